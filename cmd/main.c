@@ -1,0 +1,212 @@
+/* main.c - the `sim` command line: the only place that knows both the engine
+ * (sim/) and the models (models/). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "report.h"
+#include "scn.h"
+#include "world.h"
+
+enum { EXIT_OK = 0, EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+static const char usage[] =
+	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
+	"                    [--trace FILE] [--quiet]\n"
+	"       sim --labels | --help | --version\n";
+
+static const char help[] =
+	"sim - a deterministic discrete-event simulator of Linux kernel networking\n"
+	"concurrency: CPUs with hardirq/softirq/process contexts, spinlocks, the\n"
+	"socket lock (slock + owned + backlog) and the AF_PACKET TPACKET_V1/V2 RX ring.\n"
+	"\n"
+	"  FILE.scn         the scenario (see SCENARIOS.md); a relative path is tried\n"
+	"                   from the current directory, then from the source tree\n"
+	"  --seed N         override the scenario's seed\n"
+	"  --fix F          run tpacket_rcv variant F: none, in_progress, owner_map, all\n"
+	"  --json           print the results as one JSON object\n"
+	"  --trace FILE     write every event, one per line (TIME_NS cpuN CONTEXT LABEL k=v...)\n"
+	"  --quiet          print only failed expectations\n"
+	"  --labels         list every label a `stall` or `cost` can name\n"
+	"  --help, --version\n"
+	"\n"
+	"Exit status: 0 every expectation holds, 1 an expectation failed,\n"
+	"2 bad input or usage, 3 internal error.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("sim: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	if (!*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int print_labels(void)
+{
+	size_t n = world_label_table(NULL, NULL, 0);
+	const char **names = calloc(n, sizeof(*names));
+	const char **kernel = calloc(n, sizeof(*kernel));
+	if (!names || !kernel)
+		return EXIT_INTERNAL;
+	world_label_table(names, kernel, n);
+	for (size_t i = 0; i < n; i++)
+		printf("%-30s %s\n", names[i], kernel[i]);
+	free(names);
+	free(kernel);
+	return EXIT_OK;
+}
+
+/* A scenario path: as given, else relative to the source tree. */
+static int load(const char *path, scn_file *f, scn_error *err)
+{
+	size_t n = world_label_table(NULL, NULL, 0);
+	const char **names = calloc(n, sizeof(*names));
+	if (!names) {
+		snprintf(err->msg, sizeof err->msg, "%s:1:1: error: out of memory", path);
+		return -1;
+	}
+	world_label_table(names, NULL, n);
+	scn_labels labels = { names, n };
+	int rc;
+	FILE *probe = fopen(path, "rb");
+	if (!probe && path[0] != '/' && errno == ENOENT) {
+		char alt[4096];
+		snprintf(alt, sizeof alt, "%s/%s", SIM_SOURCE_DIR, path);
+		FILE *p2 = fopen(alt, "rb");
+		if (p2) {
+			fclose(p2);
+			rc = scn_parse_file(alt, &labels, f, err);
+			free(names);
+			return rc;
+		}
+	}
+	if (probe)
+		fclose(probe);
+	rc = scn_parse_file(path, &labels, f, err);
+	free(names);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = NULL, *trace_path = NULL;
+	run_opts o = { .fix = -1 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			fputs("\n", stdout);
+			fputs(help, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			printf("sim %s\n", SIM_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--labels")) {
+			return print_labels();
+		} else if (!strcmp(a, "--json")) {
+			o.json = 1;
+		} else if (!strcmp(a, "--quiet")) {
+			o.quiet = 1;
+		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace")) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", a);
+			const char *v = argv[++i];
+			if (!strcmp(a, "--seed")) {
+				if (parse_u64(v, &o.seed) != 0)
+					return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
+				o.has_seed = 1;
+			} else if (!strcmp(a, "--fix")) {
+				o.fix = scn_fix_parse(v);
+				if (o.fix < 0)
+					return usage_error("--fix: unknown variant '%s' (none, in_progress, owner_map, all)", v);
+			} else {
+				trace_path = v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else if (file) {
+			return usage_error("more than one scenario file: '%s'", a);
+		} else {
+			file = a;
+		}
+	}
+	if (!file)
+		return usage_error("%s", "no scenario file given");
+
+	scn_file f;
+	scn_error err;
+	if (load(file, &f, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (o.has_seed)
+		f.seed = o.seed;
+	if (o.fix >= 0)
+		f.fix = o.fix;
+
+	trace_text tt;
+	FILE *tf = NULL;
+	if (trace_path) {
+		tf = fopen(trace_path, "w");
+		if (!tf) {
+			fprintf(stderr, "sim: cannot write trace '%s': %s\n", trace_path, strerror(errno));
+			scn_free(&f);
+			return EXIT_USAGE;
+		}
+		trace_text_init(&tt, tf);
+		o.trace = &tt.sink;
+	}
+
+	int fixes[SCN_FIX_COUNT];
+	int n = report_variants(f.fix, fixes);
+	variant_result r[SCN_FIX_COUNT];
+	memset(r, 0, sizeof r);
+	int rc = EXIT_OK;
+	for (int i = 0; i < n; i++) {
+		char msg[512];
+		if (tf)
+			fprintf(tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f.name, scn_fix_name(fixes[i]), f.seed);
+		if (report_run_variant(&f, fixes[i], o.trace, &r[i], msg, sizeof msg) != 0) {
+			fprintf(stderr, "%s\n", msg);
+			rc = strstr(msg, "error: out of memory") ? EXIT_INTERNAL : EXIT_USAGE;
+			n = i;
+			break;
+		}
+	}
+	if (rc == EXIT_OK) {
+		int failed = report_print(stdout, &f, r, n, &o);
+		if (failed)
+			rc = EXIT_EXPECT;
+	}
+	if (tf && (trace_finish(o.trace) != 0 || fclose(tf) != 0)) {
+		fprintf(stderr, "sim: writing trace '%s' failed\n", trace_path);
+		rc = EXIT_INTERNAL;
+	}
+	for (int i = 0; i < SCN_FIX_COUNT; i++)
+		free(r[i].stories);
+	scn_free(&f);
+	if (fflush(stdout) != 0)
+		return EXIT_INTERNAL;
+	return rc;
+}

@@ -1,0 +1,43 @@
+/* report.h - running a scenario's variants and reporting them: the header,
+ * the stories, the metrics table, the expectations; or the same as JSON.
+ *
+ * Concurrency contract: single-threaded, called from main.
+ */
+#ifndef CMD_REPORT_H
+#define CMD_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scn.h"
+#include "trace.h"
+
+typedef struct variant_result {
+	int fix;
+	int end;                        /* enum sim_end */
+	uint64_t m[SCN_M_COUNT];
+	uint64_t events;
+	/* stories are printed while the world still exists: kept as text */
+	char *stories;                  /* malloc'd, may be NULL */
+} variant_result;
+
+typedef struct run_opts {
+	int fix;                        /* -1: the scenario's */
+	int has_seed;
+	uint64_t seed;
+	int json, quiet;
+	trace_sink *trace;              /* NULL: off */
+	FILE *trace_file;               /* for variant separators in the text trace */
+} run_opts;
+
+/* Which variants a scenario runs (SCN_FIX_ALL expands to all three). */
+int report_variants(int fix, int out[SCN_FIX_COUNT]);
+/* Run one variant; fills r.  Returns 0, or -1 with a message in err. */
+int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
+		       char *err, size_t errlen);
+/* Does expectation e hold for value v? */
+int report_expect_holds(const scn_expect *e, uint64_t v);
+/* Print everything; returns the number of failed expectations. */
+int report_print(FILE *out, const scn_file *f, const variant_result *r, int n, const run_opts *o);
+
+#endif

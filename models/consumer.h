@@ -1,0 +1,21 @@
+/* consumer.h - the user-space ring reader (libpcap-like).
+ *
+ * A process-context task that reads frames in order from its own index,
+ * testing `status & TP_STATUS_USER` (user_bit) or `status != TP_STATUS_KERNEL`
+ * (nonzero, as libpcap does); checks each frame's packet id and checksum;
+ * hands the frame back by writing TP_STATUS_KERNEL; sleeps in poll() and is
+ * woken by sk_data_ready.  When poll says readable but its frame is not ready
+ * (a reader waiting on frame k while later frames are published), it spins;
+ * after CONSUMER_FUTILE_POLLS such polls it sleeps until the next wakeup, so a
+ * run always ends.
+ *
+ * Concurrency contract: consumer_step is a step function for task contexts.
+ */
+#ifndef MODELS_CONSUMER_H
+#define MODELS_CONSUMER_H
+
+#include "world.h"
+
+sim_answer consumer_step(sim *s, uint32_t ctx, sim_frame *f);
+
+#endif

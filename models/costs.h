@@ -1,0 +1,113 @@
+/* costs.h - every label a model performs, the kernel line it stands for, and
+ * its default cost.  One table: scenarios override a cost with `cost LABEL T`,
+ * `sim --labels` prints it.
+ *
+ * Where the numbers come from (DESIGN.md section 4 gives the magnitudes):
+ *  - spin_lock + spin_unlock uncontended: 15-25 ns on current x86 (one locked
+ *    RMW each; Intel SDM latency tables, and the ck spinlock benchmarks);
+ *    we split it 12 + 8 ns.
+ *  - cache-line hand-off between cores: 40-100 ns (cross-core c2c latency
+ *    measured by e.g. core-to-core-latency on Skylake/Zen); default 60 ns.
+ *  - local_bh_disable/enable: ~7 ns (a preempt_count add and a check).
+ *  - skb_copy_bits / copy_to_user: ~10 B/ns plus ~50 ns fixed (memcpy of
+ *    cache-hot data on one core); per_byte is given in picoseconds.
+ *  - 10 GbE line rate, 64-byte frames: one packet every 67.2 ns, the budget a
+ *    driver has per packet; the driver RX + netif_receive_skb path ~50 ns.
+ *  - hardirq entry+exit with napi_schedule: ~0.5 us.
+ *  - tcp_v4_do_rcv on an established socket: ~0.5-1 us per segment; 800 ns.
+ *  - try_to_wake_up to the woken task running: 1-5 us; 2 us.
+ *  - poll()/ppoll syscall round trip: ~0.3 us.
+ *  - smp_mb() (mfence / locked add): ~20 ns; a timestamp read (ktime_get /
+ *    rdtsc + conversion): ~25 ns.
+ */
+#ifndef MODELS_COSTS_H
+#define MODELS_COSTS_H
+
+#include <stdint.h>
+
+/* X(ID, "label", "kernel line", cost_ns, per_byte_ps) */
+#define MODEL_LABELS(X) \
+	X(TP_A, "tpacket_rcv:A", "spin_lock(&sk->sk_receive_queue.lock)", 12, 0) \
+	X(TP_B, "tpacket_rcv:B", "h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...): frame at head, usable only if its status is TP_STATUS_KERNEL", 10, 0) \
+	X(TP_DP, "tpacket_rcv:D'", "owner_map fix (61fad6816fc1): if (test_bit(slot_id, rx_owner_map)) goto drop_n_account; __set_bit(slot_id, rx_owner_map)", 5, 0) \
+	X(TP_C, "tpacket_rcv:C", "packet_increment_rx_head(po, &po->rx_ring): head = head + 1 mod frames", 3, 0) \
+	X(TP_D, "tpacket_rcv:D", "in_progress fix (2018 RFC): __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS)", 5, 0) \
+	X(TP_E, "tpacket_rcv:E", "po->stats.stats1.tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING", 5, 0) \
+	X(TP_F, "tpacket_rcv:F", "spin_unlock(&sk->sk_receive_queue.lock): the race window opens", 8, 0) \
+	X(TP_G, "tpacket_rcv:G", "skb_copy_bits(skb, 0, h.raw + macoff, snaplen)", 50, 100) \
+	X(TP_H, "tpacket_rcv:H", "tpacket_get_timestamp(); fill tp_len, tp_snaplen, tp_mac, tp_sec/tp_usec|tp_nsec", 25, 0) \
+	X(TP_I, "tpacket_rcv:I", "smp_mb(): the frame's bytes before its status", 20, 0) \
+	X(TP_J_LOCK, "tpacket_rcv:J_lock", "owner_map fix: spin_lock(&sk->sk_receive_queue.lock) before publishing", 12, 0) \
+	X(TP_J, "tpacket_rcv:J", "__packet_set_status(po, h.raw, status | TP_STATUS_USER) (owner_map: and __clear_bit(slot_id, rx_owner_map))", 5, 0) \
+	X(TP_J_UNLOCK, "tpacket_rcv:J_unlock", "owner_map fix: spin_unlock(&sk->sk_receive_queue.lock) after publishing", 8, 0) \
+	X(TP_K, "tpacket_rcv:K", "sk->sk_data_ready(sk): wakes the reader sleeping in poll", 50, 0) \
+	X(TP_DROP, "tpacket_rcv:drop", "drop_n_account: spin_unlock(&sk->sk_receive_queue.lock); atomic_inc(&po->tp_drops); head unchanged", 10, 0) \
+	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0) \
+	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0) \
+	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0) \
+	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0) \
+	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0) \
+	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0) \
+	X(SL_WAIT, "spin:wait", "the lock is held: queue and busy-wait (qspinlock slow path)", 0, 0) \
+	X(SL_ACQUIRED, "spin:acquired", "the lock is handed to this waiter", 0, 0) \
+	X(SL_RELEASE, "spin:release", "the lock is released (hold time recorded)", 0, 0) \
+	X(LS_LOCK, "lock_sock:spin_lock_bh", "lock_sock() -> lock_sock_nested(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
+	X(LS_WAIT, "lock_sock:wait", "__lock_sock(): owned: prepare_to_wait_exclusive(&sk->sk_lock.wq); spin_unlock_bh(); schedule()", 30, 0) \
+	X(LS_OWNED, "lock_sock:owned", "lock_sock_nested(): sk->sk_lock.owned = 1", 2, 0) \
+	X(LS_UNLOCK, "lock_sock:spin_unlock_bh", "lock_sock_nested(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
+	X(RS_LOCK, "release_sock:spin_lock_bh", "release_sock(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
+	X(RS_DETACH, "release_sock:detach", "__release_sock(): skb = sk->sk_backlog.head; head = tail = NULL; spin_unlock_bh(&sk->sk_lock.slock)", 20, 0) \
+	X(RS_RCV, "release_sock:backlog_rcv", "__release_sock(): sk_backlog_rcv(sk, skb) (tcp_v4_do_rcv) in process context, BH enabled", 800, 0) \
+	X(RS_RELOCK, "release_sock:relock", "__release_sock(): spin_lock_bh(&sk->sk_lock.slock); loop while the backlog is not empty", 19, 0) \
+	X(RS_LEN, "release_sock:len_reset", "__release_sock(): sk->sk_backlog.len = 0, only after the loop", 2, 0) \
+	X(RS_OWNED, "release_sock:owned", "sock_release_ownership(): owned = 0; if (waitqueue_active(&sk->sk_lock.wq)) wake_up()", 20, 0) \
+	X(RS_UNLOCK, "release_sock:spin_unlock_bh", "release_sock(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
+	X(LF_LOCK, "lock_sock_fast:spin_lock_bh", "lock_sock_fast(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
+	X(LF_FAST, "lock_sock_fast:fast", "lock_sock_fast(): not owned: return false with slock held and BH disabled", 2, 0) \
+	X(LF_SLOW, "lock_sock_fast:slow", "lock_sock_fast(): owned: __lock_sock(); owned = 1; spin_unlock_bh(); return true", 2, 0) \
+	X(UF_FAST, "unlock_sock_fast:fast", "unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
+	X(UF_SLOW, "unlock_sock_fast:slow", "unlock_sock_fast(sk, true): release_sock(sk)", 2, 0) \
+	X(TCP_LOCK, "tcp_rcv:bh_lock_sock", "tcp_v4_rcv(): bh_lock_sock_nested(sk) = spin_lock(&sk->sk_lock.slock)", 12, 0) \
+	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0) \
+	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0) \
+	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_add_backlog() -> sk_add_backlog(sk, skb, limit): queued for release_sock()", 30, 0) \
+	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > rcvbuf + sndbuf: -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0) \
+	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0) \
+	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100) \
+	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0) \
+	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0) \
+	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0) \
+	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100) \
+	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0) \
+	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0) \
+	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0) \
+	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0) \
+	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0)
+
+enum model_label {
+#define X(id, name, kernel, ns, ps) ML_##id,
+	MODEL_LABELS(X)
+#undef X
+	ML_COUNT
+};
+
+typedef struct model_label_desc {
+	const char *name;
+	const char *kernel;
+	uint64_t cost_ns;
+	uint64_t per_byte_ps;
+} model_label_desc;
+
+extern const model_label_desc model_labels[ML_COUNT];
+
+/* Other defaults. */
+#define COST_HANDOFF_NS 60          /* cache-line hand-off to the next spinner */
+#define COST_WAKE_NS 2000           /* try_to_wake_up -> the task runs */
+#define COST_BH_NS 7                /* local_bh_disable/enable */
+#define NIC_QUEUE_DEFAULT 1024      /* RX descriptors per queue (ethtool -g typical) */
+#define NETDEV_BUDGET 300           /* net.core.netdev_budget */
+#define SKB_TRUESIZE_OVERHEAD 576   /* SKB_TRUESIZE(): SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64 */
+#define TPACKET_MACOFF 66           /* V1/V2 Ethernet: netoff = TPACKET_ALIGN(tp_hdrlen 52 + 16) = 80; macoff = 80 - 14 */
+#define CONSUMER_FUTILE_POLLS 64    /* a reader spinning on a readable-but-not-ready ring gives up and sleeps */
+
+#endif

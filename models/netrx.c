@@ -1,0 +1,94 @@
+/* netrx.c - see netrx.h.  NIC slots of CPU c: nic_slots[c * nic_queue ...]. */
+#include "netrx.h"
+
+void netrx_reset(world *w)
+{
+	const scn_file *f = w->scn;
+	for (uint32_t i = 0; i < w->s.ncpus; i++)
+		w->nic[i] = (nic_state){ 0 };
+	for (size_t i = 0; i < f->nflows; i++) {
+		w->flow_sent[i] = 0;
+		if (f->flows[i].count)
+			sim_arm(&w->s, w->flow_timer[i], f->flows[i].at_ns);
+	}
+}
+
+void netrx_flow_fire(sim *s, uint32_t i)
+{
+	world *w = s->model;
+	const scn_flow *fl = &w->scn->flows[i];
+	nic_state *n = &w->nic[fl->cpu];
+	uint32_t cap = w->scn->nic_queue;
+	uint64_t pkt = w->g->created++;
+	if (n->count == cap) {
+		/* the NIC's RX ring is full: rx_missed / rx_fifo_errors */
+		w->g->m[SCN_M_NIC_DROPS]++;
+	} else {
+		uint32_t tail = (n->head + n->count) % cap;
+		w->nic_slots[(size_t)fl->cpu * cap + tail] = (nic_slot){ pkt, fl->size, fl->socket };
+		n->count++;
+		w->g->in_nic++;
+		if (!n->napi)
+			sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
+	}
+	if (++w->flow_sent[i] < fl->count)
+		sim_arm(s, w->flow_timer[i], fl->at_ns + w->flow_sent[i] * fl->every_ns);
+}
+
+sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	if (f->pc++)
+		return SIM_RET;
+	/* the driver's irq handler: napi_schedule() -> __raise_softirq_irqoff(NET_RX_SOFTIRQ) */
+	uint32_t cpu = sim_ctx_at(s, c)->cpu;
+	w->nic[cpu].napi = 1;
+	sim_raise_softirq(s, cpu, NET_RX_SOFTIRQ);
+	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, "queued", (int64_t)w->nic[cpu].count,
+				(const char *)NULL));
+}
+
+/* Frame: a = cpu, b = packets delivered in this run. */
+sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	nic_state *n = &w->nic[f->a];
+	if (f->pc == 1) {
+		f->pc = 0;
+		return SIM_NEXT;    /* back from the protocol: next packet */
+	}
+	if (f->pc == 2)
+		return SIM_RET;
+	if (n->count == 0) {
+		/* napi_complete_done(): the queue is empty, unmask the irq */
+		n->napi = 0;
+		f->pc = 2;
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0, (const char *)NULL));
+	}
+	if (f->b >= w->scn->budget) {
+		/* net_rx_action(): budget spent, packets left: raise NET_RX again */
+		sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
+		f->pc = 2;
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, "left", (int64_t)n->count,
+					(const char *)NULL));
+	}
+	/* napi->poll(): one packet off the queue, netif_receive_skb() */
+	uint32_t cap = w->scn->nic_queue;
+	nic_slot q = w->nic_slots[(size_t)f->a * cap + n->head];
+	n->head = n->head + 1 == cap ? 0 : n->head + 1;
+	n->count--;
+	w->g->in_nic--;
+	w->g->in_hand++;
+	f->b++;
+	f->pc = 1;
+	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, "pkt", (int64_t)q.pkt, "size", (int64_t)q.size,
+			      (const char *)NULL);
+	int stream = w->scn->sockets[q.socket].type == SCN_SOCK_STREAM;
+	sim_frame *p = sim_call(s, c, stream ? w->fn_tcp_rcv : w->fn_tpacket_rcv);
+	p->a = q.socket;
+	p->b = q.size;
+	p->d = q.pkt;
+	/* The protocol starts after this step's cost: it is the top frame now,
+	 * and the engine steps it when the continuation ends. */
+	return SIM_CONT(ns);
+}

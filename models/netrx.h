@@ -1,0 +1,25 @@
+/* netrx.h - flows, NIC queues, the NIC hardirq and the NET_RX softirq.
+ *
+ * A flow puts packets (id, size, payload checksum made at creation) on one
+ * CPU's NIC queue (bounded: overflow is nic_drops).  While NAPI is not
+ * scheduled, an arrival raises the queue's hardirq, whose handler schedules
+ * NAPI (raises NET_RX, masks the irq).  The softirq delivers up to the budget
+ * (300) per run to each packet's socket -- tpacket_rcv for packet sockets,
+ * tcp_rcv for stream sockets -- then re-raises itself if packets remain, or
+ * completes NAPI (unmasks the irq) when the queue is empty.
+ *
+ * Concurrency contract: netrx_flow_fire is a timer; the steps run in hardirq
+ * and softirq contexts.
+ */
+#ifndef MODELS_NETRX_H
+#define MODELS_NETRX_H
+
+#include "world.h"
+
+void netrx_flow_fire(sim *s, uint32_t flow);
+sim_answer netrx_irq_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer netrx_softirq_step(sim *s, uint32_t ctx, sim_frame *f);
+/* Arm each flow's first packet (at reset). */
+void netrx_reset(world *w);
+
+#endif

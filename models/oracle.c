@@ -1,0 +1,236 @@
+/* oracle.c - stories, violations, and the end-of-run balance that finds lost
+ * packets. */
+#include "oracle.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "spinlock.h"
+
+void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
+		   uint32_t label, uint32_t what, uint32_t frame, uint64_t pkt, uint64_t arg)
+{
+	story *st = &w->story[kind];
+	if (st->n == STORY_LINES)
+		return;
+	story_line *l = &st->line[st->n++];
+	*l = (story_line){ .time = time, .cpu = cpu, .ctx_kind = SIM_CTX_TASK, .ctx = ctx,
+			   .label = label, .what = what, .frame = frame, .pkt = pkt, .arg = arg };
+	if (ctx != SIM_NONE) {
+		const sim_ctx *x = sim_ctx_at(&w->s, ctx);
+		l->cpu = x->cpu;
+		l->ctx_kind = x->kind;
+	}
+}
+
+void oracle_add(world *w, enum story_kind kind, uint32_t ctx, uint32_t cpu, uint32_t label,
+		uint32_t what, uint32_t frame, uint64_t pkt, uint64_t arg)
+{
+	oracle_add_at(w, kind, sim_now(&w->s), ctx, cpu, label, what, frame, pkt, arg);
+}
+
+void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uint32_t frame,
+		      uint64_t arg)
+{
+	w->g->m[SCN_M_VIOLATIONS]++;
+	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), "what", (int64_t)what, (const char *)NULL);
+	if (w->story[STORY_VIOLATION].n < STORY_LINES / 2 || oracle_first(w, STORY_VIOLATION))
+		oracle_add(w, STORY_VIOLATION, ctx, 0, label, what, frame, 0, arg);
+}
+
+void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns)
+{
+	world *w = s->model;
+	w->stall[cpu] = (stall_note){ from, for_ns };
+}
+
+void oracle_finish(world *w)
+{
+	const scn_file *f = w->scn;
+	world_global *g = w->g;
+	uint64_t waiting = 0, owned_backlog = 0, orphan = 0;
+	uint32_t orphan_sock = 0;
+	for (uint32_t s = 0; s < f->nsockets; s++) {
+		if (f->sockets[s].type == SCN_SOCK_PACKET) {
+			const ring_frame *fr = ring_frames(w, s);
+			for (uint32_t i = 0; i < f->sockets[s].frames; i++)
+				/* a published packet, intact and not yet read */
+				if ((fr[i].status & TP_STATUS_USER) && fr[i].data_pkt != PKT_NONE &&
+				    !fr[i].mixed && !fr[i].copying && !fr[i].owners &&
+				    fr[i].hdr_pkt == fr[i].data_pkt && !fr[i].data_consumed &&
+				    fr[i].sum == pkt_sum(w, fr[i].data_pkt))
+					waiting++;
+		} else if (w->sock[s].owned) {
+			/* release_sock() will process it */
+			owned_backlog += w->sock[s].bl_count;
+		} else if (w->sock[s].bl_count) {
+			orphan += w->sock[s].bl_count;
+			orphan_sock = s;
+		}
+	}
+	uint64_t accounted = g->consumed_intact + waiting + g->m[SCN_M_DROPS] +
+			     g->m[SCN_M_NIC_DROPS] + g->m[SCN_M_BACKLOG_DROPS] + g->stream_rx +
+			     owned_backlog + g->in_nic + g->in_hand;
+	uint64_t lost = g->created > accounted ? g->created - accounted : 0;
+	g->m[SCN_M_LOST] = lost;
+	if (lost && oracle_first(w, STORY_LOST)) {
+		if (g->first_lost_pkt != PKT_NONE)
+			oracle_add_at(w, STORY_LOST, g->first_lost_at, SIM_NONE, g->first_lost_cpu,
+				      g->first_lost_by == PKT_NONE ? wl(w, ML_CS_RELEASE) : wl(w, ML_TP_G),
+				      g->first_lost_by == PKT_NONE ? W_HANDBACK : W_OVERWRITE,
+				      g->first_lost_frame, g->first_lost_by, g->first_lost_pkt);
+		if (orphan)
+			oracle_add(w, STORY_LOST, SIM_NONE, 0, SIM_NONE, W_BACKLOG_ORPHAN, orphan_sock, 0,
+				   orphan);
+		oracle_add(w, STORY_LOST, SIM_NONE, 0, SIM_NONE, W_LOST_TOTAL, 0, 0, lost);
+	}
+}
+
+const char *oracle_story_title(enum story_kind kind)
+{
+	static const char *const t[STORY_KINDS] = {
+		"overrun: two writers in one ring frame",
+		"corrupt: the reader got bytes that are not exactly one packet",
+		"consumer_partial: the reader consumed a frame its writer had not finished",
+		"lost: a packet vanished without being counted",
+		"violation: a lock rule broke",
+		"deadlock",
+	};
+	return t[kind];
+}
+
+static void fmt_time(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "us", ns / 1000, ns % 1000);
+}
+
+static const char *ctx_name(const world *w, uint32_t ctx, uint32_t kind)
+{
+	if (ctx == SIM_NONE)
+		return "";
+	if (ctx < w->s.ntasks)
+		return w->s.tasks[ctx].name;
+	return sim_ctx_kind_name((int)kind);
+}
+
+static void text(const world *w, const story_line *l, char *b, size_t n)
+{
+	char lock[128], t[32];
+	const sim *s = &w->s;
+	switch (l->what) {
+	case W_CLAIM:
+		snprintf(b, n, "claims frame %u for packet %" PRIu64 " (B, C: head moves on)", l->frame, l->pkt);
+		break;
+	case W_UNLOCK:
+		snprintf(b, n, "spin_unlock(&sk->sk_receive_queue.lock): frame %u still reads TP_STATUS_KERNEL", l->frame);
+		break;
+	case W_IN_PROGRESS:
+		snprintf(b, n, "sets frame %u to TP_STATUS_IN_PROGRESS inside the lock", l->frame);
+		break;
+	case W_STALL:
+		fmt_time(t, sizeof t, l->arg);
+		snprintf(b, n, "the CPU stalls for %s (hardirq storm, NMI, preempted vCPU)", t);
+		break;
+	case W_WRAP:
+		snprintf(b, n, "%" PRIu64 " claims by other writers wrap the ring back to frame %u", l->arg, l->frame);
+		break;
+	case W_OVERRUN:
+		snprintf(b, n, "frame %u reads TP_STATUS_KERNEL and is claimed again for packet %" PRIu64
+			 " while cpu%" PRIu64 "'s writer owns it: two writers in one frame", l->frame, l->pkt, l->arg);
+		break;
+	case W_PUBLISH:
+		snprintf(b, n, "publishes frame %u (packet %" PRIu64 ")", l->frame, l->pkt);
+		break;
+	case W_PARTIAL:
+		snprintf(b, n, "reads tp_status 0x%" PRIx64 " != TP_STATUS_KERNEL and consumes frame %u before its writer's J",
+			 l->arg, l->frame);
+		break;
+	case W_WRITER_AT:
+		snprintf(b, n, "frame %u's writer (packet %" PRIu64 ") has only reached %s", l->frame, l->pkt,
+			 l->label == SIM_NONE ? "?" : s->labels[l->label].name);
+		break;
+	case W_CORRUPT_MIX:
+		snprintf(b, n, "frame %u holds a mix of two packets' bytes (copies overlapped)", l->frame);
+		break;
+	case W_CORRUPT_HDR:
+		snprintf(b, n, "frame %u: the header describes packet %" PRIu64 ", the bytes are packet %" PRIu64,
+			 l->frame, l->pkt, l->arg);
+		break;
+	case W_CORRUPT_DUP:
+		snprintf(b, n, "frame %u delivers packet %" PRIu64 " a second time", l->frame, l->arg);
+		break;
+	case W_CORRUPT_STALE:
+		snprintf(b, n, "frame %u holds no packet yet: the reader sees stale or empty bytes", l->frame);
+		break;
+	case W_OVERWRITE:
+		snprintf(b, n, "G copies packet %" PRIu64 " over packet %" PRIu64 " in frame %u, which nobody read: packet %" PRIu64 " is gone",
+			 l->pkt, l->arg, l->frame, l->arg);
+		break;
+	case W_HANDBACK:
+		snprintf(b, n, "the reader writes TP_STATUS_KERNEL over frame %u after packet %" PRIu64 " was published into it: gone",
+			 l->frame, l->arg);
+		break;
+	case W_LOST_TOTAL:
+		snprintf(b, n, "%" PRIu64 " packet(s) neither consumed intact, nor waiting intact, nor counted in a drop counter", l->arg);
+		break;
+	case W_BACKLOG_ORPHAN:
+		snprintf(b, n, "%" PRIu64 " packet(s) stay in the backlog of %s, which nobody owns: nothing will process them",
+			 l->arg, w->scn->sockets[l->frame].name);
+		break;
+	case W_INLINE_OWNED:
+		snprintf(b, n, "processes a packet of %s inline (tcp_v4_do_rcv) while %s owns the socket",
+			 w->scn->sockets[l->frame].name, ctx_name(w, (uint32_t)l->arg, SIM_CTX_TASK));
+		break;
+	case W_SOFTIRQ_USE:
+		spin_lock_name(w, l->frame, lock, sizeof lock);
+		snprintf(b, n, "takes %s in softirq context {IN-SOFTIRQ-W}", lock);
+		break;
+	case W_SOFTIRQ_ON_USE:
+		spin_lock_name(w, l->frame, lock, sizeof lock);
+		snprintf(b, n, "takes %s in process context with BH enabled {SOFTIRQ-ON-W}", lock);
+		break;
+	case W_SOFTIRQ_UNSAFE:
+		spin_lock_name(w, l->frame, lock, sizeof lock);
+		snprintf(b, n, "inconsistent lock state: %s is taken in softirq and with BH enabled; a softirq on the same CPU would spin forever", lock);
+		break;
+	case W_SLEEP_ATOMIC:
+		snprintf(b, n, "BUG: sleeping function called from invalid context (%" PRIu64 " spinlock(s) held)", l->arg);
+		break;
+	case W_SLEEP_IRQ:
+		snprintf(b, n, "BUG: sleeping function called from invalid context (in interrupt)");
+		break;
+	case W_DL_WAIT:
+		spin_lock_name(w, l->frame, lock, sizeof lock);
+		snprintf(b, n, "spins on %s, held by %s on cpu%u", lock,
+			 ctx_name(w, (uint32_t)l->arg, sim_ctx_at((sim *)s, (uint32_t)l->arg)->kind),
+			 sim_ctx_at((sim *)s, (uint32_t)l->arg)->cpu);
+		break;
+	case W_DL_PREEMPTED:
+		snprintf(b, n, "cannot run: %s sits on top of it on cpu%u",
+			 ctx_name(w, (uint32_t)l->arg, sim_ctx_at((sim *)s, (uint32_t)l->arg)->kind), l->cpu);
+		break;
+	case W_DL_CYCLE:
+		snprintf(b, n, "the wait-for chain closes: deadlock, the run stops here");
+		break;
+	case W_BAD_UNLOCK:
+		spin_lock_name(w, l->frame, lock, sizeof lock);
+		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);
+		break;
+	default:
+		snprintf(b, n, "?");
+	}
+}
+
+void oracle_story_print(const world *w, enum story_kind kind, FILE *out, const char *indent)
+{
+	const story *st = &w->story[kind];
+	for (uint32_t i = 0; i < st->n; i++) {
+		const story_line *l = &st->line[i];
+		char t[32], who[96], b[512];
+		fmt_time(t, sizeof t, l->time);
+		snprintf(who, sizeof who, "cpu%u %s", l->cpu, ctx_name(w, l->ctx, l->ctx_kind));
+		text(w, l, b, sizeof b);
+		fprintf(out, "%s%12s  %-14s %-24s %s\n", indent, t, who,
+			l->label == SIM_NONE ? "" : w->s.labels[l->label].name, b);
+	}
+}

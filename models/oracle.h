@@ -1,0 +1,66 @@
+/* oracle.h - what "wrong" means (DESIGN.md section 5): the metrics, the lock
+ * rules' verdicts, and for the first violation of each kind a short story.
+ *
+ * Models count into world.g->m[] as things happen; oracle_finish() computes
+ * what only the end can tell (lost) and oracle_story_print() renders a story
+ * in the kernel's own words.
+ *
+ * Concurrency contract: called from step functions and after the run.
+ */
+#ifndef MODELS_ORACLE_H
+#define MODELS_ORACLE_H
+
+#include <stdio.h>
+
+#include "world.h"
+
+enum story_what {
+	W_CLAIM,            /* frame, pkt, arg = new head */
+	W_UNLOCK,           /* frame */
+	W_IN_PROGRESS,      /* frame, pkt */
+	W_STALL,            /* arg = ns */
+	W_WRAP,             /* frame, arg = claims since */
+	W_OVERRUN,          /* frame, pkt, arg = owner's cpu */
+	W_PUBLISH,          /* frame, pkt */
+	W_PARTIAL,          /* frame, pkt = writer's packet, arg = status */
+	W_WRITER_AT,        /* frame, pkt, label = the writer's last step */
+	W_CORRUPT_MIX,      /* frame */
+	W_CORRUPT_HDR,      /* frame, pkt = header's packet, arg = bytes' packet */
+	W_CORRUPT_DUP,      /* frame, pkt */
+	W_CORRUPT_STALE,    /* frame, pkt = header's packet */
+	W_OVERWRITE,        /* frame, pkt = new, arg = old */
+	W_HANDBACK,         /* frame, pkt: the reader's TP_STATUS_KERNEL hid a published packet */
+	W_LOST_TOTAL,       /* arg = count */
+	W_BACKLOG_ORPHAN,   /* frame = socket, arg = packets */
+	W_INLINE_OWNED,     /* frame = socket, arg = owner ctx */
+	W_SOFTIRQ_USE,      /* frame = lock */
+	W_SOFTIRQ_ON_USE,   /* frame = lock */
+	W_SOFTIRQ_UNSAFE,   /* frame = lock */
+	W_SLEEP_ATOMIC,     /* arg = spinlocks held */
+	W_SLEEP_IRQ,        /* sleeping in softirq/hardirq */
+	W_DL_WAIT,          /* frame = lock, arg = owner ctx */
+	W_DL_PREEMPTED,     /* arg = the ctx on top */
+	W_DL_CYCLE,
+	W_BAD_UNLOCK,       /* frame = lock */
+};
+
+/* Is the story of `kind` still empty (this is the first violation)? */
+static inline int oracle_first(const world *w, enum story_kind kind) { return w->story[kind].n == 0; }
+/* Append a line to a story (ignored once full). ctx may be SIM_NONE (then cpu given). */
+void oracle_add(world *w, enum story_kind kind, uint32_t ctx, uint32_t cpu, uint32_t label,
+		uint32_t what, uint32_t frame, uint64_t pkt, uint64_t arg);
+/* Same with an explicit time. */
+void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
+		   uint32_t label, uint32_t what, uint32_t frame, uint64_t pkt, uint64_t arg);
+/* A lock-rule violation: counts it and, the first time, tells it. */
+void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uint32_t frame,
+		      uint64_t arg);
+/* The engine's stall hook: remembers the last stall of each CPU. */
+void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
+/* After the run: lost, the end-of-run stories. */
+void oracle_finish(world *w);
+/* Print a story, each line prefixed by `indent`. */
+void oracle_story_print(const world *w, enum story_kind kind, FILE *out, const char *indent);
+const char *oracle_story_title(enum story_kind kind);
+
+#endif

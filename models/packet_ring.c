@@ -1,0 +1,267 @@
+/* packet_ring.c - the TPACKET_V1/V2 RX ring and tpacket_rcv() as the labelled
+ * steps A..K of the seed (DESIGN.md 3.2), with the two fixes.
+ *
+ * Frame: a = socket, b = packet size, c = claimed frame, d = packet id,
+ * e = the status J will publish.  Runs in the NET_RX softirq.
+ */
+#include "packet_ring.h"
+
+#include <ck_bitmap.h>
+
+#include "oracle.h"
+#include "spinlock.h"
+
+enum { PC_A, PC_B, PC_DP, PC_C, PC_D, PC_E, PC_F, PC_G, PC_H, PC_I, PC_J_LOCK, PC_J,
+       PC_J_UNLOCK, PC_K, PC_DROP, PC_RET };
+
+static ck_bitmap_t *owner_map(world *w, uint32_t sock)
+{
+	return arena_at(&w->s.ar, w->bitmap_off[sock]);
+}
+
+size_t ring_bitmap_bytes(uint32_t frames) { return ck_bitmap_size(frames); }
+
+void ring_reset(world *w, uint32_t sock)
+{
+	const scn_socket *so = &w->scn->sockets[sock];
+	ring_frame *fr = ring_frames(w, sock);
+	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .label = SIM_NONE,
+				 .unlock_at = UINT64_MAX };
+	for (uint32_t i = 0; i < so->frames; i++)
+		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL, .data_pkt = PKT_NONE,
+				      .hdr_pkt = PKT_NONE, .cur = none, .prev = none };
+	/* packet_set_ring(): rx_owner_map = bitmap_alloc(req->tp_frame_nr) */
+	ck_bitmap_init(owner_map(w, sock), so->frames, false);
+}
+
+uint32_t ring_snaplen(const world *w, uint32_t sock, uint32_t size)
+{
+	/* tpacket_rcv(): if (macoff + snaplen > frame_size) snaplen = frame_size - macoff */
+	uint32_t fs = w->scn->sockets[sock].frame_size;
+	uint32_t room = fs > TPACKET_MACOFF ? fs - TPACKET_MACOFF : 0;
+	return size < room ? size : room;
+}
+
+int ring_poll_readable(world *w, uint32_t sock)
+{
+	/* packet_poll(): if (!packet_previous_frame(po, &po->rx_ring, TP_STATUS_KERNEL))
+	 *     mask |= EPOLLIN;  -- frame head-1 is not TP_STATUS_KERNEL */
+	uint32_t n = w->scn->sockets[sock].frames;
+	uint32_t head = w->ring[sock].head;
+	uint32_t prev = head ? head - 1 : n - 1;
+	return ring_frames(w, sock)[prev].status != TP_STATUS_KERNEL;
+}
+
+/* The claim record of writer ctx c on a frame, or NULL. */
+static claim_rec *rec_of(ring_frame *fr, uint32_t c)
+{
+	if (fr->cur.ctx == c)
+		return &fr->cur;
+	if (fr->prev.ctx == c)
+		return &fr->prev;
+	return NULL;
+}
+
+static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l, uint32_t bytes)
+{
+	ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	claim_rec *rc;
+	if (f->pc > PC_C && f->pc != PC_DROP && (rc = rec_of(fr, c)) != NULL)
+		rc->label = wl(w, l);
+	return sim_did(&w->s, c, wl(w, l), bytes, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+		       "pkt", (int64_t)f->d, (const char *)NULL);
+}
+
+/* C: a claim.  A frame whose previous claimer has not reached J is owned by
+ * another writer: that is the overrun. */
+static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
+{
+	sim *s = &w->s;
+	const sim_ctx *x = sim_ctx_at(s, c);
+	w->g->claims++;
+	if (fr->owners) {
+		w->g->m[SCN_M_OVERRUN]++;
+		sim_note(s, c, wl(w, ML_OR_OVERRUN), "frame", (int64_t)f->c, "pkt", (int64_t)f->d,
+			 "owner_pkt", (int64_t)fr->cur.pkt, (const char *)NULL);
+		const claim_rec *o = &fr->cur;
+		if (oracle_first(w, STORY_OVERRUN)) {
+			oracle_add_at(w, STORY_OVERRUN, o->at, o->ctx, o->cpu, wl(w, ML_TP_C), W_CLAIM,
+				      f->c, o->pkt, 0);
+			if (o->unlock_at != UINT64_MAX)
+				oracle_add_at(w, STORY_OVERRUN, o->unlock_at, o->ctx, o->cpu,
+					      wl(w, ML_TP_F), W_UNLOCK, f->c, o->pkt, 0);
+			const stall_note *sn = &w->stall[o->cpu];
+			if (sn->for_ns && sn->from + sn->for_ns > o->at && sn->from <= sim_now(s))
+				oracle_add_at(w, STORY_OVERRUN, sn->from, SIM_NONE, o->cpu,
+					      SIM_NONE, W_STALL, 0, 0, sn->for_ns);
+			oracle_add(w, STORY_OVERRUN, SIM_NONE, x->cpu, SIM_NONE, W_WRAP, f->c, 0,
+				   w->g->claims - 1 - o->seq);
+			oracle_add(w, STORY_OVERRUN, c, 0, wl(w, ML_TP_C), W_OVERRUN, f->c, f->d, o->cpu);
+			oracle_add(w, STORY_OVERRUN, o->ctx, 0, o->label, W_WRITER_AT, f->c, o->pkt, 0);
+		}
+		fr->prev = fr->cur;
+	}
+	fr->owners++;
+	fr->cur = (claim_rec){ .at = sim_now(s), .pkt = f->d, .seq = w->g->claims,
+			       .unlock_at = UINT64_MAX, .cpu = x->cpu, .ctx = c,
+			       .label = wl(w, ML_TP_C) };
+}
+
+/* G: the copy.  Two copies into one frame that overlap in time leave a mix. */
+static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
+{
+	if (fr->data_pkt != PKT_NONE && !fr->data_consumed && fr->data_pkt != f->d &&
+	    !fr->mixed && fr->hdr_pkt == fr->data_pkt && w->g->first_lost_pkt == PKT_NONE) {
+		/* Unread bytes of another packet are overwritten: remember it for
+		 * the `lost` story (the count comes from the end-of-run balance). */
+		w->g->first_lost_pkt = fr->data_pkt;
+		w->g->first_lost_by = f->d;
+		w->g->first_lost_at = sim_now(&w->s);
+		w->g->first_lost_cpu = sim_ctx_at(&w->s, c)->cpu;
+		w->g->first_lost_frame = f->c;
+	}
+	fr->copying++;
+	fr->mixed = fr->copying > 1;
+	fr->data_pkt = f->d;
+	fr->data_consumed = 0;
+	fr->sum = fr->mixed ? ~pkt_sum(w, f->d) : pkt_sum(w, f->d);
+	fr->snaplen = ring_snaplen(w, f->a, f->b);
+	fr->gen++;
+}
+
+sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	uint32_t lock = f->a;                   /* sk->sk_receive_queue.lock */
+	ring_state *r = &w->ring[f->a];
+	uint32_t nframes = w->scn->sockets[f->a].frames;
+	ring_frame *fr;
+	uint64_t ns;
+
+	switch (f->pc) {
+	case PC_A:
+		/* A: spin_lock(&sk->sk_receive_queue.lock) -- softirq, plain spin_lock */
+		f->c = r->head;
+		f->pc = PC_B;
+		ns = did(w, c, f, ML_TP_A, 0);
+		if (!spin_lock_take(w, c, lock, SPIN_PLAIN))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case PC_B:
+		/* B: h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...) */
+		f->c = r->head;
+		fr = &ring_frames(w, f->a)[f->c];
+		ns = did(w, c, f, ML_TP_B, 0);
+		if (fr->status != TP_STATUS_KERNEL)
+			f->pc = PC_DROP;        /* if (!h.raw) goto drop_n_account: ring full */
+		else
+			f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_DP : PC_C;
+		return SIM_CONT(ns);
+	case PC_DP:
+		/* D': if (test_bit(slot_id, rx_owner_map)) goto drop_n_account;
+		 *     __set_bit(slot_id, rx_owner_map); */
+		ns = did(w, c, f, ML_TP_DP, 0);
+		if (ck_bitmap_test(owner_map(w, f->a), f->c)) {
+			f->pc = PC_DROP;
+		} else {
+			ck_bitmap_set(owner_map(w, f->a), f->c);
+			f->pc = PC_C;
+		}
+		return SIM_CONT(ns);
+	case PC_C:
+		/* C: packet_increment_rx_head(po, &po->rx_ring) */
+		fr = &ring_frames(w, f->a)[f->c];
+		ns = did(w, c, f, ML_TP_C, 0);
+		claim(w, c, f, fr);
+		r->head = r->head + 1 == nframes ? 0 : r->head + 1;
+		f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
+		return SIM_CONT(ns);
+	case PC_D:
+		/* D: __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS) (2018 RFC) */
+		ring_frames(w, f->a)[f->c].status = TP_STATUS_IN_PROGRESS;
+		f->pc = PC_E;
+		return SIM_CONT(did(w, c, f, ML_TP_D, 0));
+	case PC_E:
+		/* E: tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING */
+		r->tp_packets++;
+		f->e = TP_STATUS_USER | (r->tp_drops ? TP_STATUS_LOSING : 0);
+		f->pc = PC_F;
+		return SIM_CONT(did(w, c, f, ML_TP_E, 0));
+	case PC_F:
+		/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
+		if (rec_of(&ring_frames(w, f->a)[f->c], c))
+			rec_of(&ring_frames(w, f->a)[f->c], c)->unlock_at = sim_now(s);
+		ns = did(w, c, f, ML_TP_F, 0);
+		spin_lock_release(w, c, lock, SPIN_PLAIN);
+		f->pc = PC_G;
+		return SIM_CONT(ns);
+	case PC_G:
+		/* G: skb_copy_bits(skb, 0, h.raw + macoff, snaplen) */
+		fr = &ring_frames(w, f->a)[f->c];
+		copy_begin(w, c, f, fr);
+		f->pc = PC_H;
+		return SIM_CONT(did(w, c, f, ML_TP_G, fr->snaplen));
+	case PC_H:
+		/* H: the copy is done; timestamp and header (tp_len, tp_snaplen, tp_sec...) */
+		fr = &ring_frames(w, f->a)[f->c];
+		fr->copying--;
+		fr->hdr_pkt = f->d;
+		fr->gen++;
+		f->pc = PC_I;
+		return SIM_CONT(did(w, c, f, ML_TP_H, 0));
+	case PC_I:
+		/* I: smp_mb() */
+		f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_J_LOCK : PC_J;
+		return SIM_CONT(did(w, c, f, ML_TP_I, 0));
+	case PC_J_LOCK:
+		/* owner_map: spin_lock(&sk->sk_receive_queue.lock) before publishing */
+		f->pc = PC_J;
+		ns = did(w, c, f, ML_TP_J_LOCK, 0);
+		if (!spin_lock_take(w, c, lock, SPIN_PLAIN))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case PC_J:
+		/* J: __packet_set_status(po, h.raw, status | TP_STATUS_USER) */
+		fr = &ring_frames(w, f->a)[f->c];
+		ns = did(w, c, f, ML_TP_J, 0);
+		fr->status = (uint32_t)f->e;
+		if (fr->owners)
+			fr->owners--;
+		/* The frame's story now belongs to a writer that still owns it. */
+		if (fr->owners && fr->cur.ctx == c)
+			fr->cur = fr->prev;
+		if (w->fix == SCN_FIX_OWNER_MAP) {
+			/* __clear_bit(slot_id, po->rx_ring.rx_owner_map) */
+			ck_bitmap_reset(owner_map(w, f->a), f->c);
+			f->pc = PC_J_UNLOCK;
+		} else {
+			f->pc = PC_K;
+		}
+		w->g->m[SCN_M_DELIVERED]++;
+		w->g->in_hand--;
+		return SIM_CONT(ns);
+	case PC_J_UNLOCK:
+		ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
+		spin_lock_release(w, c, lock, SPIN_PLAIN);
+		f->pc = PC_K;
+		return SIM_CONT(ns);
+	case PC_K:
+		/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller */
+		ns = did(w, c, f, ML_TP_K, 0);
+		sim_wake_one(s, w->data_wq[f->a], w->s.labels[wl(w, ML_CS_WAKE)].cost_ns);
+		f->pc = PC_RET;
+		return SIM_CONT(ns);
+	case PC_DROP:
+		/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
+		ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
+			     (const char *)NULL);
+		spin_lock_release(w, c, lock, SPIN_PLAIN);
+		r->tp_drops++;
+		w->g->m[SCN_M_DROPS]++;
+		w->g->in_hand--;
+		f->pc = PC_RET;
+		return SIM_CONT(ns);
+	default:
+		return SIM_RET;
+	}
+}

@@ -1,0 +1,308 @@
+/* sock_lock.c - lock_sock / release_sock / lock_sock_fast / bh_lock_sock and
+ * the TCP-like receive path; see sock_lock.h. */
+#include "sock_lock.h"
+
+#include "oracle.h"
+#include "spinlock.h"
+
+uint32_t sock_backlog_cap(const scn_socket *so)
+{
+	/* The backlog never holds more than limit / smallest truesize + 1
+	 * packets: sk_add_backlog checks the limit before each add. */
+	if (so->type != SCN_SOCK_STREAM)
+		return 1;
+	uint64_t cap = (so->rcvbuf + so->sndbuf) / pkt_truesize(1) + 2;
+	return cap > 1u << 24 ? 1u << 24 : (uint32_t)cap;
+}
+
+void sock_reset(world *w, uint32_t sock) { w->sock[sock] = (sock_state){ 0 }; }
+
+/* Process context takes slock with BH disabled, unless the broken variant
+ * lock_sock_without_bh is run. */
+static int slock_mode(const world *w)
+{
+	return (w->bugs & SCN_BUG_LOCK_SOCK_WITHOUT_BH) ? SPIN_PLAIN : SPIN_BH;
+}
+
+static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l)
+{
+	return sim_did(&w->s, c, wl(w, l), 0, "sock", (int64_t)f->a, (const char *)NULL);
+}
+
+/* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
+static void do_rcv(world *w, uint32_t sock, uint32_t truesize)
+{
+	sock_state *k = &w->sock[sock];
+	k->rmem += truesize;
+	k->rq_pkts++;
+	w->g->stream_rx++;
+	w->g->m[SCN_M_DELIVERED]++;
+}
+
+enum { LS_LOCK, LS_CHECK, LS_UNLOCK, LS_RET };
+
+sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	sock_state *k = &w->sock[f->a];
+	uint64_t ns;
+	switch (f->pc) {
+	case LS_LOCK:
+		/* lock_sock_nested(): might_sleep(); spin_lock_bh(&sk->sk_lock.slock) */
+		if (!f->c)
+			spin_might_sleep(w, c, wl(w, ML_LS_LOCK));
+		f->pc = LS_CHECK;
+		ns = did(w, c, f, ML_LS_LOCK);
+		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case LS_CHECK:
+		if (k->owned) {
+			/* __lock_sock(): prepare_to_wait_exclusive(&sk->sk_lock.wq);
+			 * spin_unlock_bh(); schedule(); then spin_lock_bh() again */
+			ns = did(w, c, f, ML_LS_WAIT);
+			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			spin_might_sleep(w, c, wl(w, ML_LS_WAIT));
+			f->pc = LS_LOCK;
+			f->c = 1;       /* woken: no might_sleep() on the way back */
+			return SIM_SLEEP(w->sock_wq[f->a]);
+		}
+		/* sk->sk_lock.owned = 1 */
+		k->owned = c + 1;
+		k->owned_since = sim_now(s);
+		f->pc = LS_UNLOCK;
+		return SIM_CONT(did(w, c, f, ML_LS_OWNED));
+	case LS_UNLOCK:
+		/* spin_unlock_bh(&sk->sk_lock.slock) */
+		ns = did(w, c, f, ML_LS_UNLOCK);
+		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		f->pc = LS_RET;
+		return SIM_CONT(ns);
+	}
+	return SIM_RET;
+}
+
+enum { RS_LOCK, RS_CHECK, RS_RCV, RS_RELOCK, RS_LEN, RS_OWNED, RS_UNLOCK, RS_RET };
+
+sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	sock_state *k = &w->sock[f->a];
+	uint64_t ns;
+	switch (f->pc) {
+	case RS_LOCK:
+	case RS_RELOCK:
+		/* release_sock(): spin_lock_bh(&sk->sk_lock.slock), and
+		 * __release_sock()'s re-lock after each batch */
+		ns = did(w, c, f, f->pc == RS_LOCK ? ML_RS_LOCK : ML_RS_RELOCK);
+		f->pc = RS_CHECK;
+		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case RS_CHECK:
+		if (k->bl_count > k->detached && !(w->bugs & SCN_BUG_RELEASE_SKIPS_BACKLOG)) {
+			/* __release_sock(): detach the whole list; spin_unlock_bh() */
+			k->detached = k->bl_count;
+			f->c = 1;       /* drained at least once: len is reset after the loop */
+			ns = did(w, c, f, ML_RS_DETACH);
+			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			f->pc = RS_RCV;
+			return SIM_CONT(ns);
+		}
+		f->pc = f->c ? RS_LEN : RS_OWNED;
+		return SIM_NEXT;
+	case RS_RCV:
+		if (k->detached) {
+			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
+			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
+			uint32_t cap = w->bl_cap[f->a];
+			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, "sock", (int64_t)f->a,
+				     "pkt", (int64_t)q->pkt, (const char *)NULL);
+			do_rcv(w, f->a, q->truesize);
+			w->g->m[SCN_M_BACKLOG_PROCESSED]++;
+			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
+			k->bl_count--;
+			k->detached--;
+			return SIM_CONT(ns);
+		}
+		f->pc = RS_RELOCK;
+		return SIM_NEXT;
+	case RS_LEN:
+		/* sk->sk_backlog.len = 0 -- only after the loop */
+		k->bl_len = 0;
+		f->pc = RS_OWNED;
+		return SIM_CONT(did(w, c, f, ML_RS_LEN));
+	case RS_OWNED:
+		/* sock_release_ownership(); if (waitqueue_active(&sk->sk_lock.wq)) wake_up() */
+		k->owned = 0;
+		ns = did(w, c, f, ML_RS_OWNED);
+		sim_wake_one(s, w->sock_wq[f->a], COST_WAKE_NS);
+		f->pc = RS_UNLOCK;
+		return SIM_CONT(ns);
+	case RS_UNLOCK:
+		/* spin_unlock_bh(&sk->sk_lock.slock) */
+		ns = did(w, c, f, ML_RS_UNLOCK);
+		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		f->pc = RS_RET;
+		return SIM_CONT(ns);
+	}
+	return SIM_RET;
+}
+
+enum { LF_LOCK, LF_CHECK, LF_RET };
+
+sim_answer sock_lock_fast_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	uint64_t ns;
+	switch (f->pc) {
+	case LF_LOCK:
+		/* lock_sock_fast(): might_sleep(); spin_lock_bh(&sk->sk_lock.slock) */
+		spin_might_sleep(w, c, wl(w, ML_LF_LOCK));
+		f->pc = LF_CHECK;
+		ns = did(w, c, f, ML_LF_LOCK);
+		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case LF_CHECK:
+		if (!w->sock[f->a].owned) {
+			/* fast: return false with slock held and BH disabled */
+			w->task[c].fast |= 1u << (f->a & 31);
+			f->pc = LF_RET;
+			return SIM_CONT(did(w, c, f, ML_LF_FAST));
+		}
+		/* slow: __lock_sock(); owned = 1; spin_unlock_bh() -- lock_sock's tail */
+		w->task[c].fast &= ~(1u << (f->a & 31));
+		ns = did(w, c, f, ML_LF_SLOW);
+		f->fn = w->fn_lock_sock;
+		f->pc = LS_CHECK;
+		f->c = 1;
+		return SIM_CONT(ns);
+	}
+	return SIM_RET;
+}
+
+sim_answer sock_unlock_fast_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	uint64_t ns;
+	if (f->pc)
+		return SIM_RET;
+	uint32_t bit = 1u << (f->a & 31);
+	if (w->task[c].fast & bit) {
+		/* unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock) */
+		w->task[c].fast &= ~bit;
+		ns = did(w, c, f, ML_UF_FAST);
+		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		f->pc = 1;
+		return SIM_CONT(ns);
+	}
+	/* unlock_sock_fast(sk, true): release_sock(sk) */
+	ns = did(w, c, f, ML_UF_SLOW);
+	f->fn = w->fn_release_sock;
+	f->pc = RS_LOCK;
+	f->c = 0;
+	return SIM_CONT(ns);
+}
+
+enum { TCP_LOCK, TCP_OWNED, TCP_INLINE, TCP_BACKLOG, TCP_UNLOCK, TCP_RET };
+
+sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	sock_state *k = &w->sock[f->a];
+	const scn_socket *so = &w->scn->sockets[f->a];
+	uint32_t ts = pkt_truesize(f->b);
+	uint64_t ns;
+	switch (f->pc) {
+	case TCP_LOCK:
+		/* bh_lock_sock_nested(sk): spin_lock(&sk->sk_lock.slock) */
+		f->pc = TCP_OWNED;
+		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
+			     (const char *)NULL);
+		if (!spin_lock_take(w, c, sock_slock(w, f->a), SPIN_PLAIN))
+			return SIM_SPIN;
+		return SIM_CONT(ns);
+	case TCP_OWNED:
+		/* if (!sock_owned_by_user(sk)) ... else tcp_add_backlog() */
+		ns = sim_did(s, c, wl(w, ML_TCP_OWNED), 0, "sock", (int64_t)f->a, "owned",
+			     (int64_t)(k->owned != 0), (const char *)NULL);
+		f->pc = !k->owned || (w->bugs & SCN_BUG_BH_IGNORES_OWNED) ? TCP_INLINE : TCP_BACKLOG;
+		return SIM_CONT(ns);
+	case TCP_INLINE:
+		/* ret = tcp_v4_do_rcv(sk, skb) */
+		if (k->owned)
+			oracle_violation(w, c, wl(w, ML_TCP_DO_RCV), W_INLINE_OWNED, f->a, k->owned - 1);
+		do_rcv(w, f->a, ts);
+		w->g->m[SCN_M_INLINE_RCV]++;
+		w->g->in_hand--;
+		f->pc = TCP_UNLOCK;
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, "sock", (int64_t)f->a,
+					"pkt", (int64_t)f->d, (const char *)NULL));
+	case TCP_BACKLOG: {
+		/* sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) */
+		uint64_t limit = so->rcvbuf + so->sndbuf;
+		uint32_t cap = w->bl_cap[f->a];
+		w->g->in_hand--;
+		f->pc = TCP_UNLOCK;
+		if (k->bl_len + k->rmem > limit || k->bl_count == cap) {
+			/* sk_rcvqueues_full(): -ENOBUFS, the packet is dropped and counted */
+			w->g->m[SCN_M_BACKLOG_DROPS]++;
+			return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_DROP), 0, "sock", (int64_t)f->a,
+						"pkt", (int64_t)f->d, "len", (int64_t)k->bl_len,
+						(const char *)NULL));
+		}
+		uint32_t tail = (k->bl_head + k->bl_count) % cap;
+		bl_slots(w, f->a)[tail] = (bl_slot){ f->d, ts, f->b };
+		k->bl_count++;
+		k->bl_len += ts;
+		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
+			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, "sock", (int64_t)f->a,
+					"pkt", (int64_t)f->d, "backlog", (int64_t)k->bl_count,
+					(const char *)NULL));
+	}
+	case TCP_UNLOCK:
+		/* bh_unlock_sock(sk) */
+		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, "sock", (int64_t)f->a, (const char *)NULL);
+		spin_lock_release(w, c, sock_slock(w, f->a), SPIN_PLAIN);
+		f->pc = TCP_RET;
+		return SIM_CONT(ns);
+	}
+	return SIM_RET;
+}
+
+enum { RV_START, RV_TAKE, RV_RELEASE, RV_RET };
+
+sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	sock_state *k = &w->sock[f->a];
+	switch (f->pc) {
+	case RV_START:
+		f->pc = RV_TAKE;
+		if (k->owned != c + 1) {
+			f->c = 1;       /* we lock, so we release */
+			sim_call(s, c, w->fn_lock_sock)->a = f->a;
+		}
+		return SIM_NEXT;
+	case RV_TAKE: {
+		/* tcp_recvmsg(): copy out what the receive queue holds */
+		uint64_t n = k->rq_pkts;
+		uint64_t bytes = k->rmem;
+		uint32_t b = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
+		w->g->m[SCN_M_CONSUMED] += n;
+		k->rq_pkts = 0;
+		k->rmem = 0;
+		f->pc = RV_RELEASE;
+		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, "sock", (int64_t)f->a,
+					"pkts", (int64_t)n, (const char *)NULL));
+	}
+	case RV_RELEASE:
+		f->pc = RV_RET;
+		if (f->c)
+			sim_call(s, c, w->fn_release_sock)->a = f->a;
+		return SIM_NEXT;
+	}
+	return SIM_RET;
+}

@@ -1,0 +1,44 @@
+/* sock_lock.h - the socket lock (DESIGN.md 3.1, seed 000): slock + owned +
+ * wait queue + backlog, and the TCP-like receive that uses it.
+ *
+ *   lock_sock        spin_lock_bh(slock); while owned: join sk_lock.wq
+ *                    (exclusive), spin_unlock_bh, sleep, spin_lock_bh;
+ *                    owned = 1; spin_unlock_bh.  Process context; may sleep.
+ *   release_sock     spin_lock_bh; while the backlog is not empty: detach it,
+ *                    spin_unlock_bh, sk_backlog_rcv each packet in order
+ *                    (process context, BH on), spin_lock_bh; then
+ *                    backlog.len = 0; owned = 0; wake one; spin_unlock_bh.
+ *   lock_sock_fast   spin_lock_bh; not owned: return holding slock with BH
+ *                    off ("fast"); else the slow path of lock_sock.
+ *   tcp_rcv (BH)     bh_lock_sock; if !owned do_rcv inline, else
+ *                    sk_add_backlog (refused when backlog.len + rmem >
+ *                    rcvbuf + sndbuf: backlog_drops); bh_unlock_sock.
+ *   recv             lock_sock (unless owned by the caller); take the
+ *                    receive queue; release_sock.
+ *
+ * Every function is a state machine of labelled steps, so interrupts land
+ * between them.  Frames: a = socket; tcp_rcv: b = size, d = packet id.
+ *
+ * Concurrency contract: tcp_rcv runs in softirq context, the rest in task
+ * context (a task program's op).
+ */
+#ifndef MODELS_SOCK_LOCK_H
+#define MODELS_SOCK_LOCK_H
+
+#include "world.h"
+
+static inline uint32_t sock_slock(const world *w, uint32_t sock)
+{
+	return (uint32_t)w->scn->nsockets + sock;
+}
+uint32_t sock_backlog_cap(const scn_socket *so);
+void sock_reset(world *w, uint32_t sock);
+
+sim_answer sock_lock_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer sock_release_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer sock_lock_fast_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer sock_unlock_fast_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer sock_tcp_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
+sim_answer sock_recv_step(sim *s, uint32_t ctx, sim_frame *f);
+
+#endif

@@ -1,0 +1,214 @@
+/* spinlock.c - spinlocks with waiters, hand-off policy, hold/wait statistics,
+ * lockdep-style usage rules and wait-for-cycle deadlock detection. */
+#include "spinlock.h"
+
+#include <stdio.h>
+
+#include "oracle.h"
+
+/* Usage bits, as lockdep names them. */
+#define USED_IN_SOFTIRQ 1u      /* taken in softirq context */
+#define ENABLED_SOFTIRQ 2u      /* taken in process context with BH (and IRQs) enabled */
+#define REPORTED 4u             /* the inconsistency was reported */
+
+void spin_lock_name(const world *w, uint32_t lock, char *buf, size_t len)
+{
+	const scn_file *f = w->scn;
+	uint32_t n = (uint32_t)f->nsockets;
+	if (lock < n)
+		snprintf(buf, len, "sk_receive_queue.lock of %s", f->sockets[lock].name);
+	else if (lock < 2 * n)
+		snprintf(buf, len, "sk_lock.slock of %s", f->sockets[lock - n].name);
+	else
+		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
+}
+
+static void check_usage(world *w, uint32_t ctx, uint32_t lock)
+{
+	spin_state *l = &w->spin[lock];
+	const sim_ctx *x = sim_ctx_at(&w->s, ctx);
+	uint32_t cpu = x->cpu;
+	if (x->kind == SIM_CTX_SOFTIRQ && !(l->usage & USED_IN_SOFTIRQ)) {
+		l->usage |= USED_IN_SOFTIRQ;
+		l->softirq_at = sim_now(&w->s);
+		l->softirq_cpu = cpu;
+	}
+	if (x->kind == SIM_CTX_TASK && sim_bh_enabled(&w->s, ctx) && !w->s.cpus[cpu].irqs_off &&
+	    !(l->usage & ENABLED_SOFTIRQ)) {
+		l->usage |= ENABLED_SOFTIRQ;
+		l->softirq_on_at = sim_now(&w->s);
+		l->softirq_on_cpu = cpu;
+	}
+	if ((l->usage & (USED_IN_SOFTIRQ | ENABLED_SOFTIRQ)) == (USED_IN_SOFTIRQ | ENABLED_SOFTIRQ) &&
+	    !(l->usage & REPORTED)) {
+		/* lockdep: "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage" */
+		l->usage |= REPORTED;
+		if (oracle_first(w, STORY_VIOLATION)) {
+			oracle_add_at(w, STORY_VIOLATION, l->softirq_at, SIM_NONE, l->softirq_cpu,
+				      SIM_NONE, W_SOFTIRQ_USE, lock, 0, 0);
+			oracle_add_at(w, STORY_VIOLATION, l->softirq_on_at, SIM_NONE, l->softirq_on_cpu,
+				      SIM_NONE, W_SOFTIRQ_ON_USE, lock, 0, 0);
+		}
+		oracle_violation(w, ctx, wl(w, ML_SL_LOCK), W_SOFTIRQ_UNSAFE, lock, 0);
+	}
+}
+
+/* Follow the wait-for chain from the owner of `lock`; a chain that comes back
+ * to ctx is a deadlock.  A context waits for the owner of the lock it spins
+ * on, or for the context on top of its CPU when it is preempted. */
+static int deadlock(world *w, uint32_t ctx, uint32_t lock)
+{
+	sim *s = &w->s;
+	uint32_t nctx = s->ntasks + 2 * s->ncpus;
+	uint32_t z = w->spin[lock].owner;
+	for (uint32_t hops = 0; z != SIM_NONE && hops <= nctx; hops++) {
+		if (z == ctx)
+			return 1;
+		const sim_ctx *zx = sim_ctx_at(s, z);
+		if (zx->state == SIM_S_SPIN && zx->spin_on != SIM_NONE)
+			z = w->spin[zx->spin_on].owner;
+		else
+			z = sim_preempted_by(s, z);
+	}
+	return 0;
+}
+
+static void report_deadlock(world *w, uint32_t ctx, uint32_t lock)
+{
+	sim *s = &w->s;
+	w->g->m[SCN_M_DEADLOCK] = 1;
+	if (oracle_first(w, STORY_DEADLOCK)) {
+		uint32_t nctx = s->ntasks + 2 * s->ncpus;
+		uint32_t cur = ctx, l = lock;
+		for (uint32_t hops = 0; hops <= nctx && w->story[STORY_DEADLOCK].n < STORY_LINES - 1; hops++) {
+			uint32_t owner = w->spin[l].owner;
+			oracle_add(w, STORY_DEADLOCK, cur, 0, SIM_NONE, W_DL_WAIT, l, 0, owner);
+			if (owner == ctx)
+				break;
+			const sim_ctx *ox = sim_ctx_at(s, owner);
+			if (ox->state == SIM_S_SPIN && ox->spin_on != SIM_NONE) {
+				cur = owner;
+				l = ox->spin_on;
+				continue;
+			}
+			uint32_t top = sim_preempted_by(s, owner);
+			oracle_add(w, STORY_DEADLOCK, owner, 0, SIM_NONE, W_DL_PREEMPTED, 0, 0, top);
+			if (top == ctx)
+				break;
+			const sim_ctx *tx = sim_ctx_at(s, top);
+			if (tx->state != SIM_S_SPIN || tx->spin_on == SIM_NONE)
+				break;
+			cur = top;
+			l = tx->spin_on;
+		}
+		oracle_add(w, STORY_DEADLOCK, ctx, 0, SIM_NONE, W_DL_CYCLE, lock, 0, 0);
+	}
+	sim_stop(s);
+}
+
+int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
+{
+	sim *s = &w->s;
+	spin_state *l = &w->spin[lock];
+	if (mode == SPIN_BH)
+		sim_bh_disable(s, ctx);         /* spin_lock_bh: local_bh_disable() first */
+	else if (mode == SPIN_IRQ)
+		sim_irq_disable(s, ctx);        /* spin_lock_irqsave: local_irq_save() first */
+	check_usage(w, ctx, lock);
+	sim_ctx *x = sim_ctx_at(s, ctx);
+	x->held++;
+	if (l->owner == SIM_NONE) {
+		l->owner = ctx;
+		l->owner_mode = (uint32_t)mode;
+		l->acquired_at = sim_now(s);
+		l->acquisitions++;
+		if (sim_tracing(s))
+			sim_note(s, ctx, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait", (int64_t)0,
+				 (const char *)NULL);
+		return 1;
+	}
+	/* Contended: join the waiters (the MCS queue for fifo) and spin. */
+	l->contended++;
+	sim_spin_begin(s, ctx, lock);
+	w->spin_next[ctx] = SIM_NONE;
+	if (l->tail == SIM_NONE)
+		l->head = ctx;
+	else
+		w->spin_next[l->tail] = ctx;
+	l->tail = ctx;
+	l->nwait++;
+	sim_note(s, ctx, wl(w, ML_SL_WAIT), "lock", (int64_t)lock, "owner_cpu",
+		 (int64_t)sim_ctx_at(s, l->owner)->cpu, (const char *)NULL);
+	if (deadlock(w, ctx, lock))
+		report_deadlock(w, ctx, lock);
+	return 0;
+}
+
+/* Unlink and return the next owner among the waiters, by policy. */
+static uint32_t pick_waiter(world *w, spin_state *l)
+{
+	uint32_t n = l->nwait;
+	uint32_t k = w->spin_random && n > 1 ? (uint32_t)rng_below(sim_rng(&w->s, w->rng_spin), n) : 0;
+	uint32_t prev = SIM_NONE, c = l->head;
+	while (k--) {
+		prev = c;
+		c = w->spin_next[c];
+	}
+	uint32_t nx = w->spin_next[c];
+	if (prev == SIM_NONE)
+		l->head = nx;
+	else
+		w->spin_next[prev] = nx;
+	if (l->tail == c)
+		l->tail = prev;
+	l->nwait--;
+	w->spin_next[c] = SIM_NONE;
+	return c;
+}
+
+void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
+{
+	sim *s = &w->s;
+	spin_state *l = &w->spin[lock];
+	uint64_t now = sim_now(s);
+	uint64_t hold = now - l->acquired_at;
+	l->hold_total += hold;
+	if (hold > l->hold_max)
+		l->hold_max = hold;
+	sim_note(s, ctx, wl(w, ML_SL_RELEASE), "lock", (int64_t)lock, "hold", (int64_t)hold,
+		 (const char *)NULL);
+	sim_ctx *x = sim_ctx_at(s, ctx);
+	if (x->held)
+		x->held--;
+	l->owner = SIM_NONE;
+	if (l->nwait) {
+		uint32_t next = pick_waiter(w, l);
+		l->owner = next;
+		l->acquisitions++;
+		uint64_t wait = sim_grant(s, next, w->handoff_ns);
+		l->acquired_at = now + w->handoff_ns;
+		l->wait_total += wait;
+		if (wait > l->wait_max)
+			l->wait_max = wait;
+		w->g->m[SCN_M_SPIN_TOTAL_NS] += wait;
+		if (wait > w->g->m[SCN_M_SPIN_MAX_NS])
+			w->g->m[SCN_M_SPIN_MAX_NS] = wait;
+		/* Traced at the hand-off; the waiter runs `handoff` ns later. */
+		sim_note(s, next, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait", (int64_t)wait,
+			 "handoff", (int64_t)w->handoff_ns, (const char *)NULL);
+	}
+	if (mode == SPIN_BH)
+		sim_bh_enable(s, ctx);          /* spin_unlock_bh: local_bh_enable() after */
+	else if (mode == SPIN_IRQ)
+		sim_irq_enable(s, ctx);         /* spin_unlock_irqrestore */
+}
+
+void spin_might_sleep(world *w, uint32_t ctx, uint32_t label)
+{
+	const sim_ctx *x = sim_ctx_at(&w->s, ctx);
+	/* might_sleep(): "BUG: sleeping function called from invalid context" */
+	if (x->kind != SIM_CTX_TASK)
+		oracle_violation(w, ctx, label, W_SLEEP_IRQ, 0, 0);
+	else if (x->held)
+		oracle_violation(w, ctx, label, W_SLEEP_ATOMIC, 0, x->held);
+}

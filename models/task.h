@@ -1,0 +1,21 @@
+/* task.h - process-context programs from a scenario's `task` lines.
+ *
+ * A task runs its ops in order (lock_sock, release_sock, lock_sock_fast,
+ * unlock_sock_fast, work T, sleep T, recv, and the spin_* ops on `lock`s),
+ * `repeat` times, run i starting at `at + i*every` or right after run i-1.
+ * Frame: a = scenario task index, pc = next op, d = runs done.
+ *
+ * Concurrency contract: step functions for task contexts; task_wake_fire is
+ * the `sleep` timer.
+ */
+#ifndef MODELS_TASK_H
+#define MODELS_TASK_H
+
+#include "world.h"
+
+sim_answer task_step(sim *s, uint32_t ctx, sim_frame *f);
+/* A spin_lock or spin_unlock op: a = lock, b = enum spin_mode, c = 1 to unlock. */
+sim_answer task_spin_op_step(sim *s, uint32_t ctx, sim_frame *f);
+void task_wake_fire(sim *s, uint32_t ctx);
+
+#endif

@@ -1,0 +1,383 @@
+/* cpu.c - CPUs: the context stack, hardirq and softirq entry and exit,
+ * BH and IRQ disabling, spinning, tasks, wait queues and stalls.
+ *
+ * The dispatcher (cpu_run) is the only place that calls step functions.  It
+ * runs the top context of one CPU until that context has to wait: for time
+ * (its CPU's step timer is armed), for a lock (SPIN), or for a wakeup (SLEEP).
+ * Between two steps it checks, in this order, what the kernel checks at the
+ * same boundaries: a hardirq that may now be taken (irq_enter), softirqs that
+ * a local_bh_enable() asked to run.
+ */
+#include <assert.h>
+#include <stdarg.h>
+
+#include "cpu_internal.h"
+
+const char *sim_ctx_kind_name(int kind)
+{
+	switch (kind) {
+	case SIM_CTX_TASK: return "task";
+	case SIM_CTX_SOFTIRQ: return "softirq";
+	case SIM_CTX_HARDIRQ: return "hardirq";
+	}
+	return "?";
+}
+
+uint32_t sim_top(const sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	if (c->in_hardirq)
+		return sim_hardirq_ctx(s, cpu);
+	if (c->in_softirq)
+		return sim_softirq_ctx(s, cpu);
+	return c->task;
+}
+
+const char *sim_ctx_name(const sim *s, uint32_t ctx)
+{
+	if (ctx < s->ntasks)
+		return s->tasks[ctx].name;
+	return sim_ctx_kind_name(s->ctx[ctx].kind);
+}
+
+sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
+{
+	sim_ctx *x = &s->ctx[ctx];
+	assert(x->depth < SIM_FRAMES);
+	sim_frame *f = &x->f[x->depth++];
+	*f = (sim_frame){ .fn = fn };
+	return f;
+}
+
+/* Arm the CPU's step timer for its top context, which is READY. */
+static void arm_top(sim *s, uint32_t cpu, sim_ctx *x)
+{
+	uint64_t due = s->g->now + x->remaining;
+	if (due < s->cpus[cpu].stall_until)
+		due = s->cpus[cpu].stall_until;
+	x->remaining = 0;
+	x->state = SIM_S_RUNNING;
+	sim_arm(s, cpu, due);
+}
+
+/* The top context stops running for now: keep what is left of its step. */
+static void preempt_top(sim *s, uint32_t cpu)
+{
+	uint32_t c = sim_top(s, cpu);
+	if (c == SIM_NONE)
+		return;
+	sim_ctx *x = &s->ctx[c];
+	if (x->state == SIM_S_RUNNING) {
+		uint64_t due = queue_due(&s->q, cpu);
+		x->remaining = due > s->g->now ? due - s->g->now : 0;
+		x->state = SIM_S_READY;
+		sim_cancel(s, cpu);
+	}
+}
+
+static int can_take_irq(const sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	return c->irq_pending && !c->in_hardirq && !c->irqs_off;
+}
+
+/* irq_enter(): push the hardirq context for the lowest pending line. */
+static void irq_enter(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	preempt_top(s, cpu);
+	uint32_t line = (uint32_t)__builtin_ctzll(c->irq_pending);
+	c->irq_pending &= c->irq_pending - 1;
+	c->in_hardirq = 1;
+	uint32_t h = sim_hardirq_ctx(s, cpu);
+	sim_ctx *x = &s->ctx[h];
+	const sim_line_desc *d = &s->lines[cpu * SIM_IRQ_LINES + line];
+	x->depth = 0;
+	sim_frame *f = sim_call(s, h, d->fn);
+	f->a = d->arg;
+	x->state = SIM_S_READY;
+	x->remaining = 0;
+	sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
+}
+
+/* __do_softirq(): push the softirq context for the lowest pending softirq. */
+static void softirq_enter(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	preempt_top(s, cpu);
+	uint32_t nr = (uint32_t)__builtin_ctzll(c->softirq_pending);
+	c->softirq_pending &= c->softirq_pending - 1;
+	c->in_softirq = 1;
+	uint32_t sc = sim_softirq_ctx(s, cpu);
+	sim_ctx *x = &s->ctx[sc];
+	x->depth = 0;
+	sim_frame *f = sim_call(s, sc, s->softirq_fn[nr]);
+	f->a = cpu;
+	x->state = SIM_S_READY;
+	x->remaining = 0;
+	sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
+}
+
+/* Give the CPU's task level to the next runnable task, if any. */
+static void next_task(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	c->task = c->rq_head;
+	if (c->task == SIM_NONE)
+		return;
+	sim_ctx *x = &s->ctx[c->task];
+	c->rq_head = x->next;
+	if (c->rq_head == SIM_NONE)
+		c->rq_tail = SIM_NONE;
+	x->next = SIM_NONE;
+	x->state = SIM_S_READY;
+	sim_note(s, c->task, s->label_switch, (const char *)NULL);
+}
+
+/* A context's last frame returned. */
+static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	sim_ctx *x = &s->ctx[ctxid];
+	x->state = SIM_S_OFF;
+	switch (x->kind) {
+	case SIM_CTX_HARDIRQ:
+		c->in_hardirq = 0;
+		sim_note(s, ctxid, s->label_irq_exit, (const char *)NULL);
+		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
+		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
+			softirq_enter(s, cpu);
+		break;
+	case SIM_CTX_SOFTIRQ:
+		c->in_softirq = 0;
+		sim_note(s, ctxid, s->label_softirq_exit, (const char *)NULL);
+		/* __do_softirq() restarts while softirqs are pending. */
+		if (c->softirq_pending)
+			softirq_enter(s, cpu);
+		break;
+	default:
+		assert(c->task == ctxid);
+		c->task = SIM_NONE;
+		next_task(s, cpu);
+		break;
+	}
+}
+
+static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
+{
+	sim_waitq *w = &s->wq[wq];
+	s->ctx[ctxid].next = SIM_NONE;
+	if (w->tail == SIM_NONE)
+		w->head = ctxid;
+	else
+		s->ctx[w->tail].next = ctxid;
+	w->tail = ctxid;
+}
+
+/* Step the top context of `cpu` until it waits.  `fired`: its timer fired. */
+static void cpu_run(sim *s, uint32_t cpu, int fired)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	for (;;) {
+		if (s->g->stopped)
+			return;
+		if (can_take_irq(s, cpu)) {
+			if (s->g->now < c->stall_until) {
+				sim_arm(s, s->ncpus + cpu, c->stall_until);
+			} else {
+				irq_enter(s, cpu);
+				fired = 0;
+			}
+		}
+		if (c->softirq_now) {
+			/* local_bh_enable() brought the depth to 0 with softirqs pending. */
+			c->softirq_now = 0;
+			if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
+				softirq_enter(s, cpu);
+		}
+		uint32_t id = sim_top(s, cpu);
+		if (id == SIM_NONE)
+			return;
+		sim_ctx *x = &s->ctx[id];
+		if (x->state == SIM_S_RUNNING) {
+			if (!fired)
+				return;
+		} else if (x->state == SIM_S_READY) {
+			if (x->remaining || s->g->now < c->stall_until) {
+				arm_top(s, cpu, x);
+				return;
+			}
+		} else {
+			return;         /* spinning: sim_grant() resumes it */
+		}
+		fired = 0;
+		x->state = SIM_S_READY;
+		x->remaining = 0;
+		sim_frame *f = &x->f[x->depth - 1];
+		sim_answer a = s->fns[f->fn].step(s, id, f);
+		switch (a.kind) {
+		case SIM_A_CONT:
+			x->remaining = a.ns;
+			break;
+		case SIM_A_NEXT:
+			break;
+		case SIM_A_RET:
+			if (--x->depth == 0)
+				ctx_finished(s, cpu, id);
+			break;
+		case SIM_A_SPIN:
+			x->state = SIM_S_SPIN;
+			break;
+		case SIM_A_SLEEP:
+			assert(x->kind == SIM_CTX_TASK);
+			x->state = SIM_S_SLEEP;
+			x->wq = a.wq;
+			waitq_add(s, a.wq, id);
+			c->task = SIM_NONE;
+			sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
+			next_task(s, cpu);
+			break;
+		}
+	}
+}
+
+void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_run(s, cpu, 1); }
+
+void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_run(s, cpu, 0); }
+
+void sim_raise_irq(sim *s, uint32_t cpu, uint32_t line)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	c->irq_pending |= 1ull << line;
+	if (can_take_irq(s, cpu))
+		cpu_run(s, cpu, 0);
+}
+
+void sim_raise_softirq(sim *s, uint32_t cpu, uint32_t nr)
+{
+	/* raise_softirq_irqoff(): only marks it pending; it runs at irq exit,
+	 * at local_bh_enable(), or when the running softirq restarts. */
+	s->cpus[cpu].softirq_pending |= 1ull << nr;
+}
+
+void sim_bh_disable(sim *s, uint32_t ctx)
+{
+	const sim_ctx *x = &s->ctx[ctx];
+	if (x->kind == SIM_CTX_TASK)
+		s->cpus[x->cpu].bh_depth++;
+}
+
+void sim_bh_enable(sim *s, uint32_t ctx)
+{
+	const sim_ctx *x = &s->ctx[ctx];
+	if (x->kind != SIM_CTX_TASK)
+		return;         /* in softirq/hardirq: in_interrupt(), nothing runs */
+	sim_cpu *c = &s->cpus[x->cpu];
+	assert(c->bh_depth > 0);
+	if (--c->bh_depth == 0 && c->softirq_pending)
+		c->softirq_now = 1;
+}
+
+int sim_bh_enabled(const sim *s, uint32_t ctx)
+{
+	const sim_ctx *x = &s->ctx[ctx];
+	return x->kind == SIM_CTX_TASK && s->cpus[x->cpu].bh_depth == 0;
+}
+
+void sim_irq_disable(sim *s, uint32_t ctx) { s->cpus[s->ctx[ctx].cpu].irqs_off++; }
+
+void sim_irq_enable(sim *s, uint32_t ctx)
+{
+	sim_cpu *c = &s->cpus[s->ctx[ctx].cpu];
+	assert(c->irqs_off > 0);
+	c->irqs_off--;          /* a pending hardirq is taken at the next step boundary */
+}
+
+void sim_spin_begin(sim *s, uint32_t ctx, uint32_t lock)
+{
+	sim_ctx *x = &s->ctx[ctx];
+	x->spin_on = lock;
+	x->spin_since = s->g->now;
+}
+
+uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
+{
+	sim_ctx *x = &s->ctx[ctx];
+	assert(x->state == SIM_S_SPIN);
+	x->state = SIM_S_READY;
+	x->remaining = delay;
+	x->spin_on = SIM_NONE;
+	if (sim_top(s, x->cpu) == ctx)
+		arm_top(s, x->cpu, x);
+	return s->g->now + delay - x->spin_since;
+}
+
+uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
+{
+	const sim_ctx *x = &s->ctx[ctx];
+	uint32_t top = sim_top(s, x->cpu);
+	if (top == ctx)
+		return SIM_NONE;
+	if (top == SIM_NONE)
+		return SIM_NONE;    /* not started or asleep: nothing on the CPU blocks it */
+	return top;
+}
+
+void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
+{
+	sim_ctx *x = &s->ctx[ctxid];
+	sim_cpu *c = &s->cpus[x->cpu];
+	x->remaining = latency;
+	if (c->task == SIM_NONE) {
+		c->task = ctxid;
+		x->state = SIM_S_READY;
+		sim_note(s, ctxid, s->label_switch, (const char *)NULL);
+		if (sim_top(s, x->cpu) == ctxid)
+			arm_top(s, x->cpu, x);
+		return;
+	}
+	x->state = SIM_S_RUNNABLE;
+	x->next = SIM_NONE;
+	if (c->rq_tail == SIM_NONE)
+		c->rq_head = ctxid;
+	else
+		s->ctx[c->rq_tail].next = ctxid;
+	c->rq_tail = ctxid;
+}
+
+uint32_t sim_wake_one(sim *s, uint32_t wq, uint64_t latency)
+{
+	sim_waitq *w = &s->wq[wq];
+	uint32_t id = w->head;
+	if (id == SIM_NONE)
+		return SIM_NONE;
+	w->head = s->ctx[id].next;
+	if (w->head == SIM_NONE)
+		w->tail = SIM_NONE;
+	s->ctx[id].wq = SIM_NONE;
+	sim_note(s, id, s->label_wake, "wq", (int64_t)wq, (const char *)NULL);
+	cpu_task_ready(s, id, latency);
+	return id;
+}
+
+void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	uint64_t until = from + for_ns;
+	if (s->trace) {
+		uint32_t top = sim_top(s, cpu);
+		trace_event e = { .time = from, .cpu = cpu, .ctx_kind = SIM_CTX_TASK,
+				  .ctx = top == SIM_NONE ? "idle" : sim_ctx_name(s, top),
+				  .label = s->labels[s->label_stall].name, .nkv = 1 };
+		if (top != SIM_NONE)
+			e.ctx_kind = s->ctx[top].kind;
+		e.kv[0] = (trace_kv){ "for", (int64_t)for_ns };
+		trace_emit(s->trace, &e);
+	}
+	if (s->on_stall)
+		s->on_stall(s, cpu, from, for_ns);
+	if (shift && queue_armed(&s->q, cpu))
+		sim_arm(s, cpu, queue_due(&s->q, cpu) + for_ns);
+	if (until > c->stall_until)
+		c->stall_until = until;
+}

@@ -1,0 +1,220 @@
+/* scn.h - scenario files (.scn): lexer and parser into a plain-data AST.
+ *
+ * The contract is ../shared/SCENARIOS.md; this module implements it and adds
+ * only what is documented below as an extension.  Parsing never starts a run:
+ * on any error it fills a scn_error whose text is
+ *     FILE:LINE:COL: error: MESSAGE
+ * and returns -1.  The AST is plain data (fixed-size names, arrays owned by
+ * the scn_file), freed with scn_free().
+ *
+ * Concurrency contract: pure functions of their inputs; no global state.
+ *
+ * Extensions to SCENARIOS.md (additions only):
+ *   - time unit `ps` (picoseconds), useful for `per_byte=100ps`;
+ *   - `lock NAME` declares a plain spinlock that tasks can take with the ops
+ *     `spin_lock L`, `spin_unlock L`, `spin_lock_bh L`, `spin_unlock_bh L`,
+ *     `spin_lock_irqsave L`, `spin_unlock_irqrestore L`;
+ *   - `limit time=T` caps simulated time (default 10s);
+ *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
+ *     NET_RX budget (default 300).
+ *   - sizes also take `GiB`; `jitter` also takes a trailing `%`; a UTF-8
+ *     byte-order mark at the start of a file is skipped; `expect fix=all`
+ *     means every variant run (stored as fix -1, as without `fix=`).
+ */
+#ifndef SIM_SCN_H
+#define SIM_SCN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCN_NAME_MAX 64     /* names and labels, including the NUL */
+#define SCN_ERR_MAX 512
+
+typedef struct scn_pos {
+	uint32_t line;          /* 1-based */
+	uint32_t col;           /* 1-based, in bytes */
+} scn_pos;
+
+/* Fix variants.  SCN_FIX_ALL is only a value of scn_file.fix. */
+enum scn_fix { SCN_FIX_NONE = 0, SCN_FIX_IN_PROGRESS = 1, SCN_FIX_OWNER_MAP = 2,
+	       SCN_FIX_COUNT = 3, SCN_FIX_ALL = 3 };
+/* "none", "in_progress", "owner_map"; "all" for SCN_FIX_ALL. */
+const char *scn_fix_name(int fix);
+/* Returns the enum value for a name (including "all"), or -1. */
+int scn_fix_parse(const char *s);
+
+enum scn_socket_type { SCN_SOCK_PACKET = 0, SCN_SOCK_STREAM = 1 };
+typedef struct scn_socket {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	int type;               /* enum scn_socket_type */
+	int version;            /* packet: 1 or 2 (TPACKET_V1/V2) */
+	uint32_t frames;        /* packet: 1..1048576 */
+	uint32_t frame_size;    /* packet: bytes, multiple of 16 (TPACKET_ALIGNMENT), 64..16MiB */
+	uint64_t rcvbuf;        /* stream: bytes (>0) */
+	uint64_t sndbuf;        /* stream: bytes */
+} scn_socket;
+
+typedef struct scn_flow {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	uint32_t socket;        /* index into scn_file.sockets */
+	uint32_t cpu;
+	uint64_t at_ns;         /* default 0 */
+	uint64_t every_ns;      /* default: wire time at 10GbE, see scn.c */
+	int has_every;
+	uint64_t count;         /* default 1; 0..10^10 */
+	uint32_t size;          /* bytes, default 64; 1..256KiB */
+} scn_flow;
+
+enum scn_op_kind {
+	SCN_OP_LOCK_SOCK, SCN_OP_RELEASE_SOCK, SCN_OP_LOCK_SOCK_FAST,
+	SCN_OP_UNLOCK_SOCK_FAST, SCN_OP_WORK, SCN_OP_SLEEP, SCN_OP_RECV,
+	/* extensions: plain spinlocks declared with `lock NAME` */
+	SCN_OP_SPIN_LOCK, SCN_OP_SPIN_UNLOCK, SCN_OP_SPIN_LOCK_BH,
+	SCN_OP_SPIN_UNLOCK_BH, SCN_OP_SPIN_LOCK_IRQSAVE,
+	SCN_OP_SPIN_UNLOCK_IRQRESTORE,
+	SCN_OP_COUNT
+};
+/* Op name as written in a scenario ("lock_sock", "work", ...). */
+const char *scn_op_name(int kind);
+
+typedef struct scn_op {
+	int kind;               /* enum scn_op_kind */
+	uint64_t arg;           /* work/sleep: ns; spin ops: index into scn_file.locks */
+} scn_op;
+
+typedef struct scn_task {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	uint32_t socket;
+	uint32_t cpu;
+	scn_op *ops;            /* owned */
+	size_t nops;            /* >= 1 */
+	uint64_t at_ns;         /* default 0 */
+	uint64_t repeat;        /* default 1: how many times the program runs */
+	uint64_t every_ns;      /* default 0: start of run i is at + i*every (or right after run i-1 if later) */
+} scn_task;
+
+enum scn_check { SCN_CHECK_USER_BIT = 0, SCN_CHECK_NONZERO = 1 };
+typedef struct scn_consumer {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	uint32_t socket;        /* must be a packet socket */
+	uint32_t cpu;
+	int check;              /* enum scn_check */
+	uint64_t cost_ns;
+	int has_cost;
+} scn_consumer;
+
+typedef struct scn_stall {
+	scn_pos pos;
+	uint32_t cpu;
+	int at_is_label;
+	char label[SCN_NAME_MAX]; /* when at_is_label; validated against the label list */
+	uint64_t at_ns;           /* when !at_is_label */
+	uint64_t nth;             /* default 1, >= 1 */
+	uint64_t for_ns;
+} scn_stall;
+
+typedef struct scn_irq {
+	scn_pos pos;
+	uint32_t cpu;
+	uint64_t every_ns;      /* > 0 */
+	uint64_t cost_ns;
+	uint64_t at_ns;         /* default 0 */
+} scn_irq;
+
+typedef struct scn_cost {
+	scn_pos pos;
+	char label[SCN_NAME_MAX];
+	uint64_t ns;
+	uint64_t per_byte_ps;   /* picoseconds per byte */
+	int has_per_byte;
+} scn_cost;
+
+typedef struct scn_lock {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+} scn_lock;
+
+/* Metrics, in the order of SCENARIOS.md. */
+enum scn_metric {
+	SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL, SCN_M_LOST,
+	SCN_M_DROPS, SCN_M_DELIVERED, SCN_M_CONSUMED, SCN_M_NIC_DROPS,
+	SCN_M_BACKLOG_MAX, SCN_M_BACKLOG_DROPS, SCN_M_BACKLOG_PROCESSED,
+	SCN_M_INLINE_RCV, SCN_M_SPIN_MAX_NS, SCN_M_SPIN_TOTAL_NS,
+	SCN_M_VIOLATIONS, SCN_M_DEADLOCK,
+	SCN_M_COUNT
+};
+const char *scn_metric_name(int m);
+int scn_metric_parse(const char *s);      /* -1 if unknown */
+
+enum scn_cmp { SCN_EQ, SCN_NE, SCN_LT, SCN_LE, SCN_GT, SCN_GE };
+const char *scn_cmp_name(int op);         /* "==", "!=", ... */
+
+typedef struct scn_expect {
+	scn_pos pos;            /* of the METRIC token */
+	int fix;                /* enum scn_fix, or -1: every variant run */
+	int metric;             /* enum scn_metric */
+	int op;                 /* enum scn_cmp */
+	uint64_t value;
+	char text[96];          /* normalised clause, e.g. "overrun>=1" */
+} scn_expect;
+
+enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH = 1u << 1,
+	       SCN_BUG_RELEASE_SKIPS_BACKLOG = 1u << 2 };
+
+enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
+
+typedef struct scn_file {
+	char path[256];
+	char name[SCN_NAME_MAX];
+	uint64_t seed;          /* default 1 */
+	uint32_t cpus;          /* default 1; 1..1024 */
+	int fix;                /* enum scn_fix incl. SCN_FIX_ALL; default none */
+	uint32_t bugs;          /* enum scn_bug bits */
+	uint32_t jitter_pct;    /* 0..100 */
+	int spin_order;         /* enum scn_spin_order, default fifo */
+	uint64_t handoff_ns;    /* default: -1 => model default */
+	int has_handoff;
+	uint64_t limit_ns;      /* default 10s */
+	uint32_t nic_queue;     /* default 1024 */
+	uint32_t budget;        /* default 300 */
+
+	scn_socket *sockets;   size_t nsockets;
+	scn_flow *flows;       size_t nflows;
+	scn_task *tasks;       size_t ntasks;
+	scn_consumer *consumers; size_t nconsumers;
+	scn_stall *stalls;     size_t nstalls;
+	scn_irq *irqs;         size_t nirqs;
+	scn_cost *costs;       size_t ncosts;
+	scn_lock *locks;       size_t nlocks;
+	scn_expect *expects;   size_t nexpects;
+} scn_file;
+
+typedef struct scn_error {
+	char msg[SCN_ERR_MAX];  /* "FILE:LINE:COL: error: MESSAGE" (no newline) */
+} scn_error;
+
+/* Names that `stall at=` and `cost` may use; supplied by the caller (the
+ * engine does not know the models' labels). */
+typedef struct scn_labels {
+	const char *const *names;
+	size_t count;
+} scn_labels;
+
+/* Parse a buffer (need not be NUL-terminated; may contain any bytes).
+ * `path` is used in messages.  On success returns 0 and fills *out (free with
+ * scn_free); on error returns -1, fills *err and leaves *out empty. */
+int scn_parse(const char *path, const char *buf, size_t len,
+	      const scn_labels *labels, scn_file *out, scn_error *err);
+
+/* Read and parse a file.  An unreadable file is an error "PATH:1:1: error:
+ * cannot open PATH: REASON". */
+int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
+		   scn_error *err);
+
+void scn_free(scn_file *f);
+
+#endif

@@ -1,0 +1,385 @@
+/* sim.c - building a run, reset, the event loop, labelled steps. */
+#include "sim.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_internal.h"
+
+_Static_assert(sizeof(sim_frame) == 32, "sim_frame has no padding");
+_Static_assert(sizeof(sim_ctx) == 48 + SIM_FRAMES * 32, "sim_ctx has no padding");
+_Static_assert(sizeof(sim_cpu) == 56, "sim_cpu has no padding");
+_Static_assert(sizeof(sim_global) == 32, "sim_global has no padding");
+
+static void *grow(void *p, uint32_t n, size_t elem)
+{
+	/* Descriptor arrays grow by doubling; only while building. */
+	if (n & (n - 1))
+		return p;
+	void *q = realloc(p, (n ? 2 * (size_t)n : 1) * elem);
+	if (!q)
+		abort();
+	return q;
+}
+
+#define PUSH(arr, n) ((arr) = grow((arr), (n), sizeof(*(arr))), &(arr)[(n)++])
+
+static sim_answer irq_work_step(sim *s, uint32_t c, sim_frame *f);
+
+void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->ncpus = ncpus;
+	s->seed = seed;
+	s->limit_ns = UINT64_MAX;
+	s->lines = calloc((size_t)ncpus * SIM_IRQ_LINES, sizeof(*s->lines));
+	s->nlines = calloc(ncpus, sizeof(*s->nlines));
+	if (!s->lines || !s->nlines)
+		abort();
+	/* Timers 0..ncpus-1: each CPU's next step; ncpus..2*ncpus-1: its
+	 * deferred-interrupt retry (after a stall). */
+	for (uint32_t i = 0; i < 2 * ncpus; i++)
+		sim_add_timer(s, NULL, i, 0);
+	s->label_stall = sim_add_label(s, "stall", "the CPU does nothing else: hardirq storm, NMI, preempted vCPU", 0, 0);
+	s->label_irq_enter = sim_add_label(s, "irq:enter", "irq_enter(): a hardirq preempts this CPU", 0, 0);
+	s->label_irq_exit = sim_add_label(s, "irq:exit", "irq_exit(): runs pending softirqs if not in interrupt and BH enabled", 0, 0);
+	s->label_softirq_enter = sim_add_label(s, "softirq:enter", "__do_softirq(): handler of a pending softirq starts", 0, 0);
+	s->label_softirq_exit = sim_add_label(s, "softirq:exit", "__do_softirq(): handler returns", 0, 0);
+	s->label_switch = sim_add_label(s, "sched:switch", "__schedule(): a task gets the CPU", 0, 0);
+	s->label_idle = sim_add_label(s, "sched:sleep", "schedule(): the task sleeps, the CPU runs the next task or idles", 0, 0);
+	s->label_wake = sim_add_label(s, "sched:wake", "try_to_wake_up(): a sleeping task is made runnable", 0, 0);
+	s->label_irq_work = sim_add_label(s, "irq:handler", "a periodic hardirq's handler (scenario `irq`)", 0, 0);
+	s->fn_irq_busy = sim_add_fn(s, "irq_handler", irq_work_step);
+}
+
+void sim_free(sim *s)
+{
+	arena_free(&s->ar);
+	free(s->fns);
+	free(s->timers);
+	free(s->labels);
+	free(s->tasks);
+	free(s->lines);
+	free(s->nlines);
+	free(s->stalls);
+	free(s->periodics);
+	free(s->rng_names);
+	memset(s, 0, sizeof(*s));
+}
+
+uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step)
+{
+	assert(!s->built && s->nfns < UINT16_MAX);
+	sim_fn_desc *d = PUSH(s->fns, s->nfns);
+	d->name = name;
+	d->step = step;
+	return (uint16_t)(s->nfns - 1);
+}
+
+uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon)
+{
+	assert(!s->built);
+	sim_timer_desc *d = PUSH(s->timers, s->ntimers);
+	d->fire = fire;
+	d->arg = arg;
+	d->daemon = daemon != 0;
+	return s->ntimers - 1;
+}
+
+uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t cost_ns,
+		       uint64_t per_byte_ps)
+{
+	assert(!s->built);
+	sim_label_desc *d = PUSH(s->labels, s->nlabels);
+	d->name = name;
+	d->kernel = kernel;
+	d->cost_ns = cost_ns;
+	d->per_byte_ps = per_byte_ps;
+	d->stall_watch = 0;
+	return s->nlabels - 1;
+}
+
+uint32_t sim_find_label(const sim *s, const char *name)
+{
+	for (uint32_t i = 0; i < s->nlabels; i++)
+		if (strcmp(s->labels[i].name, name) == 0)
+			return i;
+	return SIM_NONE;
+}
+
+static void task_start_fire(sim *s, uint32_t ctx);
+
+uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu)
+{
+	assert(!s->built && cpu < s->ncpus);
+	sim_task_desc *d = PUSH(s->tasks, s->ntasks);
+	d->name = name;
+	d->cpu = cpu;
+	uint32_t id = s->ntasks - 1;
+	d->timer = sim_add_timer(s, task_start_fire, id, 0);
+	return id;
+}
+
+uint32_t sim_add_waitq(sim *s)
+{
+	assert(!s->built);
+	return s->nwaitqs++;
+}
+
+uint32_t sim_add_rng(sim *s, const char *stream)
+{
+	assert(!s->built);
+	const char **d = PUSH(s->rng_names, s->nrngs);
+	*d = stream;
+	return s->nrngs - 1;
+}
+
+uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg)
+{
+	assert(!s->built && cpu < s->ncpus && s->nlines[cpu] < SIM_IRQ_LINES);
+	uint32_t line = s->nlines[cpu]++;
+	s->lines[cpu * SIM_IRQ_LINES + line] = (sim_line_desc){ fn, arg };
+	return line;
+}
+
+void sim_set_softirq(sim *s, uint32_t nr, uint16_t fn)
+{
+	assert(nr < SIM_SOFTIRQS);
+	s->softirq_fn[nr] = fn;
+}
+
+static void stall_fire(sim *s, uint32_t i);
+
+void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_t nth,
+		   uint64_t for_ns)
+{
+	assert(!s->built && cpu < s->ncpus);
+	sim_stall_desc *d = PUSH(s->stalls, s->nstalls);
+	*d = (sim_stall_desc){ cpu, label, at_ns, nth ? nth : 1, for_ns };
+	if (label != SIM_NONE)
+		s->labels[label].stall_watch = 1;
+	else
+		sim_add_timer(s, stall_fire, s->nstalls - 1, 0);
+}
+
+static void periodic_fire(sim *s, uint32_t i);
+
+void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost)
+{
+	assert(!s->built && cpu < s->ncpus && every > 0);
+	uint32_t i = s->nperiodics;
+	sim_periodic_desc *d = PUSH(s->periodics, s->nperiodics);
+	d->cpu = cpu;
+	d->line = sim_add_irq_line(s, cpu, s->fn_irq_busy, i);
+	d->timer = sim_add_timer(s, periodic_fire, i, 1);
+	d->at = at;
+	d->every = every;
+	d->cost = cost;
+}
+
+int sim_commit(sim *s)
+{
+	assert(!s->built);
+	s->off_g = arena_reserve(&s->ar, sizeof(sim_global), 8);
+	s->off_cpus = arena_reserve(&s->ar, s->ncpus * sizeof(sim_cpu), 8);
+	s->off_ctx = arena_reserve(&s->ar, (s->ntasks + 2 * (size_t)s->ncpus) * sizeof(sim_ctx), 8);
+	s->off_wq = arena_reserve(&s->ar, (s->nwaitqs + 1) * sizeof(sim_waitq), 4);
+	s->off_rng = arena_reserve(&s->ar, (s->nrngs + 1) * sizeof(rng), 8);
+	s->off_stall = arena_reserve(&s->ar, (s->nstalls + 1) * sizeof(uint64_t), 8);
+	queue_layout(&s->q, &s->ar, s->ntimers);
+	/* The models reserved their state before calling sim_commit. */
+	if (arena_commit(&s->ar) != 0)
+		return -1;
+	s->g = arena_at(&s->ar, s->off_g);
+	s->cpus = arena_at(&s->ar, s->off_cpus);
+	s->ctx = arena_at(&s->ar, s->off_ctx);
+	s->wq = arena_at(&s->ar, s->off_wq);
+	s->rng = arena_at(&s->ar, s->off_rng);
+	s->stall_count = arena_at(&s->ar, s->off_stall);
+	queue_bind(&s->q, &s->ar);
+	s->built = 1;
+	return 0;
+}
+
+void sim_reset(sim *s)
+{
+	assert(s->built);
+	arena_zero(&s->ar);
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		sim_cpu *c = &s->cpus[i];
+		c->task = c->rq_head = c->rq_tail = SIM_NONE;
+	}
+	uint32_t nctx = s->ntasks + 2 * s->ncpus;
+	for (uint32_t i = 0; i < nctx; i++) {
+		sim_ctx *x = &s->ctx[i];
+		if (i < s->ntasks) {
+			x->kind = SIM_CTX_TASK;
+			x->cpu = s->tasks[i].cpu;
+		} else {
+			uint32_t k = i - s->ntasks;
+			x->kind = (k & 1) ? SIM_CTX_HARDIRQ : SIM_CTX_SOFTIRQ;
+			x->cpu = k / 2;
+		}
+		x->spin_on = x->next = x->wq = SIM_NONE;
+	}
+	for (uint32_t i = 0; i < s->nwaitqs; i++)
+		s->wq[i].head = s->wq[i].tail = SIM_NONE;
+	for (uint32_t i = 0; i < s->nrngs; i++)
+		rng_seed(&s->rng[i], s->seed, s->rng_names[i]);
+	for (uint32_t t = 0; t < s->ntimers; t++)
+		if (s->timers[t].fire == stall_fire)
+			sim_arm(s, t, s->stalls[s->timers[t].arg].at_ns);
+	for (uint32_t i = 0; i < s->nperiodics; i++)
+		sim_arm(s, s->periodics[i].timer, s->periodics[i].at);
+}
+
+void sim_arm(sim *s, uint32_t timer, uint64_t at)
+{
+	if (!queue_armed(&s->q, timer) && !s->timers[timer].daemon)
+		s->g->live++;
+	queue_arm(&s->q, timer, at);
+}
+
+void sim_cancel(sim *s, uint32_t timer)
+{
+	if (queue_armed(&s->q, timer)) {
+		if (!s->timers[timer].daemon)
+			s->g->live--;
+		queue_cancel(&s->q, timer);
+	}
+}
+
+void sim_stop(sim *s) { s->g->stopped = 1; }
+
+int sim_run(sim *s)
+{
+	sim_global *g = s->g;
+	while (g->live && !g->stopped) {
+		if (queue_peek_time(&s->q) > s->limit_ns) {
+			g->now = s->limit_ns;
+			return SIM_END_LIMIT;
+		}
+		uint64_t t;
+		uint32_t id = queue_pop(&s->q, &t);
+		const sim_timer_desc *d = &s->timers[id];
+		if (!d->daemon)
+			g->live--;
+		g->now = t;
+		g->events++;
+		if (id < s->ncpus)
+			cpu_timer_fire(s, id);
+		else if (id < 2 * s->ncpus)
+			cpu_irq_retry(s, id - s->ncpus);
+		else
+			d->fire(s, d->arg);
+	}
+	return g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
+}
+
+/* ---- timers owned by the engine ---- */
+
+static void task_start_fire(sim *s, uint32_t ctx) { cpu_task_ready(s, ctx, 0); }
+
+sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at)
+{
+	sim_ctx *x = &s->ctx[ctx];
+	assert(x->kind == SIM_CTX_TASK && x->depth == 0);
+	x->state = SIM_S_OFF;
+	sim_arm(s, s->tasks[ctx].timer, at);
+	return sim_call(s, ctx, fn);
+}
+
+static void stall_fire(sim *s, uint32_t i)
+{
+	const sim_stall_desc *d = &s->stalls[i];
+	cpu_stall(s, d->cpu, s->g->now, d->for_ns, 1);
+}
+
+static void periodic_fire(sim *s, uint32_t i)
+{
+	const sim_periodic_desc *d = &s->periodics[i];
+	/* Re-arm first: the next tick does not depend on this one's handling. */
+	sim_arm(s, d->timer, s->g->now + d->every);
+	sim_raise_irq(s, d->cpu, d->line);
+}
+
+static sim_answer irq_work_step(sim *s, uint32_t c, sim_frame *f)
+{
+	if (f->pc++ == 0)
+		return SIM_CONT(sim_did(s, c, s->label_irq_work, 0, (const char *)NULL) +
+				s->periodics[f->a].cost);
+	return SIM_RET;
+}
+
+/* ---- labelled steps ---- */
+
+uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes)
+{
+	const sim_label_desc *l = &s->labels[label];
+	uint64_t ns = l->cost_ns + (l->per_byte_ps * bytes + 500) / 1000;
+	if (s->jitter_pct && ns) {
+		/* Uniform in [ns*(100-p)/100, ns*(100+p)/100], integer only. */
+		uint64_t p = s->jitter_pct;
+		uint64_t r = rng_below(&s->rng[0], 2 * p + 1);
+		ns = ns * (100 - p + r) / 100;
+	}
+	return ns;
+}
+
+static void emit(sim *s, uint32_t ctx, uint32_t label, va_list ap)
+{
+	const sim_ctx *x = &s->ctx[ctx];
+	trace_event e;
+	e.time = s->g->now;
+	e.cpu = x->cpu;
+	e.ctx_kind = x->kind;
+	e.ctx = sim_ctx_name(s, ctx);
+	e.label = s->labels[label].name;
+	e.nkv = 0;
+	const char *k;
+	while ((k = va_arg(ap, const char *)) != NULL && e.nkv < TRACE_KV_MAX) {
+		e.kv[e.nkv].key = k;
+		e.kv[e.nkv].val = va_arg(ap, int64_t);
+		e.nkv++;
+	}
+	trace_emit(s->trace, &e);
+}
+
+void sim_note(sim *s, uint32_t ctx, uint32_t label, ...)
+{
+	if (!s->trace)
+		return;
+	va_list ap;
+	va_start(ap, label);
+	emit(s, ctx, label, ap);
+	va_end(ap);
+}
+
+uint64_t sim_did(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...)
+{
+	s->g->steps++;
+	if (s->trace) {
+		va_list ap;
+		va_start(ap, bytes);
+		emit(s, ctx, label, ap);
+		va_end(ap);
+	}
+	uint64_t ns = sim_cost(s, label, bytes);
+	if (s->labels[label].stall_watch) {
+		uint32_t cpu = s->ctx[ctx].cpu;
+		for (uint32_t i = 0; i < s->nstalls; i++) {
+			const sim_stall_desc *d = &s->stalls[i];
+			if (d->label != label || d->cpu != cpu)
+				continue;
+			if (++s->stall_count[i] == d->nth) {
+				/* The stall starts when the step ends; the
+				 * step's continuation carries it. */
+				cpu_stall(s, cpu, s->g->now + ns, d->for_ns, 0);
+				ns += d->for_ns;
+			}
+		}
+	}
+	return ns;
+}

@@ -1,0 +1,292 @@
+/* sim.h - the discrete-event engine: CPUs, contexts, tasks, wait queues.
+ *
+ * Virtual time in ns.  Each CPU holds a stack of contexts: a task (process
+ * context) at the bottom, then a softirq, then a hardirq.  Contexts are
+ * resumable state machines: a step function performs one labelled step's
+ * effects atomically at the current time and answers what happens next:
+ *   SIM_CONT(ns)  busy for ns, then the next step (a hardirq may preempt);
+ *   SIM_NEXT      run the (new) top frame now, at no cost (a call);
+ *   SIM_RET       pop this frame and continue the caller now;
+ *   SIM_SPIN      busy-wait; the CPU does nothing else until sim_grant();
+ *   SIM_SLEEP(w)  (tasks only) sleep on wait queue w; the CPU is freed.
+ * A context's frames hold its program counters and arguments: state machines
+ * call each other like functions do.
+ *
+ * Rules (DESIGN.md section 2): a hardirq preempts anything with IRQs on; a
+ * softirq never preempts a softirq; pending softirqs run at hardirq exit when
+ * the CPU is not in interrupt context and its BH-disable depth is 0, or at the
+ * local_bh_enable() that brings the depth back to 0.  A spinning CPU takes
+ * hardirqs unless IRQs are off.  wake_up wakes one exclusive waiter, FIFO.
+ * Cross-CPU effects (a wakeup, a lock hand-off) arm the other CPU's timer;
+ * a step never runs another CPU's step.
+ *
+ * The engine knows nothing of sockets: models register step functions,
+ * labels, timers, irq lines and softirq handlers, and reserve their own state
+ * in the arena.  All mutable state lives in the arena (see arena.h).
+ *
+ * Concurrency contract: a sim is one run on one thread; separate sims share
+ * nothing and may run on separate threads.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "queue.h"
+#include "rng.h"
+#include "trace.h"
+
+#define SIM_NONE UINT32_MAX
+#define SIM_FRAMES 6            /* call depth of a context */
+#define SIM_IRQ_LINES 64        /* hardirq lines per CPU */
+#define SIM_SOFTIRQS 8
+
+enum sim_ctx_kind { SIM_CTX_TASK = 0, SIM_CTX_SOFTIRQ = 1, SIM_CTX_HARDIRQ = 2 };
+const char *sim_ctx_kind_name(int kind);
+
+enum sim_ctx_state {
+	SIM_S_OFF = 0,          /* not active (idle softirq/hardirq slot, task not started or done) */
+	SIM_S_READY,            /* will step after `remaining` ns once it is on top */
+	SIM_S_RUNNING,          /* its CPU's step timer is armed for it */
+	SIM_S_SPIN,             /* busy-waiting for sim_grant() */
+	SIM_S_SLEEP,            /* task asleep on a wait queue */
+	SIM_S_RUNNABLE,         /* task on its CPU's runqueue */
+};
+
+/* One activation record.  The meaning of a..e belongs to the step function. */
+typedef struct sim_frame {
+	uint16_t fn;
+	uint16_t pc;
+	uint32_t a;
+	uint32_t b;
+	uint32_t c;
+	uint64_t d;
+	uint64_t e;
+} sim_frame;
+
+typedef struct sim_ctx {
+	uint32_t kind;          /* enum sim_ctx_kind */
+	uint32_t cpu;
+	uint32_t state;         /* enum sim_ctx_state */
+	uint32_t depth;         /* frames in use */
+	uint64_t remaining;     /* READY: ns until the next step */
+	uint64_t spin_since;    /* SPIN: when it started */
+	uint32_t spin_on;       /* SPIN: the model's lock id, else SIM_NONE */
+	uint32_t next;          /* runqueue / wait queue link */
+	uint32_t held;          /* spinlocks held (the lock part of preempt_count) */
+	uint32_t wq;            /* SLEEP: the wait queue */
+	sim_frame f[SIM_FRAMES];
+} sim_ctx;
+
+typedef struct sim_cpu {
+	uint32_t task;          /* current task ctx, or SIM_NONE (idle) */
+	uint32_t rq_head;       /* runnable tasks, FIFO */
+	uint32_t rq_tail;
+	uint32_t in_softirq;    /* the softirq ctx is on the stack */
+	uint32_t in_hardirq;    /* the hardirq ctx is on the stack */
+	uint32_t bh_depth;      /* local_bh_disable() depth of process context */
+	uint32_t irqs_off;      /* local_irq_save() depth */
+	uint32_t softirq_now;   /* a local_bh_enable() asked pending softirqs to run now */
+	uint64_t softirq_pending;
+	uint64_t irq_pending;   /* hardirq lines raised but not yet serviced */
+	uint64_t stall_until;   /* frozen until then (stall, NMI, preempted vCPU) */
+} sim_cpu;
+
+typedef struct sim_waitq {
+	uint32_t head;
+	uint32_t tail;
+} sim_waitq;
+
+typedef struct sim_global {
+	uint64_t now;
+	uint64_t events;        /* events dispatched */
+	uint64_t steps;         /* step functions called */
+	uint32_t live;          /* armed timers that keep the run going */
+	uint32_t stopped;       /* a model called sim_stop() */
+} sim_global;
+
+enum sim_ans_kind { SIM_A_CONT, SIM_A_NEXT, SIM_A_RET, SIM_A_SPIN, SIM_A_SLEEP };
+typedef struct sim_answer {
+	uint32_t kind;
+	uint32_t wq;
+	uint64_t ns;
+} sim_answer;
+
+#define SIM_CONT(n) ((sim_answer){ SIM_A_CONT, 0, (n) })
+#define SIM_NEXT ((sim_answer){ SIM_A_NEXT, 0, 0 })
+#define SIM_RET ((sim_answer){ SIM_A_RET, 0, 0 })
+#define SIM_SPIN ((sim_answer){ SIM_A_SPIN, 0, 0 })
+#define SIM_SLEEP(w) ((sim_answer){ SIM_A_SLEEP, (w), 0 })
+
+typedef struct sim sim;
+typedef sim_answer (*sim_step_fn)(sim *s, uint32_t ctx, sim_frame *f);
+typedef void (*sim_timer_fn)(sim *s, uint32_t arg);
+
+typedef struct sim_fn_desc {
+	const char *name;
+	sim_step_fn step;
+} sim_fn_desc;
+
+typedef struct sim_timer_desc {
+	sim_timer_fn fire;
+	uint32_t arg;
+	uint32_t daemon;        /* does not keep the run alive (periodic irqs) */
+} sim_timer_desc;
+
+typedef struct sim_label_desc {
+	const char *name;       /* "tpacket_rcv:F" */
+	const char *kernel;     /* the kernel line it stands for */
+	uint64_t cost_ns;
+	uint64_t per_byte_ps;
+	uint32_t stall_watch;   /* a label stall is attached */
+} sim_label_desc;
+
+typedef struct sim_line_desc {
+	uint16_t fn;            /* hardirq handler */
+	uint32_t arg;
+} sim_line_desc;
+
+typedef struct sim_stall_desc {
+	uint32_t cpu;
+	uint32_t label;         /* SIM_NONE: a stall at a time */
+	uint64_t at_ns;
+	uint64_t nth;
+	uint64_t for_ns;
+} sim_stall_desc;
+
+typedef struct sim_periodic_desc {
+	uint32_t cpu, line, timer, pad;
+	uint64_t at, every, cost;
+} sim_periodic_desc;
+
+typedef struct sim_task_desc {
+	const char *name;
+	uint32_t cpu;
+	uint32_t timer;         /* its start timer */
+} sim_task_desc;
+
+struct sim {
+	arena ar;
+	queue q;
+	uint64_t seed;
+	uint32_t ncpus;
+	uint32_t jitter_pct;
+	uint64_t limit_ns;
+
+	/* descriptors: fixed once the run is built */
+	sim_fn_desc *fns;         uint32_t nfns;
+	sim_timer_desc *timers;   uint32_t ntimers;
+	sim_label_desc *labels;   uint32_t nlabels;
+	sim_task_desc *tasks;     uint32_t ntasks;
+	sim_line_desc *lines;     uint32_t *nlines;     /* [ncpus * SIM_IRQ_LINES], [ncpus] */
+	uint16_t softirq_fn[SIM_SOFTIRQS];
+	sim_stall_desc *stalls;   uint32_t nstalls;
+	sim_periodic_desc *periodics; uint32_t nperiodics;
+	uint32_t nwaitqs;
+	const char **rng_names;   uint32_t nrngs;
+
+	/* state offsets, then pointers into the arena */
+	size_t off_g, off_cpus, off_ctx, off_wq, off_rng, off_stall;
+	sim_global *g;
+	sim_cpu *cpus;
+	sim_ctx *ctx;             /* [ntasks] tasks, then per CPU softirq, hardirq */
+	sim_waitq *wq;
+	rng *rng;
+	uint64_t *stall_count;
+
+	uint32_t built;
+	uint32_t label_stall, label_irq_enter, label_irq_exit, label_softirq_enter,
+		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work;
+	uint16_t fn_irq_busy;
+
+	void *model;              /* the models' world, for step functions */
+	/* Told of every stall (a function table, not a link-time hook). */
+	void (*on_stall)(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
+	trace_sink *trace;        /* NULL: tracing off */
+};
+
+/* ---- building (before sim_commit) ---- */
+void sim_init(sim *s, uint32_t ncpus, uint64_t seed);
+void sim_free(sim *s);
+uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step);
+uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon);
+uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t cost_ns,
+		       uint64_t per_byte_ps);
+uint32_t sim_find_label(const sim *s, const char *name);   /* SIM_NONE if unknown */
+uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu);  /* returns its ctx id */
+uint32_t sim_add_waitq(sim *s);
+uint32_t sim_add_rng(sim *s, const char *stream);
+/* A hardirq line on a CPU; its handler runs as a hardirq frame {fn, a=arg}. */
+uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg);
+void sim_set_softirq(sim *s, uint32_t nr, uint16_t fn);
+/* Stall `cpu` for for_ns right after its nth performance of `label`
+ * (label != SIM_NONE), or from time at_ns. */
+void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_t nth,
+		   uint64_t for_ns);
+/* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`. */
+void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
+/* Lay out the state and allocate it; the models reserve theirs before. */
+int sim_commit(sim *s);
+
+/* ---- runs ---- */
+/* Back to time 0: zero the state, seed the streams, arm the engine's timers.
+ * Models then re-initialise their state and arm their timers. */
+void sim_reset(sim *s);
+enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2 };
+int sim_run(sim *s);
+void sim_stop(sim *s);
+static inline uint64_t sim_now(const sim *s) { return s->g->now; }
+
+/* ---- for step functions and timers ---- */
+static inline sim_ctx *sim_ctx_at(sim *s, uint32_t c) { return &s->ctx[c]; }
+static inline uint32_t sim_softirq_ctx(const sim *s, uint32_t cpu) { return s->ntasks + 2 * cpu; }
+static inline uint32_t sim_hardirq_ctx(const sim *s, uint32_t cpu) { return s->ntasks + 2 * cpu + 1; }
+uint32_t sim_top(const sim *s, uint32_t cpu);    /* the context that runs, or SIM_NONE */
+const char *sim_ctx_name(const sim *s, uint32_t ctx);
+
+void sim_arm(sim *s, uint32_t timer, uint64_t at);
+void sim_cancel(sim *s, uint32_t timer);
+
+/* Push a frame on ctx's stack; the caller returns SIM_NEXT. */
+sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn);
+/* Start a task's program (its first frame) at time `at`. */
+sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
+
+/* Perform labelled step `label` on ctx: counts it for stalls, traces it with
+ * the NULL-terminated (const char *key, int64_t value) pairs that follow, and
+ * returns the ns the step takes (its cost for `bytes` bytes, jittered, plus
+ * any stall that follows it). */
+uint64_t sim_did(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...);
+/* Trace only (no cost, no stall check). */
+void sim_note(sim *s, uint32_t ctx, uint32_t label, ...);
+static inline int sim_tracing(const sim *s) { return s->trace != NULL; }
+uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes);
+
+void sim_raise_irq(sim *s, uint32_t cpu, uint32_t line);
+void sim_raise_softirq(sim *s, uint32_t cpu, uint32_t nr);
+void sim_bh_disable(sim *s, uint32_t ctx);
+void sim_bh_enable(sim *s, uint32_t ctx);
+void sim_irq_disable(sim *s, uint32_t ctx);
+void sim_irq_enable(sim *s, uint32_t ctx);
+/* Is ctx's CPU in process context with BH enabled (a softirq could run)? */
+int sim_bh_enabled(const sim *s, uint32_t ctx);
+
+/* Mark a context spinning on the model's lock `lock` (it then answers SIM_SPIN). */
+void sim_spin_begin(sim *s, uint32_t ctx, uint32_t lock);
+/* The spinner got the lock: it resumes `delay` ns from now (or when it is
+ * next on top of its CPU).  Returns how long it spun. */
+uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay);
+/* What ctx is waiting behind: SIM_NONE if it can run now (it is on top), else
+ * the context on top of its CPU. */
+uint32_t sim_preempted_by(const sim *s, uint32_t ctx);
+
+/* Wake the first waiter of wq (exclusive, FIFO) `latency` ns from now.
+ * Returns the woken ctx or SIM_NONE. */
+uint32_t sim_wake_one(sim *s, uint32_t wq, uint64_t latency);
+static inline int sim_waitq_empty(const sim *s, uint32_t wq) { return s->wq[wq].head == SIM_NONE; }
+
+static inline rng *sim_rng(sim *s, uint32_t stream) { return &s->rng[stream]; }
+
+#endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Build the scenario-parser fuzzer and run it for a bounded time.
+#
+#   tests/fuzz/run.sh [BUILDDIR]        (default BUILDDIR: build-fuzz)
+#   FUZZ_SECONDS=600 tests/fuzz/run.sh  (default 60 s)
+#
+# The seed corpus is tests/fuzz/corpus/*.scn plus scenarios/*.scn; it is
+# copied to a scratch directory so the committed corpus stays small.  Exits
+# nonzero when the fuzzer finds a crash, a leak, a hang or undefined
+# behaviour; the reproducer is left as BUILDDIR/fuzz-crash-* (or leak-, timeout-).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+builddir=${1:-build-fuzz}
+secs=${FUZZ_SECONDS:-60}
+
+if [ -f meson.build ]; then
+	if [ ! -f "$builddir/build.ninja" ]; then
+		CC=clang meson setup "$builddir" -Dfuzz=true
+	else
+		meson configure "$builddir" -Dfuzz=true
+	fi
+	meson compile -C "$builddir" fuzz_scn
+	fuzzer=$builddir/tests/fuzz/fuzz_scn
+else
+	# no top-level project yet: build the harness directly
+	mkdir -p "$builddir"
+	fuzzer=$builddir/fuzz_scn
+	clang -std=c11 -g -O1 -fno-omit-frame-pointer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isim tests/fuzz/fuzz_scn.c sim/scn.c -o "$fuzzer"
+fi
+
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+cp tests/fuzz/corpus/*.scn "$corpus"/
+for f in scenarios/*.scn; do
+	if [ -e "$f" ]; then cp "$f" "$corpus"/; fi
+done
+
+# libFuzzer exits nonzero on any finding; set -e passes that on.
+"$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+	-dict=tests/fuzz/scn.dict -artifact_prefix="$builddir/fuzz-" \
+	-print_final_stats=1 "$corpus"
