@@ -99,6 +99,7 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 		}
 		fr->status = TP_STATUS_KERNEL;
 		ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+		ring_trace_occupancy(w, c, f->b);
 		cs->idx = cs->idx + 1 == nframes ? 0 : cs->idx + 1;
 		f->pc = PC_CHECK;
 		return SIM_CONT(ns);

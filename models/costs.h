@@ -82,7 +82,9 @@
 	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0) \
-	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0)
+	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0) \
+	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0) \
+	X(BACKLOG_LEN, "backlog:len", "trace only: packets in a socket's backlog after a change", 0, 0)
 
 enum model_label {
 #define X(id, name, kernel, ns, ps) ML_##id,

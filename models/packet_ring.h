@@ -20,6 +20,8 @@ void ring_reset(world *w, uint32_t sock);
 uint32_t ring_snaplen(const world *w, uint32_t sock, uint32_t size);
 /* packet_poll(): readable when frame head-1 is not TP_STATUS_KERNEL. */
 int ring_poll_readable(world *w, uint32_t sock);
+/* Trace only: a ring:occupancy event (no-op when tracing is off). */
+void ring_trace_occupancy(world *w, uint32_t ctx, uint32_t sock);
 sim_answer ring_tpacket_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
 
 #endif

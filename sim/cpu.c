@@ -157,6 +157,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		break;
 	default:
 		assert(c->task == ctxid);
+		sim_note(s, ctxid, s->label_exit, (const char *)NULL);
 		c->task = SIM_NONE;
 		next_task(s, cpu);
 		break;
@@ -366,12 +367,15 @@ void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift)
 	uint64_t until = from + for_ns;
 	if (s->trace) {
 		uint32_t top = sim_top(s, cpu);
-		trace_event e = { .time = from, .cpu = cpu, .ctx_kind = SIM_CTX_TASK,
+		/* Traced now (the trace stays in time order); `start` says when
+		 * the CPU freezes: now, or when the current step's cost ends. */
+		trace_event e = { .time = s->g->now, .cpu = cpu, .ctx_kind = SIM_CTX_TASK,
 				  .ctx = top == SIM_NONE ? "idle" : sim_ctx_name(s, top),
-				  .label = s->labels[s->label_stall].name, .nkv = 1 };
+				  .label = s->labels[s->label_stall].name, .nkv = 2 };
 		if (top != SIM_NONE)
 			e.ctx_kind = s->ctx[top].kind;
-		e.kv[0] = (trace_kv){ "for", (int64_t)for_ns };
+		e.kv[0] = (trace_kv){ "start", (int64_t)from };
+		e.kv[1] = (trace_kv){ "for", (int64_t)for_ns };
 		trace_emit(s->trace, &e);
 	}
 	if (s->on_stall)

@@ -50,6 +50,7 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->label_switch = sim_add_label(s, "sched:switch", "__schedule(): a task gets the CPU", 0, 0);
 	s->label_idle = sim_add_label(s, "sched:sleep", "schedule(): the task sleeps, the CPU runs the next task or idles", 0, 0);
 	s->label_wake = sim_add_label(s, "sched:wake", "try_to_wake_up(): a sleeping task is made runnable", 0, 0);
+	s->label_exit = sim_add_label(s, "sched:exit", "the task's program has ended (do_exit)", 0, 0);
 	s->label_irq_work = sim_add_label(s, "irq:handler", "a periodic hardirq's handler (scenario `irq`)", 0, 0);
 	s->fn_irq_busy = sim_add_fn(s, "irq_handler", irq_work_step);
 }

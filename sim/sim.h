@@ -198,7 +198,7 @@ struct sim {
 
 	uint32_t built;
 	uint32_t label_stall, label_irq_enter, label_irq_exit, label_softirq_enter,
-		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work;
+		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work, label_exit;
 	uint16_t fn_irq_busy;
 
 	void *model;              /* the models' world, for step functions */
