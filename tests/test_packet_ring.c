@@ -1,0 +1,196 @@
+/* test_packet_ring.c - the TPACKET_V1/V2 ring-wrap race and its two fixes,
+ * driven through the models (DESIGN.md 3.2, issue acceptance):
+ *  - one writer held between F and J: N-1 claims by another writer give no
+ *    overrun; N claims give an overrun and a lost or corrupt packet (V1, V2);
+ *  - in_progress: no overrun for a user_bit reader, a partial read for a
+ *    nonzero (libpcap) reader;
+ *  - owner_map: nothing overrun, corrupt or lost, refusals counted as drops.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model_run.h"
+
+/* A ring of `frames`; cpu0's one packet stalls 50us right after F; cpu1 sends
+ * `claims` small packets meanwhile.  Optional reader line. */
+static void wrap_text(char *buf, size_t len, int version, int frames, int claims, const char *reader)
+{
+	snprintf(buf, len,
+		 "scenario wrap\n"
+		 "cpus 3\n"
+		 "socket cap type=packet version=v%d frames=%d frame_size=2048\n"
+		 "flow big socket=cap cpu=0 count=1 size=1514\n"
+		 "flow small socket=cap cpu=1 at=2us every=300ns count=%d size=64\n"
+		 "stall cpu=0 at=tpacket_rcv:F for=50us\n"
+		 "%s\n",
+		 version, frames, claims, reader ? reader : "");
+}
+
+static void check_window(int version)
+{
+	char text[1024];
+	model_run r;
+	for (int frames = 4; frames <= 16; frames *= 2) {
+		/* N-1 claims: the ring wraps to the held frame but nobody takes it. */
+		wrap_text(text, sizeof text, version, frames, frames - 1, NULL);
+		assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+		assert_int_equal(r.m[SCN_M_OVERRUN], 0);
+		assert_int_equal(r.m[SCN_M_LOST], 0);
+		assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+		assert_int_equal(r.m[SCN_M_DROPS], 0);
+		assert_int_equal(r.m[SCN_M_DELIVERED], (uint64_t)frames);
+		/* N claims: the N-th takes the frame cpu0 still owns. */
+		wrap_text(text, sizeof text, version, frames, frames, NULL);
+		assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+		assert_true(r.m[SCN_M_OVERRUN] >= 1);
+		assert_true(r.m[SCN_M_LOST] + r.m[SCN_M_CORRUPT] >= 1);
+		assert_non_null(strstr(r.story, "two writers in one frame"));
+		assert_non_null(strstr(r.story, "tpacket_rcv:F"));
+	}
+}
+
+static void test_v2_window(void **state) { (void)state; check_window(2); }
+static void test_v1_window(void **state) { (void)state; check_window(1); }
+
+static void test_overrun_story_names_the_stall(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	wrap_text(text, sizeof text, 2, 8, 8, NULL);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_OVERRUN], 1);
+	assert_int_equal(r.m[SCN_M_LOST], 1);         /* cpu1's packet in frame 0 is overwritten */
+	assert_non_null(strstr(r.story, "the CPU stalls for 50.000us"));
+	assert_non_null(strstr(r.story, "7 claims by other writers wrap the ring back to frame 0"));
+	assert_non_null(strstr(r.story, "is gone"));
+}
+
+static void test_in_progress_user_bit_reader_safe(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	wrap_text(text, sizeof text, 2, 8, 20, "consumer rd socket=cap cpu=2 check=user_bit cost=3us");
+	assert_int_equal(model_run_text(text, SCN_FIX_IN_PROGRESS, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_OVERRUN], 0);
+	assert_int_equal(r.m[SCN_M_CONSUMER_PARTIAL], 0);
+	assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_true(r.m[SCN_M_DROPS] >= 1);
+	/* the same race without the fix overruns */
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_true(r.m[SCN_M_OVERRUN] >= 1);
+}
+
+static void test_in_progress_nonzero_reader_partial(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	wrap_text(text, sizeof text, 2, 8, 20, "consumer pcap socket=cap cpu=2 check=nonzero cost=3us");
+	assert_int_equal(model_run_text(text, SCN_FIX_IN_PROGRESS, 0, &r), 0);
+	assert_true(r.m[SCN_M_CONSUMER_PARTIAL] >= 1);
+	/* Worse: the reader hands the in-progress frame back (TP_STATUS_KERNEL),
+	 * so another writer claims it while cpu0 still owns it. */
+	assert_true(r.m[SCN_M_OVERRUN] >= 1);
+	assert_non_null(strstr(r.story, "TP_STATUS_IN_PROGRESS"));
+	/* and for V1 too */
+	wrap_text(text, sizeof text, 1, 8, 20, "consumer pcap socket=cap cpu=2 check=nonzero cost=3us");
+	assert_int_equal(model_run_text(text, SCN_FIX_IN_PROGRESS, 0, &r), 0);
+	assert_true(r.m[SCN_M_CONSUMER_PARTIAL] >= 1);
+}
+
+static void test_owner_map_clean_with_either_reader(void **state)
+{
+	(void)state;
+	const char *readers[] = {
+		"consumer pcap socket=cap cpu=2 check=nonzero cost=3us",
+		"consumer rd socket=cap cpu=2 check=user_bit cost=3us",
+		"",
+	};
+	char text[1024];
+	model_run r;
+	for (int v = 1; v <= 2; v++)
+		for (size_t i = 0; i < 3; i++) {
+			wrap_text(text, sizeof text, v, 8, 20, readers[i]);
+			assert_int_equal(model_run_text(text, SCN_FIX_OWNER_MAP, 0, &r), 0);
+			assert_int_equal(r.m[SCN_M_OVERRUN], 0);
+			assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+			assert_int_equal(r.m[SCN_M_LOST], 0);
+			assert_int_equal(r.m[SCN_M_CONSUMER_PARTIAL], 0);
+			assert_true(r.m[SCN_M_DROPS] >= 1);
+			/* every packet is accounted for: delivered or dropped */
+			assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_DROPS], 21);
+		}
+}
+
+static void test_ring_full_drop_keeps_head_and_sets_losing(void **state)
+{
+	(void)state;
+	/* No reader, no stall: 6 packets into 4 frames: 4 published, 2 dropped
+	 * (tp_drops), head unchanged; nothing lost. */
+	const char *text =
+		"scenario full\ncpus 1\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 count=6 every=2us size=64\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 4);
+	assert_int_equal(r.m[SCN_M_DROPS], 2);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:drop"), 2);
+	model_run_free(&r);
+	/* A reader that starts late sees TP_STATUS_LOSING on a frame published
+	 * after a drop: 4 frames, 5th packet dropped, reader frees, 6th packet
+	 * gets LOSING (status 5 = USER|LOSING). */
+	const char *text2 =
+		"scenario losing\ncpus 2\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 count=5 every=2us size=64\n"
+		"flow g socket=cap cpu=0 at=100us count=1 size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit\n"
+		"stall cpu=1 at=0 for=50us\n";
+	assert_int_equal(model_run_text(text2, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 1);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 5);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_true(trace_count(&r, "status=5") >= 1);
+	model_run_free(&r);
+}
+
+static void test_poll_readable_rule(void **state)
+{
+	(void)state;
+	/* A reader waiting on frame k while later frames are ready: packet_poll
+	 * says readable (frame head-1 is not KERNEL) but its frame is not:
+	 * it spins (polls without sleeping). */
+	char text[1024];
+	model_run r;
+	wrap_text(text, sizeof text, 2, 8, 3, "consumer pcap socket=cap cpu=2 check=user_bit");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	/* frame 0 is held by cpu0 (stalled after F) while frames 1..3 are
+	 * published: the reader polls many times without sleeping */
+	assert_true(trace_count(&r, "consumer:poll") > 10);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 4);
+	assert_int_equal(r.m[SCN_M_OVERRUN], 0);
+	model_run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v2_window),
+		cmocka_unit_test(test_v1_window),
+		cmocka_unit_test(test_overrun_story_names_the_stall),
+		cmocka_unit_test(test_in_progress_user_bit_reader_safe),
+		cmocka_unit_test(test_in_progress_nonzero_reader_partial),
+		cmocka_unit_test(test_owner_map_clean_with_either_reader),
+		cmocka_unit_test(test_ring_full_drop_keeps_head_and_sets_losing),
+		cmocka_unit_test(test_poll_readable_rule),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

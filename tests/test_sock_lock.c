@@ -1,0 +1,246 @@
+/* test_sock_lock.c - the socket lock's two faces (seed 000, DESIGN.md 3.1):
+ * packets arriving while a task owns the socket go to the backlog and are
+ * processed by release_sock, in arrival order, in process context; none is
+ * processed inline while owned; backlog refusals are counted; nothing is
+ * lost.  Each broken variant is caught, and the correct kernel is clean. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model_run.h"
+
+static const char owned_text[] =
+	"scenario owned\ncpus 2\n"
+	"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+	"task user socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=2us\n"
+	"flow f socket=s cpu=1 every=2us count=40 size=1000\n";
+
+/* Between `from` and `to` (trace line prefixes), is there a line with `what`? */
+static int between(const char *trace, const char *from, const char *to, const char *what)
+{
+	const char *a = strstr(trace, from);
+	const char *b = a ? strstr(a, to) : NULL;
+	if (!a || !b)
+		return -1;
+	for (const char *p = strstr(a, what); p && p < b; p = strstr(p + 1, what))
+		return 1;
+	return 0;
+}
+
+static void test_owned_packets_go_to_backlog(void **state)
+{
+	(void)state;
+	model_run r;
+	assert_int_equal(model_run_text(owned_text, SCN_FIX_NONE, 1, &r), 0);
+	assert_true(r.m[SCN_M_BACKLOG_PROCESSED] >= 15);
+	assert_true(r.m[SCN_M_INLINE_RCV] >= 5);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED] + r.m[SCN_M_INLINE_RCV], 40);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 40);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(r.m[SCN_M_BACKLOG_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+	assert_true(r.m[SCN_M_BACKLOG_MAX] >= 15);
+	/* none inline while owned */
+	assert_int_equal(between(r.trace, "lock_sock:owned", "release_sock:owned", "tcp_rcv:do_rcv"), 0);
+	/* processed by the owner, in process context, in arrival order */
+	uint64_t last = 0;
+	int n = 0;
+	for (const char *p = strstr(r.trace, "release_sock:backlog_rcv"); p;
+	     p = strstr(p + 1, "release_sock:backlog_rcv")) {
+		const char *line = p;
+		while (line > r.trace && line[-1] != '\n')
+			line--;
+		assert_non_null(strstr(line, " cpu0 user release_sock:backlog_rcv"));
+		const char *pk = strstr(p, "pkt=");
+		assert_non_null(pk);
+		uint64_t id = strtoull(pk + 4, NULL, 10);
+		if (n++)
+			assert_true(id > last);
+		last = id;
+	}
+	assert_int_equal(n, (int)r.m[SCN_M_BACKLOG_PROCESSED]);
+	model_run_free(&r);
+}
+
+static void test_backlog_limit_refuses_and_counts(void **state)
+{
+	(void)state;
+	/* limit = rcvbuf + sndbuf = 8 KiB; each 1000 B packet is 1576 B truesize:
+	 * the backlog takes 6 (the check is before the add), refuses the rest. */
+	const char *text =
+		"scenario flood\ncpus 2\n"
+		"socket s type=stream rcvbuf=4KiB sndbuf=4KiB\n"
+		"task user socket=s cpu=0 do=\"lock_sock; work 50us; release_sock\"\n"
+		"flow f socket=s cpu=1 at=1us every=1us count=30 size=1000\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 6);
+	assert_true(r.m[SCN_M_BACKLOG_DROPS] >= 20);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_BACKLOG_DROPS], 30);
+}
+
+static void test_bug_bh_ignores_owned(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	snprintf(text, sizeof text, "%sbug bh_ignores_owned\n", owned_text);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_true(r.m[SCN_M_VIOLATIONS] >= 1);
+	assert_non_null(strstr(r.story, "inline (tcp_v4_do_rcv) while user owns the socket"));
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 0);
+	/* the correct kernel, same traffic: clean */
+	assert_int_equal(model_run_text(owned_text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+}
+
+static void test_bug_release_skips_backlog(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	snprintf(text, sizeof text, "%sbug release_skips_backlog\n", owned_text);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_true(r.m[SCN_M_LOST] >= 15);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 0);
+	assert_non_null(strstr(r.story, "which nobody owns"));
+	assert_int_equal(model_run_text(owned_text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+}
+
+/* A task holding slock on cpu0 while cpu0's NIC delivers to the same socket. */
+static const char same_cpu_text[] =
+	"scenario samecpu\ncpus 1\n"
+	"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+	"task user socket=s cpu=0 do=\"lock_sock_fast; work 10us; unlock_sock_fast\"\n"
+	"flow f socket=s cpu=0 at=2us count=1 size=100\n";
+
+static void test_softirq_runs_right_after_spin_unlock_bh(void **state)
+{
+	(void)state;
+	model_run r;
+	assert_int_equal(model_run_text(same_cpu_text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DEADLOCK], 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+	assert_int_equal(r.m[SCN_M_INLINE_RCV], 1);
+	long long irq = trace_time_of(&r, "irq:enter", 0);
+	long long unlock = trace_time_of(&r, "unlock_sock_fast:fast", 0);
+	long long soft = trace_time_of(&r, "softirq:enter", 0);
+	assert_int_equal(irq, 2000);          /* the hardirq preempts at once (IRQs are on) */
+	assert_true(unlock > 10000);          /* after the 10us of work */
+	assert_int_equal(soft, unlock);       /* not at irq exit: exactly at local_bh_enable */
+	assert_true(trace_time_of(&r, "tcp_rcv:bh_lock_sock", 0) >= unlock);
+	model_run_free(&r);
+}
+
+static void test_bug_lock_sock_without_bh_deadlocks(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	snprintf(text, sizeof text, "%sbug lock_sock_without_bh\n", same_cpu_text);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_DEADLOCK], 1);
+	assert_true(r.m[SCN_M_VIOLATIONS] >= 1);
+	assert_non_null(strstr(r.story, "{SOFTIRQ-ON-W}"));
+	assert_non_null(strstr(r.story, "spins on sk_lock.slock of s, held by user on cpu0"));
+	assert_non_null(strstr(r.story, "wait-for chain closes"));
+	assert_int_equal(r.end, SIM_END_STOPPED);
+}
+
+static void test_lock_sock_fast_paths(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario fast\ncpus 2\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task owner socket=s cpu=0 do=\"lock_sock; work 20us; release_sock\"\n"
+		"task quick socket=s cpu=1 do=\"lock_sock_fast; work 1us; unlock_sock_fast\" at=5us\n"
+		"task early socket=s cpu=1 do=\"lock_sock_fast; work 1us; unlock_sock_fast\" at=40us\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	/* quick finds the socket owned: slow path, sleeps, owns it after release */
+	assert_int_equal(trace_count(&r, "quick lock_sock_fast:slow"), 1);
+	assert_int_equal(trace_count(&r, "quick unlock_sock_fast:slow"), 1);
+	assert_int_equal(trace_count(&r, "quick sched:sleep"), 1);
+	assert_true(trace_time_of(&r, "quick lock_sock:owned", 0) > trace_time_of(&r, "owner release_sock:owned", 0));
+	/* early finds it free: fast path, never owned */
+	assert_int_equal(trace_count(&r, "early lock_sock_fast:fast"), 1);
+	assert_int_equal(trace_count(&r, "early unlock_sock_fast:fast"), 1);
+	assert_int_equal(trace_count(&r, "early lock_sock:owned"), 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+	model_run_free(&r);
+}
+
+static void test_lock_sock_waiters_fifo(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario fifo\ncpus 4\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task t0 socket=s cpu=0 do=\"lock_sock; work 20us; release_sock\"\n"
+		"task t1 socket=s cpu=1 do=\"lock_sock; work 1us; release_sock\" at=3us\n"
+		"task t2 socket=s cpu=2 do=\"lock_sock; work 1us; release_sock\" at=2us\n"
+		"task t3 socket=s cpu=3 do=\"lock_sock; work 1us; release_sock\" at=4us\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	long long o2 = trace_time_of(&r, "t2 lock_sock:owned", 0);
+	long long o1 = trace_time_of(&r, "t1 lock_sock:owned", 0);
+	long long o3 = trace_time_of(&r, "t3 lock_sock:owned", 0);
+	assert_true(o2 > 20000 && o2 < o1 && o1 < o3);     /* the order they slept in */
+	model_run_free(&r);
+}
+
+static void test_sleep_under_lock_sock_fast_is_a_violation(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario atomic\ncpus 1\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task user socket=s cpu=0 do=\"lock_sock_fast; sleep 1us; unlock_sock_fast\"\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 1);
+	assert_non_null(strstr(r.story, "sleeping function called from invalid context"));
+	const char *ok =
+		"scenario atomic\ncpus 1\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task user socket=s cpu=0 do=\"lock_sock; sleep 1us; release_sock\"\n";
+	assert_int_equal(model_run_text(ok, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+}
+
+static void test_recv_takes_the_receive_queue(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario recv\ncpus 2\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"flow f socket=s cpu=1 every=1us count=10 size=500\n"
+		"task reader socket=s cpu=0 do=\"recv\" at=50us\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_INLINE_RCV], 10);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 10);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_owned_packets_go_to_backlog),
+		cmocka_unit_test(test_backlog_limit_refuses_and_counts),
+		cmocka_unit_test(test_bug_bh_ignores_owned),
+		cmocka_unit_test(test_bug_release_skips_backlog),
+		cmocka_unit_test(test_softirq_runs_right_after_spin_unlock_bh),
+		cmocka_unit_test(test_bug_lock_sock_without_bh_deadlocks),
+		cmocka_unit_test(test_lock_sock_fast_paths),
+		cmocka_unit_test(test_lock_sock_waiters_fifo),
+		cmocka_unit_test(test_sleep_under_lock_sock_fast_is_a_violation),
+		cmocka_unit_test(test_recv_takes_the_receive_queue),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
