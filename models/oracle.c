@@ -122,7 +122,8 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "claims frame %u for packet %" PRIu64 " (B, C: head moves on)", l->frame, l->pkt);
 		break;
 	case W_UNLOCK:
-		snprintf(b, n, "spin_unlock(&sk->sk_receive_queue.lock): frame %u still reads TP_STATUS_KERNEL", l->frame);
+		snprintf(b, n, "spin_unlock(&sk->sk_receive_queue.lock): frame %u still reads %s", l->frame,
+			 w->fix == SCN_FIX_IN_PROGRESS ? "TP_STATUS_IN_PROGRESS" : "TP_STATUS_KERNEL");
 		break;
 	case W_IN_PROGRESS:
 		snprintf(b, n, "sets frame %u to TP_STATUS_IN_PROGRESS inside the lock", l->frame);
@@ -135,8 +136,9 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "%" PRIu64 " claims by other writers wrap the ring back to frame %u", l->arg, l->frame);
 		break;
 	case W_OVERRUN:
-		snprintf(b, n, "frame %u reads TP_STATUS_KERNEL and is claimed again for packet %" PRIu64
-			 " while cpu%" PRIu64 "'s writer owns it: two writers in one frame", l->frame, l->pkt, l->arg);
+		snprintf(b, n, "frame %u reads TP_STATUS_KERNEL%s and is claimed again for packet %" PRIu64
+			 " while cpu%" PRIu64 "'s writer owns it: two writers in one frame", l->frame,
+			 w->fix == SCN_FIX_IN_PROGRESS ? " (the reader handed it back)" : "", l->pkt, l->arg);
 		break;
 	case W_PUBLISH:
 		snprintf(b, n, "publishes frame %u (packet %" PRIu64 ")", l->frame, l->pkt);

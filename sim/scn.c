@@ -488,10 +488,14 @@ static int val_name(parser *p, const tok *t, const char *what, char out[SCN_NAME
 
 	if (t->has_eq)
 		return fail(p, t->col, "expected a %s name, got '%s'", what, show(&b, t->s, t->n));
+	/* Extension: a scenario's own name may also use '+', as its file name
+	 * does (wrap+big-frames). */
+	int plus = strcmp(what, "scenario") == 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (i == 0 ? !is_name_start(t->s[i]) : !is_name_char(t->s[i]))
+		if (i == 0 ? !is_name_start(t->s[i]) : !(is_name_char(t->s[i]) || (plus && t->s[i] == '+')))
 			return fail(p, t->vcol, "invalid %s name '%s' (names match "
-				    "[A-Za-z_][A-Za-z0-9_-]*)", what, show(&b, t->s, t->n));
+				    "[A-Za-z_][A-Za-z0-9_-]*%s)", what, show(&b, t->s, t->n),
+				    plus ? ", and '+' in a scenario's name" : "");
 	if (t->n == 0)
 		return fail(p, t->vcol, "empty %s name", what);
 	if (t->n > SCN_NAME_MAX - 1)

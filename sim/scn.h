@@ -11,6 +11,7 @@
  *
  * Extensions to SCENARIOS.md (additions only):
  *   - time unit `ps` (picoseconds), useful for `per_byte=100ps`;
+ *   - a scenario's own name may contain '+' (wrap+big-frames), like its file;
  *   - `lock NAME` declares a plain spinlock that tasks can take with the ops
  *     `spin_lock L`, `spin_unlock L`, `spin_lock_bh L`, `spin_unlock_bh L`,
  *     `spin_lock_irqsave L`, `spin_unlock_irqrestore L`;

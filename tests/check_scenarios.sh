@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Fails if a scenarios/*.scn file is not listed in scenarios/meson.build.
+set -euo pipefail
+dir=$1 list=$2
+rc=0
+for f in "$dir"/*.scn; do
+  b=$(basename "$f")
+  grep -q "'$b'" "$list" || { echo "not registered in scenarios/meson.build: $b"; rc=1; }
+done
+exit $rc
