@@ -7,15 +7,18 @@
 #include <string.h>
 
 #include "config.h"
+#include "plot.h"
 #include "report.h"
 #include "scn.h"
+#include "trace_perfetto.h"
+#include "trace_tsv.h"
 #include "world.h"
 
 enum { EXIT_OK = 0, EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static const char usage[] =
 	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
-	"                    [--trace FILE] [--quiet]\n"
+	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR] [--quiet]\n"
 	"       sim --labels | --help | --version\n";
 
 static const char help[] =
@@ -29,6 +32,11 @@ static const char help[] =
 	"  --fix F          run tpacket_rcv variant F: none, in_progress, owner_map, all\n"
 	"  --json           print the results as one JSON object\n"
 	"  --trace FILE     write every event, one per line (TIME_NS cpuN CONTEXT LABEL k=v...)\n"
+	"  --tsv DIR        write the contention data for gnuplot into DIR: cpu_states.tsv,\n"
+	"                   lock_acquisitions.tsv, ring.tsv, backlog.tsv, metrics.tsv, ...\n"
+	"  --perfetto FILE  write a Chrome trace-event JSON file (open it in ui.perfetto.dev)\n"
+	"  --plot DIR       write the TSV data into DIR and render DIR/*.png with gnuplot\n"
+	"                   (timeline per variant, spin_hist.png, compare.png)\n"
 	"  --quiet          print only failed expectations\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
 	"  --help, --version\n"
@@ -110,7 +118,8 @@ static int load(const char *path, scn_file *f, scn_error *err)
 
 int main(int argc, char **argv)
 {
-	const char *file = NULL, *trace_path = NULL;
+	const char *file = NULL, *trace_path = NULL, *tsv_dir = NULL, *perfetto_path = NULL,
+		   *plot_dir = NULL;
 	run_opts o = { .fix = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -128,7 +137,8 @@ int main(int argc, char **argv)
 			o.json = 1;
 		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = 1;
-		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace")) {
+		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace") ||
+			   !strcmp(a, "--tsv") || !strcmp(a, "--perfetto") || !strcmp(a, "--plot")) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
 			const char *v = argv[++i];
@@ -140,6 +150,12 @@ int main(int argc, char **argv)
 				o.fix = scn_fix_parse(v);
 				if (o.fix < 0)
 					return usage_error("--fix: unknown variant '%s' (none, in_progress, owner_map, all)", v);
+			} else if (!strcmp(a, "--tsv")) {
+				tsv_dir = v;
+			} else if (!strcmp(a, "--perfetto")) {
+				perfetto_path = v;
+			} else if (!strcmp(a, "--plot")) {
+				plot_dir = v;
 			} else {
 				trace_path = v;
 			}
@@ -153,6 +169,11 @@ int main(int argc, char **argv)
 	}
 	if (!file)
 		return usage_error("%s", "no scenario file given");
+	char gnuplot[4096];
+	if (plot_dir && plot_find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
+		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
+		return EXIT_USAGE;
+	}
 
 	scn_file f;
 	scn_error err;
@@ -180,6 +201,42 @@ int main(int argc, char **argv)
 
 	int fixes[SCN_FIX_COUNT];
 	int n = report_variants(f.fix, fixes);
+
+	/* The data sinks: TSV for --tsv and for --plot, Perfetto JSON.  They
+	 * follow the text sink in the list. */
+	trace_tsv *tsv[2] = { NULL, NULL };
+	trace_perfetto *pf = NULL;
+	const char *tsv_dirs[2] = { tsv_dir, plot_dir };
+	trace_sink **link = tf ? &tt.sink.next : &o.trace;
+	for (int k = 0; k < 2; k++) {
+		char msg[512];
+		if (!tsv_dirs[k] || (k == 1 && tsv_dir && !strcmp(tsv_dir, plot_dir)))
+			continue;
+		if (!(tsv[k] = trace_tsv_open(tsv_dirs[k], &f, msg, sizeof msg))) {
+			fprintf(stderr, "sim: --%s: %s\n", k ? "plot" : "tsv", msg);
+			trace_tsv_free(tsv[0]);
+			if (tf)
+				fclose(tf);
+			scn_free(&f);
+			return EXIT_USAGE;
+		}
+		*link = trace_tsv_sink(tsv[k]);
+		link = &(*link)->next;
+	}
+	if (perfetto_path) {
+		char msg[512];
+		if (!(pf = trace_perfetto_open(perfetto_path, &f, n, msg, sizeof msg))) {
+			fprintf(stderr, "sim: --perfetto: %s\n", msg);
+			trace_tsv_free(tsv[0]);
+			trace_tsv_free(tsv[1]);
+			if (tf)
+				fclose(tf);
+			scn_free(&f);
+			return EXIT_USAGE;
+		}
+		*link = trace_perfetto_sink(pf);
+	}
+
 	variant_result r[SCN_FIX_COUNT];
 	memset(r, 0, sizeof r);
 	int rc = EXIT_OK;
@@ -187,7 +244,18 @@ int main(int argc, char **argv)
 		char msg[512];
 		if (tf)
 			fprintf(tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f.name, scn_fix_name(fixes[i]), f.seed);
-		if (report_run_variant(&f, fixes[i], o.trace, &r[i], msg, sizeof msg) != 0) {
+		for (int k = 0; k < 2; k++)
+			if (tsv[k])
+				trace_tsv_begin(tsv[k], fixes[i]);
+		if (pf)
+			trace_perfetto_begin(pf, i, fixes[i]);
+		int failed = report_run_variant(&f, fixes[i], o.trace, &r[i], msg, sizeof msg);
+		for (int k = 0; k < 2 && !failed; k++)
+			if (tsv[k])
+				trace_tsv_end(tsv[k], r[i].m);
+		if (pf && !failed)
+			trace_perfetto_end(pf);
+		if (failed) {
 			fprintf(stderr, "%s\n", msg);
 			rc = strstr(msg, "error: out of memory") ? EXIT_INTERNAL : EXIT_USAGE;
 			n = i;
@@ -199,9 +267,23 @@ int main(int argc, char **argv)
 		if (failed)
 			rc = EXIT_EXPECT;
 	}
-	if (tf && (trace_finish(o.trace) != 0 || fclose(tf) != 0)) {
+	if (o.trace && trace_finish(o.trace) != 0) {
+		fprintf(stderr, "sim: writing the trace output failed\n");
+		rc = EXIT_INTERNAL;
+	}
+	if (tf && fclose(tf) != 0) {
 		fprintf(stderr, "sim: writing trace '%s' failed\n", trace_path);
 		rc = EXIT_INTERNAL;
+	}
+	trace_tsv_free(tsv[0]);
+	trace_tsv_free(tsv[1]);
+	trace_perfetto_free(pf);
+	if (plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
+		char msg[512];
+		if (fflush(stdout) != 0 || plot_render(gnuplot, plot_dir, fixes, n, msg, sizeof msg) != 0) {
+			fprintf(stderr, "sim: --plot: %s\n", msg);
+			rc = EXIT_INTERNAL;
+		}
 	}
 	for (int i = 0; i < SCN_FIX_COUNT; i++)
 		free(r[i].stories);

@@ -40,6 +40,15 @@ static char *stories_text(const world *w)
 	return buf;
 }
 
+void report_capture(const world *w, int end, variant_result *r)
+{
+	r->fix = w->fix;
+	r->end = end;
+	memcpy(r->m, w->g->m, sizeof(r->m));
+	r->events = w->s.g->events;
+	r->stories = stories_text(w);
+}
+
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
 		       char *err, size_t errlen)
 {
@@ -53,15 +62,7 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		return -1;
 	}
 	w->s.trace = trace;
-	if (trace) {
-		/* The first events (flows armed at 0) come from world_run; the
-		 * reset in world_build emitted nothing because trace was NULL. */
-	}
-	r->fix = fix;
-	r->end = world_run(w);
-	memcpy(r->m, w->g->m, sizeof(r->m));
-	r->events = w->s.g->events;
-	r->stories = stories_text(w);
+	report_capture(w, world_run(w), r);
 	world_free(w);
 	free(w);
 	return 0;

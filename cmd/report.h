@@ -32,6 +32,9 @@ typedef struct run_opts {
 
 /* Which variants a scenario runs (SCN_FIX_ALL expands to all three). */
 int report_variants(int fix, int out[SCN_FIX_COUNT]);
+struct world;
+/* Fill r from a world that has run (metrics, events, stories). */
+void report_capture(const struct world *w, int end, variant_result *r);
 /* Run one variant; fills r.  Returns 0, or -1 with a message in err. */
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
 		       char *err, size_t errlen);

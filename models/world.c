@@ -136,7 +136,6 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		w->sock_wq[i] = sim_add_waitq(s);
 		w->data_wq[i] = sim_add_waitq(s);
 	}
-	w->rng_costs = sim_add_rng(s, "costs");     /* stream 0: the engine's jitter */
 	w->rng_spin = sim_add_rng(s, "spinlock");
 	for (uint32_t c = 0; c < f->cpus; c++)
 		w->nic_line[c] = sim_add_irq_line(s, c, w->fn_nic_irq, c);
@@ -158,6 +157,8 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	for (size_t i = 0; i < f->nirqs; i++)
 		sim_add_periodic_irq(s, f->irqs[i].cpu, f->irqs[i].at_ns, f->irqs[i].every_ns,
 				     f->irqs[i].cost_ns);
+	/* Exploration's perturbations (off unless s->perturb.enabled). */
+	sim_enable_perturb(s);
 
 	/* The models' state, in the arena. */
 	w->nlocks = (uint32_t)(2 * f->nsockets + f->nlocks);

@@ -184,7 +184,7 @@ typedef struct world {
 	uint16_t fn_netrx, fn_nic_irq, fn_tpacket_rcv, fn_tcp_rcv, fn_lock_sock,
 		 fn_release_sock, fn_lock_sock_fast, fn_unlock_sock_fast, fn_recv,
 		 fn_task, fn_consumer, fn_spin_op;
-	uint32_t rng_costs, rng_spin;
+	uint32_t rng_spin;
 
 	/* state offsets and pointers */
 	size_t off_g, off_spin, off_spin_next, off_sock, off_ring, off_nic, off_nic_slots,

@@ -68,7 +68,9 @@ static void preempt_top(sim *s, uint32_t cpu)
 		return;
 	sim_ctx *x = &s->ctx[c];
 	if (x->state == SIM_S_RUNNING) {
-		uint64_t due = queue_due(&s->q, cpu);
+		/* Not armed: its timer has just fired (a hardirq deferred by a
+		 * stall is taken first), so nothing is left of its step. */
+		uint64_t due = queue_armed(&s->q, cpu) ? queue_due(&s->q, cpu) : s->g->now;
 		x->remaining = due > s->g->now ? due - s->g->now : 0;
 		x->state = SIM_S_READY;
 		sim_cancel(s, cpu);

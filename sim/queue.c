@@ -1,4 +1,5 @@
-/* queue.c - indexed binary min-heap on (time, seq); see queue.h. */
+/* queue.c - indexed 4-ary min-heap on (time, seq) with a root hole; see
+ * queue.h.  Children of node i: 4i+1 .. 4i+4; its parent: (i-1)/4. */
 #include "queue.h"
 
 #include <assert.h>
@@ -6,11 +7,16 @@
 _Static_assert(sizeof(queue_node) == 24, "queue_node has no padding");
 _Static_assert(sizeof(queue_state) == 16, "queue_state has no padding");
 
+__extension__ typedef unsigned __int128 qkey;
+
+/* (time, seq) as one 128-bit number: one compare, no branch on time ties. */
+static inline qkey key(const queue_node *x) { return (qkey)x->time << 64 | x->seq; }
+
 void queue_layout(queue *q, arena *a, uint32_t ntimers)
 {
 	q->cap = ntimers;
 	q->off_state = arena_reserve(a, sizeof(queue_state), 8);
-	q->off_heap = arena_reserve(a, (size_t)ntimers * sizeof(queue_node), 8);
+	q->off_heap = arena_reserve(a, (size_t)ntimers * sizeof(queue_node), 64);
 	q->off_pos = arena_reserve(a, (size_t)ntimers * sizeof(uint32_t), 4);
 }
 
@@ -21,88 +27,132 @@ void queue_bind(queue *q, const arena *a)
 	q->pos = arena_at(a, q->off_pos);
 }
 
-static inline int before(const queue_node *x, const queue_node *y)
-{
-	return x->time < y->time || (x->time == y->time && x->seq < y->seq);
-}
-
-/* Move node `n` up from hole i; returns its final index. */
+/* Move node `n` up from hole i. */
 static void sift_up(queue *q, uint32_t i, queue_node n)
 {
 	queue_node *h = q->heap;
+	uint32_t *pos = q->pos;
+	qkey k = key(&n);
 	while (i > 0) {
-		uint32_t p = (i - 1) >> 1;
-		if (!before(&n, &h[p]))
+		uint32_t p = (i - 1) >> 2;
+		if (k >= key(&h[p]))
 			break;
 		h[i] = h[p];
-		q->pos[h[i].id] = i + 1;
+		pos[h[i].id] = i + 1;
 		i = p;
 	}
 	h[i] = n;
-	q->pos[n.id] = i + 1;
+	pos[n.id] = i + 1;
 }
 
+/* Move node `n` down from hole i, among the first st->n slots. */
 static void sift_down(queue *q, uint32_t i, queue_node n)
 {
 	queue_node *h = q->heap;
+	uint32_t *pos = q->pos;
 	uint32_t len = q->st->n;
+	qkey k = key(&n);
 	for (;;) {
-		uint32_t c = 2 * i + 1;
+		uint32_t c = 4 * i + 1;
 		if (c >= len)
 			break;
-		if (c + 1 < len && before(&h[c + 1], &h[c]))
-			c++;
-		if (!before(&h[c], &n))
+		uint32_t m = c;
+		qkey mk = key(&h[c]);
+		if (c + 4 <= len) {
+			/* all four children: a tournament, no data-dependent loop */
+			qkey k1 = key(&h[c + 1]), k2 = key(&h[c + 2]), k3 = key(&h[c + 3]);
+			uint32_t ma = c, mb = c + 2;
+			if (k1 < mk) {
+				mk = k1;
+				ma = c + 1;
+			}
+			if (k3 < k2) {
+				k2 = k3;
+				mb = c + 3;
+			}
+			m = ma;
+			if (k2 < mk) {
+				mk = k2;
+				m = mb;
+			}
+		} else {
+			for (uint32_t j = c + 1; j < len; j++) {
+				qkey kj = key(&h[j]);
+				if (kj < mk) {
+					mk = kj;
+					m = j;
+				}
+			}
+		}
+		if (mk >= k)
 			break;
-		h[i] = h[c];
-		q->pos[h[i].id] = i + 1;
-		i = c;
+		h[i] = h[m];
+		pos[h[i].id] = i + 1;
+		i = m;
 	}
 	h[i] = n;
-	q->pos[n.id] = i + 1;
+	pos[n.id] = i + 1;
 }
 
-/* Take node at index i out of the heap. */
+/* Take node at index i out of the heap (no hole open). */
 static void remove_at(queue *q, uint32_t i)
 {
 	uint32_t last = --q->st->n;
 	if (i == last)
 		return;
 	queue_node n = q->heap[last];
-	if (i > 0 && before(&n, &q->heap[(i - 1) >> 1]))
+	if (i > 0 && key(&n) < key(&q->heap[(i - 1) >> 2]))
 		sift_up(q, i, n);
 	else
 		sift_down(q, i, n);
 }
 
+void queue_settle_hole(queue *q)
+{
+	queue_state *st = q->st;
+	st->hole = 0;
+	uint32_t last = --st->n;
+	if (last)
+		sift_down(q, 0, q->heap[last]);
+}
+
 void queue_arm(queue *q, uint32_t id, uint64_t time)
 {
 	assert(id < q->cap);
-	queue_node n = { time, q->st->next_seq++, id, 0 };
-	uint32_t p = q->pos[id];
-	if (p) {
+	queue_state *st = q->st;
+	queue_node n = { time, st->next_seq++, id, 0 };
+	if (q->pos[id]) {
 		/* Re-arming: the node keeps its slot and moves up or down. */
-		uint32_t i = p - 1;
-		if (before(&n, &q->heap[i]))
+		queue_settle(q);
+		uint32_t i = q->pos[id] - 1;
+		if (key(&n) < key(&q->heap[i]))
 			sift_up(q, i, n);
 		else
 			sift_down(q, i, n);
 		return;
 	}
-	sift_up(q, q->st->n++, n);
+	if (st->hole) {
+		/* The root's hole: one sift-down replaces a pop and a push. */
+		st->hole = 0;
+		sift_down(q, 0, n);
+		return;
+	}
+	sift_up(q, st->n++, n);
 }
 
 void queue_cancel(queue *q, uint32_t id)
 {
-	uint32_t p = q->pos[id];
-	if (!p)
+	if (!q->pos[id])
 		return;
+	queue_settle(q);
+	uint32_t p = q->pos[id];
 	q->pos[id] = 0;
 	remove_at(q, p - 1);
 }
 
 uint32_t queue_pop(queue *q, uint64_t *time)
 {
+	queue_settle(q);
 	if (!q->st->n)
 		return QUEUE_NONE;
 	queue_node top = q->heap[0];

@@ -144,7 +144,7 @@ typedef struct name_index {
 enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
        K_EXPECT, K_COUNT };
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
-       S_COUNT, S_NONE = -1 };
+       S_EXPLORE, S_COUNT, S_NONE = -1 };
 
 typedef struct parser {
 	const char *path;
@@ -1407,6 +1407,65 @@ static int dir_nic(parser *p)
 	return 0;
 }
 
+static const char *const explore_keys[] = { "runs", "strategy", "depth", "stall_max", "irqs",
+					    "irq_max", "jitter", "order" };
+
+static int dir_explore(parser *p)
+{
+	const tok *at[MAX_KEYS];
+	scn_explore *e = &p->f->explore;
+	uint64_t v;
+	shown b;
+
+	if (collect(p, "explore", 1, explore_keys, 8, at))
+		return -1;
+	e->set = 1;
+	e->pos = (scn_pos){ p->line, p->toks[0].col };
+	if (at[0] && val_range(p, "runs", at[0]->v, at[0]->vn, at[0]->vcol, 1, 1000000000, &e->runs))
+		return -1;
+	if (at[1]) {
+		if (eq(at[1]->v, at[1]->vn, "random"))
+			e->strategy = SCN_STRATEGY_RANDOM;
+		else if (eq(at[1]->v, at[1]->vn, "pct"))
+			e->strategy = SCN_STRATEGY_PCT;
+		else
+			return fail(p, at[1]->vcol, "unknown strategy '%s' (expected random or pct)",
+				    show(&b, at[1]->v, at[1]->vn));
+	}
+	if (at[2]) {
+		if (val_range(p, "depth", at[2]->v, at[2]->vn, at[2]->vcol, 1, 64, &v))
+			return -1;
+		e->depth = (uint32_t)v;
+	}
+	if (at[3] && val_time(p, "stall_max", at[3]->v, at[3]->vn, at[3]->vcol, 0, &e->stall_max_ns))
+		return -1;
+	if (at[4]) {
+		if (val_range(p, "irqs", at[4]->v, at[4]->vn, at[4]->vcol, 0, 16, &v))
+			return -1;
+		e->irqs = (uint32_t)v;
+	}
+	if (at[5] && val_time(p, "irq_max", at[5]->v, at[5]->vn, at[5]->vcol, 0, &e->irq_max_ns))
+		return -1;
+	if (at[6]) {
+		size_t n = at[6]->vn;
+		if (n > 0 && at[6]->v[n - 1] == '%')
+			n--;
+		if (val_range(p, "jitter", at[6]->v, n, at[6]->vcol, 0, 100, &v))
+			return -1;
+		e->jitter_pct = (uint32_t)v;
+	}
+	if (at[7]) {
+		if (eq(at[7]->v, at[7]->vn, "fifo"))
+			e->order = SCN_ORDER_FIFO;
+		else if (eq(at[7]->v, at[7]->vn, "random"))
+			e->order = SCN_ORDER_RANDOM;
+		else
+			return fail(p, at[7]->vcol, "unknown order '%s' (expected fifo or random)",
+				    show(&b, at[7]->v, at[7]->vn));
+	}
+	return 0;
+}
+
 static int is_cmp_char(int c) { return c == '=' || c == '!' || c == '<' || c == '>'; }
 
 /* `expect [fix=F] METRIC OP VALUE ...`; a clause may be one token
@@ -1523,6 +1582,7 @@ static const struct directive {
 	{ "lock", dir_lock, S_NONE },
 	{ "limit", dir_limit, S_LIMIT },
 	{ "nic", dir_nic, S_NIC },
+	{ "explore", dir_explore, S_EXPLORE },
 };
 
 static int directive(parser *p)
@@ -1610,6 +1670,9 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 	f.spin_order = SCN_ORDER_FIFO;
 	f.handoff_ns = UINT64_MAX;      /* the model's default */
 	f.limit_ns = 10 * NS_PER_S;
+	f.explore = (scn_explore){ .runs = 10000, .strategy = SCN_STRATEGY_RANDOM, .depth = 3,
+				   .stall_max_ns = 20000, .irqs = 2, .irq_max_ns = 2000,
+				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
 	f.nic_queue = 1024;
 	f.budget = 300;
 	p.path = path;

@@ -18,6 +18,9 @@
  *   - `limit time=T` caps simulated time (default 10s);
  *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
  *     NET_RX budget (default 300).
+ *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
+ *     [irqs=N] [irq_max=T] [jitter=PCT] [order=fifo|random]`: bounds and
+ *     defaults for `sim --explore` (see README); ignored by a plain run.
  *   - sizes also take `GiB`; `jitter` also takes a trailing `%`; a UTF-8
  *     byte-order mark at the start of a file is skipped; `expect fix=all`
  *     means every variant run (stored as fix -1, as without `fix=`).
@@ -27,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SCN_NAME_MAX 64     /* names and labels, including the NUL */
 #define SCN_ERR_MAX 512
@@ -168,6 +172,21 @@ enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH 
 
 enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
 
+enum scn_strategy { SCN_STRATEGY_RANDOM = 0, SCN_STRATEGY_PCT = 1 };
+
+typedef struct scn_explore {
+	scn_pos pos;
+	int set;                /* the directive was given */
+	uint64_t runs;          /* default 10000 */
+	int strategy;           /* enum scn_strategy, default random */
+	uint32_t depth;         /* default 3; 1..64 */
+	uint64_t stall_max_ns;  /* default 20us */
+	uint32_t irqs;          /* default 2; 0..16 */
+	uint64_t irq_max_ns;    /* default 2us */
+	uint32_t jitter_pct;    /* default 10 */
+	int order;              /* enum scn_spin_order, default random */
+} scn_explore;
+
 typedef struct scn_file {
 	char path[256];
 	char name[SCN_NAME_MAX];
@@ -182,6 +201,7 @@ typedef struct scn_file {
 	uint64_t limit_ns;      /* default 10s */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
+	scn_explore explore;
 
 	scn_socket *sockets;   size_t nsockets;
 	scn_flow *flows;       size_t nflows;
@@ -217,5 +237,11 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		   scn_error *err);
 
 void scn_free(scn_file *f);
+
+/* A deep copy (scn_write.c); returns 0, or -1 when out of memory. */
+int scn_clone(const scn_file *src, scn_file *dst);
+/* Write f as a scenario file that scn_parse reads back to the same AST
+ * (times in ns, sizes in bytes; no comments: the caller writes those). */
+void scn_write(FILE *out, const scn_file *f);
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "perturb.h"
 #include "queue.h"
 #include "rng.h"
 #include "trace.h"
@@ -201,6 +202,19 @@ struct sim {
 		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work, label_exit;
 	uint16_t fn_irq_busy;
 
+	/* exploration (perturb.h): configured by the caller between runs */
+	perturb_config perturb;
+	uint32_t perturb_ready;   /* sim_enable_perturb() was called before commit */
+	uint32_t rng_costs, rng_explore;
+	uint32_t *xirq_line;      /* [ncpus] */
+	uint32_t xirq_timer[PERTURB_MAX_IRQS];
+	uint32_t label_perturb;
+	uint16_t fn_xirq;
+	size_t off_pstate, off_lcount, off_xirq;
+	perturb_state *pst;
+	uint32_t *label_count;    /* [ncpus * nlabels]: performances, for stall records */
+	uint64_t *xirq_ns;        /* [ncpus]: extra hardirq time waiting to be spent */
+
 	void *model;              /* the models' world, for step functions */
 	/* Told of every stall (a function table, not a link-time hook). */
 	void (*on_stall)(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
@@ -227,6 +241,9 @@ void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_
 		   uint64_t for_ns);
 /* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`. */
 void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
+/* Make room for exploration's perturbations (perturb.h); before sim_commit.
+ * Runs are perturbed while s->perturb.enabled is set. */
+void sim_enable_perturb(sim *s);
 /* Lay out the state and allocate it; the models reserve theirs before. */
 int sim_commit(sim *s);
 

@@ -1,0 +1,103 @@
+/* plot.c - see plot.h. */
+#include "plot.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "scn.h"
+
+extern char **environ;
+
+int plot_find_gnuplot(char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+		/* an empty PATH entry means the current directory */
+		int w = n ? snprintf(buf, len, "%.*s/gnuplot", (int)n, path) : snprintf(buf, len, "./gnuplot");
+		struct stat st;
+		if (w > 0 && (size_t)w < len && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return -1;
+}
+
+static const char *scripts_dir(void)
+{
+	const char *d = getenv("SIM_PLOTS_DIR");
+	return d && *d ? d : SIM_SOURCE_DIR "/plots";
+}
+
+/* gnuplot -c SCRIPT DIR OUT [FIX]; 0 if it exited 0 and OUT is not empty. */
+static int run_script(const char *gnuplot, const char *script, const char *dir, const char *out,
+		      const char *fix, char *err, size_t errlen)
+{
+	char sp[4096];
+	snprintf(sp, sizeof sp, "%s/%s", scripts_dir(), script);
+	if (access(sp, R_OK) != 0) {
+		snprintf(err, errlen, "cannot read the gnuplot script '%s': %s", sp, strerror(errno));
+		return -1;
+	}
+	char *argv[] = { (char *)gnuplot, (char *)"-c", sp, (char *)dir, (char *)out, (char *)fix, NULL };
+	pid_t pid;
+	int rc = posix_spawn(&pid, gnuplot, NULL, NULL, argv, environ);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot run %s: %s", gnuplot, strerror(rc));
+		return -1;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "gnuplot failed on %s (%s %d)", sp,
+			 WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -1;
+	}
+	struct stat st;
+	if (stat(out, &st) != 0 || st.st_size == 0) {
+		snprintf(err, errlen, "gnuplot wrote no picture '%s' from %s", out, sp);
+		return -1;
+	}
+	return 0;
+}
+
+int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
+		size_t errlen)
+{
+	char out[4096];
+	for (int i = 0; i < n; i++) {
+		const char *fix = scn_fix_name(fixes[i]);
+		if (n == 1)
+			snprintf(out, sizeof out, "%s/timeline.png", dir);
+		else
+			snprintf(out, sizeof out, "%s/timeline-%s.png", dir, fix);
+		if (run_script(gnuplot, "lock_timeline.gp", dir, out, fix, err, errlen) != 0)
+			return -1;
+	}
+	snprintf(out, sizeof out, "%s/spin_hist.png", dir);
+	if (run_script(gnuplot, "spin_hist.gp", dir, out, NULL, err, errlen) != 0)
+		return -1;
+	snprintf(out, sizeof out, "%s/compare.png", dir);
+	if (run_script(gnuplot, "compare.gp", dir, out, NULL, err, errlen) != 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* plot.h - `sim --plot DIR`: render the TSV data of a run with gnuplot.
+ *
+ * gnuplot is a run-time dependency, found on PATH; the scripts are the
+ * source tree's plots/ directory (SIM_SOURCE_DIR from config.h, or the directory
+ * named by the environment variable SIM_PLOTS_DIR).  Each script is run as
+ *     gnuplot -c plots/X.gp DATADIR OUT.png [FIX]
+ * by posix_spawn (no shell), one after the other.
+ *
+ * Concurrency contract: single-threaded, called from main.
+ */
+#ifndef CMD_PLOT_H
+#define CMD_PLOT_H
+
+#include <stddef.h>
+
+/* Find gnuplot on PATH: 0 and its path in buf, or -1. */
+int plot_find_gnuplot(char *buf, size_t len);
+
+/* Render DIR's data, written by the TSV sink for the variants fixes[0..n):
+ * timeline.png (one variant) or timeline-FIX.png (several), spin_hist.png,
+ * compare.png.  Returns 0, or -1 with a message in err. */
+int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
+		size_t errlen);
+
+#endif

@@ -1,0 +1,821 @@
+/* trace_tsv.c - see trace_tsv.h.
+ *
+ * The sink keeps, per CPU, a shadow of the engine's context stack (task,
+ * softirq, hardirq) and, per context, what the events said about it: the
+ * locks it holds, the lock it spins on, the sockets it owns, whether it is
+ * processing a backlog, its last step.  After each event it recomputes the
+ * CPU's state; a change closes an interval.  Closed intervals are cut by the
+ * CPU's stalls (known before they start: a stall is traced at or before its
+ * start) and merged with the previous row when nothing differs, then written.
+ *
+ * Two things happen later than the event that announces them: a contended
+ * spin:acquired is traced at the hand-off time t by the releasing CPU, but
+ * the waiter spins until t+handoff; and a stall starts at its `start`.  The
+ * first is kept as a pending acquisition applied when the waiter's CPU is
+ * next advanced past t+handoff, the second as an interval cut out of the
+ * states.  Everything else takes effect at its event's time.
+ */
+#include "trace_tsv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sim.h"
+
+enum state { ST_TASK, ST_SOFTIRQ, ST_HARDIRQ, ST_SPINNING, ST_HOLDING, ST_OWNED, ST_BACKLOG,
+	     ST_STALLED, ST_IDLE };
+static const char *const state_name[] = { "task", "softirq", "hardirq", "spinning", "holding",
+					  "owned", "backlog", "stalled", "idle" };
+
+#define HOLD_MAX 16
+#define LOCK_NAME_MAX 96
+
+typedef struct hold {
+	int64_t lock;
+	uint64_t wait_start, acquired;
+} hold;
+
+/* What the events said about one context. */
+typedef struct tctx {
+	uint32_t kind, cpu;
+	char name[SCN_NAME_MAX];
+	const char *label;              /* last step (a static string), NULL: none */
+	int64_t pkt;                    /* its pkt= key, -1: none */
+	hold held[HOLD_MAX];
+	uint32_t nheld;
+	int64_t spin;                   /* lock it spins on, -1: none */
+	int pending;                    /* a hand-off in flight: pend applies at pend.acquired */
+	hold pend;
+	uint32_t owned;                 /* sockets owned (lock_sock:owned) */
+	int64_t owned_sock;
+	int backlog;                    /* between release_sock:detach and :relock */
+	int64_t backlog_sock;
+	int waking;                     /* sched:wake seen, not yet running */
+	int64_t sock, frame;            /* last sock= and frame= keys */
+} tctx;
+
+typedef struct key {
+	uint32_t st;
+	int64_t lock;
+	const char *label;
+	int64_t pkt;
+} key;
+
+typedef struct span {
+	uint64_t from, to;
+} span;
+
+typedef struct tcpu {
+	int64_t task;                   /* index into tasks, -1: none */
+	int in_softirq, in_hardirq;
+	tctx soft, hard;
+	key cur;                        /* the open interval */
+	uint64_t cur_start;
+	key out;                        /* the last closed piece, not yet written */
+	uint64_t out_start, out_end;
+	int has_out;
+	span *stalls;                   /* sorted, disjoint; pruned as time passes */
+	size_t nstalls, capstalls;
+} tcpu;
+
+enum { F_STATES, F_LOCKS, F_RING, F_BACKLOG, F_METRICS, F_RUN, F_STEPS, F_COUNT };
+static const char *const file_name[F_COUNT] = {
+	"cpu_states.tsv", "lock_acquisitions.tsv", "ring.tsv", "backlog.tsv", "metrics.tsv",
+	"run.tsv", "ring_steps.tsv",
+};
+static const char *const file_header[F_COUNT] = {
+	"fix\tstart\tend\tcpu\tstate\tlock\tlabel\tpkt",
+	"fix\tlock\tcpu\tcontext\twait_start\tacquired\treleased",
+	"fix\ttime\tsock\tkernel\twriting\tuser\tevent",
+	"fix\ttime\tsock\tpkts\tbytes\tevent",
+	NULL,   /* built from the metric names */
+	"fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
+	"\tacquisitions\tcontended\thold_total_ns",
+	"fix\ttime\tcpu\tcontext\tsock\tframe\tpkt\tstep",
+};
+
+/* How the sink reads a label. */
+enum cls { C_STEP, C_IRQ_ENTER, C_IRQ_EXIT, C_SOFT_ENTER, C_SOFT_EXIT, C_SWITCH, C_SLEEP, C_EXIT,
+	   C_WAKE, C_SPIN_WAIT, C_SPIN_ACQ, C_SPIN_REL, C_STALL, C_RING_OCC, C_BACKLOG_LEN,
+	   C_OVERRUN, C_NOTE };
+/* Steps with a side meaning. */
+enum stepf { S_LS_OWNED = 1, S_RS_OWNED = 2, S_RS_DETACH = 4, S_RS_RELOCK = 8, S_RS_LEN = 16,
+	     S_TPACKET = 32, S_TP_DROP = 64, S_TCP_DROP = 128 };
+
+#define CLS_SLOTS 256   /* labels are few (< 100); a power of two */
+typedef struct cls_slot {
+	const char *label;
+	uint16_t cls, flags;
+} cls_slot;
+
+struct trace_tsv {
+	trace_sink sink;
+	const scn_file *f;
+	FILE *out[F_COUNT];
+	const char *fix;
+	int active;
+	uint32_t ncpus, nlocks;
+	tcpu *cpu;
+	tctx *tasks;
+	size_t ntasks, captasks;
+	uint64_t tmax;                  /* the run's end so far */
+	int64_t (*occ)[3];              /* per socket: kernel, writing, user */
+	int64_t (*bl)[2];               /* per socket: pkts, bytes */
+	uint64_t acquisitions, contended, hold_total;
+	char (*lname)[LOCK_NAME_MAX];
+	cls_slot cls[CLS_SLOTS];
+};
+
+/* ---- helpers ---- */
+
+void trace_lock_name(const scn_file *f, int64_t lock, char *buf, size_t len)
+{
+	int64_t n = (int64_t)f->nsockets;
+	if (lock < 0)
+		snprintf(buf, len, "-");
+	else if (lock < n)
+		snprintf(buf, len, "sk_receive_queue.lock(%s)", f->sockets[lock].name);
+	else if (lock < 2 * n)
+		snprintf(buf, len, "sk_lock.slock(%s)", f->sockets[lock - n].name);
+	else if (lock - 2 * n < (int64_t)f->nlocks)
+		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
+	else
+		snprintf(buf, len, "lock%" PRId64, lock);
+}
+
+int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt)
+{
+	for (uint32_t i = 0; i < e->nkv; i++)
+		if (strcmp(e->kv[i].key, k) == 0)
+			return e->kv[i].val;
+	return dflt;
+}
+
+static int has_kv(const trace_event *e, const char *k)
+{
+	for (uint32_t i = 0; i < e->nkv; i++)
+		if (strcmp(e->kv[i].key, k) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *lock_str(const trace_tsv *t, int64_t lock)
+{
+	if (lock < 0)
+		return "-";
+	if (lock >= (int64_t)t->nlocks)
+		return "?";
+	return t->lname[lock];
+}
+
+static void classify(const char *l, uint16_t *cls, uint16_t *flags)
+{
+	static const struct { const char *name; uint16_t cls, flags; } tab[] = {
+		{ "irq:enter", C_IRQ_ENTER, 0 }, { "irq:exit", C_IRQ_EXIT, 0 },
+		{ "softirq:enter", C_SOFT_ENTER, 0 }, { "softirq:exit", C_SOFT_EXIT, 0 },
+		{ "sched:switch", C_SWITCH, 0 }, { "sched:sleep", C_SLEEP, 0 },
+		{ "sched:exit", C_EXIT, 0 }, { "sched:wake", C_WAKE, 0 },
+		{ "spin:wait", C_SPIN_WAIT, 0 }, { "spin:acquired", C_SPIN_ACQ, 0 },
+		{ "spin:release", C_SPIN_REL, 0 }, { "stall", C_STALL, 0 },
+		{ "ring:occupancy", C_RING_OCC, 0 }, { "backlog:len", C_BACKLOG_LEN, 0 },
+		{ "oracle:overrun", C_OVERRUN, 0 }, { "oracle:violation", C_NOTE, 0 },
+		{ "lock_sock:owned", C_STEP, S_LS_OWNED }, { "release_sock:owned", C_STEP, S_RS_OWNED },
+		{ "release_sock:detach", C_STEP, S_RS_DETACH },
+		{ "release_sock:relock", C_STEP, S_RS_RELOCK },
+		{ "release_sock:len_reset", C_STEP, S_RS_LEN },
+		{ "tpacket_rcv:drop", C_STEP, S_TPACKET | S_TP_DROP },
+		{ "tcp_rcv:backlog_drop", C_STEP, S_TCP_DROP },
+	};
+	*cls = C_STEP;
+	*flags = 0;
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (strcmp(l, tab[i].name) == 0) {
+			*cls = tab[i].cls;
+			*flags = tab[i].flags;
+			return;
+		}
+	if (strncmp(l, "tpacket_rcv:", 12) == 0)
+		*flags = S_TPACKET;
+}
+
+/* Labels are static strings: memoise the class by address (a run has
+ * fewer labels than slots; a full table falls back to classifying). */
+static void label_class(trace_tsv *t, const char *l, uint16_t *cls, uint16_t *flags)
+{
+	uintptr_t h = (uintptr_t)l;
+	h ^= h >> 7;
+	h ^= h >> 13;
+	for (uint32_t i = 0; i < CLS_SLOTS; i++) {
+		cls_slot *s = &t->cls[(h + i) & (CLS_SLOTS - 1)];
+		if (s->label == l) {
+			*cls = s->cls;
+			*flags = s->flags;
+			return;
+		}
+		if (!s->label) {
+			classify(l, cls, flags);
+			s->label = l;
+			s->cls = *cls;
+			s->flags = *flags;
+			return;
+		}
+	}
+	classify(l, cls, flags);
+}
+
+static void ctx_clear(tctx *x, uint32_t kind, uint32_t cpu)
+{
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->cpu = cpu;
+	x->pkt = -1;
+	x->spin = -1;
+	x->owned_sock = x->backlog_sock = -1;
+	x->sock = x->frame = -1;
+}
+
+static tctx *task_of(trace_tsv *t, uint32_t cpu, const char *name, int64_t *idx)
+{
+	for (size_t i = 0; i < t->ntasks; i++)
+		if (t->tasks[i].cpu == cpu && strcmp(t->tasks[i].name, name) == 0) {
+			*idx = (int64_t)i;
+			return &t->tasks[i];
+		}
+	if (t->ntasks == t->captasks) {
+		size_t cap = t->captasks ? 2 * t->captasks : 8;
+		tctx *n = realloc(t->tasks, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		t->tasks = n;
+		t->captasks = cap;
+	}
+	tctx *x = &t->tasks[t->ntasks];
+	ctx_clear(x, SIM_CTX_TASK, cpu);
+	snprintf(x->name, sizeof x->name, "%s", name);
+	*idx = (int64_t)t->ntasks++;
+	return x;
+}
+
+static int key_eq(const key *a, const key *b)
+{
+	if (a->st != b->st || a->lock != b->lock || a->pkt != b->pkt)
+		return 0;
+	if (a->label == b->label)
+		return 1;
+	return a->label && b->label && strcmp(a->label, b->label) == 0;
+}
+
+/* ---- cpu_states: intervals ---- */
+
+static void write_out(trace_tsv *t, uint32_t cpu, const tcpu *c)
+{
+	char pkt[24];
+	if (c->out.pkt < 0)
+		snprintf(pkt, sizeof pkt, "-");
+	else
+		snprintf(pkt, sizeof pkt, "%" PRId64, c->out.pkt);
+	fprintf(t->out[F_STATES], "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\t%s\t%s\t%s\t%s\n", t->fix,
+		c->out_start, c->out_end, cpu, state_name[c->out.st], lock_str(t, c->out.lock),
+		c->out.label ? c->out.label : "-", pkt);
+}
+
+static void piece(trace_tsv *t, uint32_t cpu, const key *k, uint64_t a, uint64_t b)
+{
+	tcpu *c = &t->cpu[cpu];
+	if (a >= b)
+		return;
+	if (c->has_out && c->out_end == a && key_eq(&c->out, k)) {
+		c->out_end = b;
+		return;
+	}
+	if (c->has_out)
+		write_out(t, cpu, c);
+	c->out = *k;
+	c->out_start = a;
+	c->out_end = b;
+	c->has_out = 1;
+}
+
+/* Close [a, b) in state k: the stalls cut it. */
+static void close_interval(trace_tsv *t, uint32_t cpu, const key *k, uint64_t a, uint64_t b)
+{
+	tcpu *c = &t->cpu[cpu];
+	if (a >= b)
+		return;
+	key sk = *k;
+	sk.st = ST_STALLED;
+	uint64_t x = a;
+	for (size_t i = 0; i < c->nstalls && x < b; i++) {
+		const span *s = &c->stalls[i];
+		if (s->to <= x)
+			continue;
+		if (s->from >= b)
+			break;
+		if (s->from > x)
+			piece(t, cpu, k, x, s->from);
+		uint64_t from = s->from > x ? s->from : x;
+		uint64_t to = s->to < b ? s->to : b;
+		piece(t, cpu, &sk, from, to);
+		x = to;
+	}
+	piece(t, cpu, k, x, b);
+	/* Later intervals start at b or after. */
+	size_t keep = 0;
+	for (size_t i = 0; i < c->nstalls; i++)
+		if (c->stalls[i].to > b)
+			c->stalls[keep++] = c->stalls[i];
+	c->nstalls = keep;
+}
+
+static void add_stall(trace_tsv *t, uint32_t cpu, uint64_t from, uint64_t to)
+{
+	tcpu *c = &t->cpu[cpu];
+	if (from >= to)
+		return;
+	if (c->nstalls == c->capstalls) {
+		size_t cap = c->capstalls ? 2 * c->capstalls : 4;
+		span *n = realloc(c->stalls, cap * sizeof(*n));
+		if (!n)
+			return;
+		c->stalls = n;
+		c->capstalls = cap;
+	}
+	/* Insert in order, then merge overlapping or touching spans. */
+	size_t i = c->nstalls;
+	while (i > 0 && c->stalls[i - 1].from > from) {
+		c->stalls[i] = c->stalls[i - 1];
+		i--;
+	}
+	c->stalls[i] = (span){ from, to };
+	c->nstalls++;
+	size_t w = 0;
+	for (size_t r = 1; r < c->nstalls; r++) {
+		if (c->stalls[r].from <= c->stalls[w].to) {
+			if (c->stalls[r].to > c->stalls[w].to)
+				c->stalls[w].to = c->stalls[r].to;
+		} else {
+			c->stalls[++w] = c->stalls[r];
+		}
+	}
+	c->nstalls = w + 1;
+}
+
+static key cpu_key(const trace_tsv *t, const tcpu *c)
+{
+	const tctx *x;
+	uint32_t st;
+	if (c->in_hardirq) {
+		x = &c->hard;
+		st = ST_HARDIRQ;
+	} else if (c->in_softirq) {
+		x = &c->soft;
+		st = ST_SOFTIRQ;
+	} else if (c->task >= 0) {
+		x = &t->tasks[c->task];
+		st = ST_TASK;
+	} else {
+		return (key){ ST_IDLE, -1, NULL, -1 };
+	}
+	if (st == ST_TASK && x->waking)        /* woken, the wake-up latency runs */
+		return (key){ ST_IDLE, -1, "sched:wake", -1 };
+	key k = { st, -1, x->label, x->pkt };
+	int64_t nsock = (int64_t)t->f->nsockets;
+	if (x->spin >= 0) {
+		k.st = ST_SPINNING;
+		k.lock = x->spin;
+	} else if (x->nheld) {
+		k.st = ST_HOLDING;
+		k.lock = x->held[x->nheld - 1].lock;
+	} else if (st == ST_TASK && x->backlog) {
+		k.st = ST_BACKLOG;
+		k.lock = x->backlog_sock >= 0 ? nsock + x->backlog_sock : -1;
+	} else if (st == ST_TASK && x->owned) {
+		k.st = ST_OWNED;
+		k.lock = x->owned_sock >= 0 ? nsock + x->owned_sock : -1;
+	}
+	return k;
+}
+
+/* The CPU's state may have changed at time `at`. */
+static void update(trace_tsv *t, uint32_t cpu, uint64_t at)
+{
+	tcpu *c = &t->cpu[cpu];
+	key k = cpu_key(t, c);
+	if (key_eq(&k, &c->cur))
+		return;
+	if (at < c->cur_start)
+		at = c->cur_start;      /* never backwards */
+	close_interval(t, cpu, &c->cur, c->cur_start, at);
+	c->cur = k;
+	c->cur_start = at;
+}
+
+static void push_hold(trace_tsv *t, tctx *x, hold h)
+{
+	x->spin = -1;
+	if (x->nheld < HOLD_MAX)
+		x->held[x->nheld++] = h;
+	(void)t;
+}
+
+/* Apply the hand-offs on `cpu` that complete by time `upto`, in time order. */
+static void advance(trace_tsv *t, uint32_t cpu, uint64_t upto)
+{
+	tcpu *c = &t->cpu[cpu];
+	for (;;) {
+		tctx *best = NULL;
+		if (c->soft.pending && c->soft.pend.acquired <= upto)
+			best = &c->soft;
+		if (c->hard.pending && c->hard.pend.acquired <= upto &&
+		    (!best || c->hard.pend.acquired < best->pend.acquired))
+			best = &c->hard;
+		for (size_t i = 0; i < t->ntasks; i++) {
+			tctx *x = &t->tasks[i];
+			if (x->cpu == cpu && x->pending && x->pend.acquired <= upto &&
+			    (!best || x->pend.acquired < best->pend.acquired))
+				best = x;
+		}
+		if (!best)
+			return;
+		best->pending = 0;
+		push_hold(t, best, best->pend);
+		update(t, cpu, best->pend.acquired);
+	}
+}
+
+/* ---- the other files ---- */
+
+static void ring_row(trace_tsv *t, uint64_t time, int64_t sock, const char *ev)
+{
+	if (sock < 0 || sock >= (int64_t)t->f->nsockets)
+		return;
+	fprintf(t->out[F_RING], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n",
+		t->fix, time, sock, t->occ[sock][0], t->occ[sock][1], t->occ[sock][2], ev);
+}
+
+static void backlog_row(trace_tsv *t, uint64_t time, int64_t sock, const char *ev)
+{
+	if (sock < 0 || sock >= (int64_t)t->f->nsockets)
+		return;
+	fprintf(t->out[F_BACKLOG], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n", t->fix,
+		time, sock, t->bl[sock][0], t->bl[sock][1], ev);
+}
+
+static void step_row(trace_tsv *t, const trace_event *e, const tctx *x, int64_t frame,
+		     const char *step)
+{
+	char fr[24], pk[24];
+	int64_t pkt = trace_kv_get(e, "pkt", -1);
+	snprintf(fr, sizeof fr, frame < 0 ? "-" : "%" PRId64, frame);
+	snprintf(pk, sizeof pk, pkt < 0 ? "-" : "%" PRId64, pkt);
+	fprintf(t->out[F_STEPS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRId64 "\t%s\t%s\t%s\n", t->fix,
+		e->time, e->cpu, e->ctx, x->sock, fr, pk, step);
+}
+
+static void lock_row(trace_tsv *t, uint32_t cpu, const tctx *x, const hold *h, const char *released)
+{
+	fprintf(t->out[F_LOCKS], "%s\t%s\t%" PRIu32 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", t->fix,
+		lock_str(t, h->lock), cpu, x->kind == SIM_CTX_TASK ? x->name : sim_ctx_kind_name((int)x->kind),
+		h->wait_start, h->acquired, released);
+}
+
+/* ---- events ---- */
+
+static void on_event(trace_sink *self, const trace_event *e)
+{
+	trace_tsv *t = (trace_tsv *)self;
+	if (!t->active || e->cpu >= t->ncpus)
+		return;
+	uint32_t cpu = e->cpu;
+	tcpu *c = &t->cpu[cpu];
+	uint64_t now = e->time;
+	if (now > t->tmax)
+		t->tmax = now;
+	advance(t, cpu, now);
+
+	uint16_t cls, flags;
+	label_class(t, e->label, &cls, &flags);
+	if (cls == C_STALL) {
+		uint64_t from = (uint64_t)trace_kv_get(e, "start", (int64_t)now);
+		uint64_t to = from + (uint64_t)trace_kv_get(e, "for", 0);
+		add_stall(t, cpu, from, to);
+		if (to > t->tmax)
+			t->tmax = to;
+		return;
+	}
+	tctx *x;
+	int64_t tidx = -1;
+	if (e->ctx_kind == SIM_CTX_HARDIRQ)
+		x = &c->hard;
+	else if (e->ctx_kind == SIM_CTX_SOFTIRQ)
+		x = &c->soft;
+	else if (!(x = task_of(t, cpu, e->ctx, &tidx)))
+		return;
+	if (x->kind == SIM_CTX_TASK && cls != C_WAKE && cls != C_SWITCH)
+		x->waking = 0;          /* it runs */
+
+	switch (cls) {
+	case C_IRQ_ENTER:
+	case C_SOFT_ENTER:
+		*(cls == C_IRQ_ENTER ? &c->in_hardirq : &c->in_softirq) = 1;
+		x->label = NULL;
+		x->pkt = -1;
+		break;
+	case C_IRQ_EXIT:
+		c->in_hardirq = 0;
+		break;
+	case C_SOFT_EXIT:
+		c->in_softirq = 0;
+		break;
+	case C_SWITCH:
+		c->task = tidx;
+		break;
+	case C_SLEEP:
+	case C_EXIT:
+		if (c->task == tidx)
+			c->task = -1;
+		if (cls == C_EXIT) {
+			x->label = NULL;
+			x->pkt = -1;
+		}
+		break;
+	case C_WAKE:
+		x->waking = 1;
+		break;
+	case C_SPIN_WAIT:
+		x->spin = trace_kv_get(e, "lock", -1);
+		break;
+	case C_SPIN_ACQ: {
+		int64_t lock = trace_kv_get(e, "lock", -1);
+		uint64_t wait = (uint64_t)trace_kv_get(e, "wait", 0);
+		uint64_t handoff = (uint64_t)trace_kv_get(e, "handoff", 0);
+		hold h = { lock, now + handoff - wait, now + handoff };
+		t->acquisitions++;
+		t->contended += wait > 0;
+		if (handoff) {
+			/* the waiter spins on until now + handoff */
+			x->spin = lock;
+			x->pending = 1;
+			x->pend = h;
+			if (h.acquired > t->tmax)
+				t->tmax = h.acquired;
+		} else {
+			push_hold(t, x, h);
+		}
+		break;
+	}
+	case C_SPIN_REL: {
+		int64_t lock = trace_kv_get(e, "lock", -1);
+		for (uint32_t i = x->nheld; i-- > 0;) {
+			if (x->held[i].lock != lock)
+				continue;
+			char rel[24];
+			snprintf(rel, sizeof rel, "%" PRIu64, now);
+			lock_row(t, cpu, x, &x->held[i], rel);
+			t->hold_total += now - x->held[i].acquired;
+			memmove(&x->held[i], &x->held[i + 1], (x->nheld - i - 1) * sizeof(hold));
+			x->nheld--;
+			break;
+		}
+		break;
+	}
+	case C_RING_OCC: {
+		int64_t s = trace_kv_get(e, "sock", -1);
+		if (s >= 0 && s < (int64_t)t->f->nsockets) {
+			t->occ[s][0] = trace_kv_get(e, "kernel", 0);
+			t->occ[s][1] = trace_kv_get(e, "writing", 0);
+			t->occ[s][2] = trace_kv_get(e, "user", 0);
+			ring_row(t, now, s, "occupancy");
+		}
+		break;
+	}
+	case C_BACKLOG_LEN: {
+		int64_t s = trace_kv_get(e, "sock", -1);
+		if (s >= 0 && s < (int64_t)t->f->nsockets) {
+			t->bl[s][0] = trace_kv_get(e, "pkts", 0);
+			t->bl[s][1] = trace_kv_get(e, "bytes", 0);
+			backlog_row(t, now, s, "len");
+		}
+		break;
+	}
+	case C_OVERRUN:
+		/* traced right after the claiming step C, which named the socket */
+		ring_row(t, now, x->sock, "overrun");
+		step_row(t, e, x, trace_kv_get(e, "frame", -1), "overrun");
+		break;
+	case C_NOTE:
+		break;
+	default: /* C_STEP: the context does this step from now on */
+		x->label = e->label;
+		x->pkt = trace_kv_get(e, "pkt", -1);
+		if (has_kv(e, "sock"))
+			x->sock = trace_kv_get(e, "sock", -1);
+		if (has_kv(e, "frame"))
+			x->frame = trace_kv_get(e, "frame", -1);
+		if (flags & S_LS_OWNED) {
+			x->owned++;
+			x->owned_sock = x->sock;
+		}
+		if ((flags & S_RS_OWNED) && x->owned)
+			x->owned--;
+		if (flags & S_RS_DETACH) {
+			x->backlog = 1;
+			x->backlog_sock = x->sock;
+		}
+		if (flags & S_RS_RELOCK)
+			x->backlog = 0;
+		if ((flags & S_RS_LEN) && x->sock >= 0 && x->sock < (int64_t)t->f->nsockets) {
+			t->bl[x->sock][1] = 0;  /* sk->sk_backlog.len = 0, after the loop */
+			backlog_row(t, now, x->sock, "len");
+		}
+		if (flags & S_TPACKET)
+			step_row(t, e, x, x->frame, e->label + 12);
+		if (flags & S_TP_DROP)
+			ring_row(t, now, x->sock, "drop");
+		if ((flags & S_TCP_DROP) && x->sock >= 0 && x->sock < (int64_t)t->f->nsockets)
+			backlog_row(t, now, x->sock, "drop");
+		break;
+	}
+	update(t, cpu, now);
+}
+
+/* ---- variants ---- */
+
+static void variant_reset(trace_tsv *t)
+{
+	for (uint32_t i = 0; i < t->ncpus; i++) {
+		tcpu *c = &t->cpu[i];
+		span *stalls = c->stalls;
+		size_t cap = c->capstalls;
+		memset(c, 0, sizeof(*c));
+		c->stalls = stalls;
+		c->capstalls = cap;
+		c->task = -1;
+		ctx_clear(&c->soft, SIM_CTX_SOFTIRQ, i);
+		ctx_clear(&c->hard, SIM_CTX_HARDIRQ, i);
+		c->cur = (key){ ST_IDLE, -1, NULL, -1 };
+	}
+	t->ntasks = 0;
+	t->tmax = 0;
+	t->acquisitions = t->contended = t->hold_total = 0;
+	for (size_t s = 0; s < t->f->nsockets; s++) {
+		const scn_socket *so = &t->f->sockets[s];
+		t->occ[s][0] = so->type == SCN_SOCK_PACKET ? so->frames : 0;
+		t->occ[s][1] = t->occ[s][2] = 0;
+		t->bl[s][0] = t->bl[s][1] = 0;
+	}
+}
+
+static void initial_rows(trace_tsv *t, uint64_t time)
+{
+	for (size_t s = 0; s < t->f->nsockets; s++) {
+		if (t->f->sockets[s].type == SCN_SOCK_PACKET)
+			ring_row(t, time, (int64_t)s, "occupancy");
+		else
+			backlog_row(t, time, (int64_t)s, "len");
+	}
+}
+
+void trace_tsv_begin(trace_tsv *t, int fix)
+{
+	t->fix = scn_fix_name(fix);
+	t->active = 1;
+	variant_reset(t);
+	initial_rows(t, 0);
+}
+
+static int64_t first_socket(const scn_file *f, int type)
+{
+	for (size_t s = 0; s < f->nsockets; s++)
+		if (f->sockets[s].type == type)
+			return (int64_t)s;
+	return -1;
+}
+
+void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT])
+{
+	if (!t->active)
+		return;
+	uint64_t end = t->tmax;
+	for (uint32_t i = 0; i < t->ncpus; i++) {
+		tcpu *c = &t->cpu[i];
+		advance(t, i, end);
+		close_interval(t, i, &c->cur, c->cur_start, end);
+		if (c->has_out)
+			write_out(t, i, c);
+		c->has_out = 0;
+		c->nstalls = 0;
+	}
+	/* Locks still held when the run ended. */
+	for (uint32_t i = 0; i < t->ncpus; i++) {
+		for (uint32_t k = 0; k < t->cpu[i].soft.nheld; k++)
+			lock_row(t, i, &t->cpu[i].soft, &t->cpu[i].soft.held[k], "-");
+		for (uint32_t k = 0; k < t->cpu[i].hard.nheld; k++)
+			lock_row(t, i, &t->cpu[i].hard, &t->cpu[i].hard.held[k], "-");
+	}
+	for (size_t j = 0; j < t->ntasks; j++)
+		for (uint32_t k = 0; k < t->tasks[j].nheld; k++)
+			lock_row(t, t->tasks[j].cpu, &t->tasks[j], &t->tasks[j].held[k], "-");
+	initial_rows(t, end);   /* the last state, at the end: plots draw steps to it */
+
+	FILE *o = t->out[F_METRICS];
+	fputs(t->fix, o);
+	for (int k = 0; k < SCN_M_COUNT; k++)
+		fprintf(o, "\t%" PRIu64, m[k]);
+	fputc('\n', o);
+
+	const scn_file *f = t->f;
+	int64_t rs = first_socket(f, SCN_SOCK_PACKET), ss = first_socket(f, SCN_SOCK_STREAM);
+	fprintf(t->out[F_RUN], "%s\t%s\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t%" PRId64 "\t%" PRIu32
+		"\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+		t->fix, f->name, f->seed, f->cpus, end, rs, rs >= 0 ? f->sockets[rs].frames : 0, ss,
+		ss >= 0 ? f->sockets[ss].rcvbuf + f->sockets[ss].sndbuf : 0, t->acquisitions,
+		t->contended, t->hold_total);
+	t->active = 0;
+}
+
+/* ---- life cycle ---- */
+
+static int on_finish(trace_sink *self)
+{
+	trace_tsv *t = (trace_tsv *)self;
+	int rc = 0;
+	for (int i = 0; i < F_COUNT; i++) {
+		if (!t->out[i])
+			continue;
+		if (ferror(t->out[i]) || fclose(t->out[i]) != 0)
+			rc = -1;
+		t->out[i] = NULL;
+	}
+	return rc;
+}
+
+trace_sink *trace_tsv_sink(trace_tsv *t) { return &t->sink; }
+
+void trace_tsv_free(trace_tsv *t)
+{
+	if (!t)
+		return;
+	on_finish(&t->sink);
+	for (uint32_t i = 0; t->cpu && i < t->ncpus; i++)
+		free(t->cpu[i].stalls);
+	free(t->cpu);
+	free(t->tasks);
+	free(t->occ);
+	free(t->bl);
+	free(t->lname);
+	free(t);
+}
+
+trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t errlen)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create directory '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	trace_tsv *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->sink.event = on_event;
+	t->sink.finish = on_finish;
+	t->f = f;
+	t->ncpus = f->cpus;
+	t->nlocks = (uint32_t)(2 * f->nsockets + f->nlocks);
+	t->cpu = calloc(t->ncpus, sizeof(*t->cpu));
+	t->occ = calloc(f->nsockets + 1, sizeof(*t->occ));
+	t->bl = calloc(f->nsockets + 1, sizeof(*t->bl));
+	t->lname = calloc(t->nlocks + 1, sizeof(*t->lname));
+	if (!t->cpu || !t->occ || !t->bl || !t->lname) {
+		snprintf(err, errlen, "out of memory");
+		trace_tsv_free(t);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < t->nlocks; i++)
+		trace_lock_name(f, i, t->lname[i], LOCK_NAME_MAX);
+	for (int i = 0; i < F_COUNT; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);
+		t->out[i] = fopen(path, "w");
+		if (!t->out[i]) {
+			snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+			trace_tsv_free(t);
+			return NULL;
+		}
+		if (file_header[i]) {
+			fprintf(t->out[i], "%s\n", file_header[i]);
+			continue;
+		}
+		fputs("fix", t->out[i]);
+		for (int m = 0; m < SCN_M_COUNT; m++)
+			fprintf(t->out[i], "\t%s", scn_metric_name(m));
+		fputc('\n', t->out[i]);
+	}
+	variant_reset(t);
+	return t;
+}

@@ -1,0 +1,72 @@
+/* trace_tsv.h - the TSV trace sink: tab-separated data files for gnuplot.
+ *
+ * The sink reads the event vocabulary of the engine and the models (trace.h,
+ * models/costs.h) and turns it into data files in one directory, each with a
+ * header line naming its columns.  The first column is always `fix`, the
+ * variant, because one run may hold several.  Times are ns.
+ *
+ *   cpu_states.tsv        fix start end cpu state lock label pkt
+ *       What each CPU does, as intervals that tile [0, end of run) per CPU
+ *       without gaps or overlaps.  state is one of task softirq hardirq
+ *       spinning holding owned backlog stalled idle: the state of the top of
+ *       the CPU's context stack (hardirq over softirq over task), refined:
+ *       spinning on `lock`, else holding `lock` (the innermost held), else
+ *       (a task) processing its socket's backlog, else owning a socket
+ *       (lock = that socket's sk_lock.slock); `stalled` overrides all for
+ *       the time the CPU is frozen (lock/label/pkt then say where it froze).
+ *       label is the top context's last step, pkt its packet (or -).
+ *   lock_acquisitions.tsv fix lock cpu context wait_start acquired released
+ *       One row per spinlock acquisition; uncontended: wait_start ==
+ *       acquired.  released is - if the run ended with the lock held.  The
+ *       sum of (acquired - wait_start) is the run's spin_total_ns.
+ *   ring.tsv              fix time sock kernel writing user event
+ *       event occupancy (frames by state after a change; also a row at 0
+ *       and at the end), overrun, drop (the occupancy at that time).
+ *   backlog.tsv           fix time sock pkts bytes event
+ *       event len (after a change; also at 0 and at the end; bytes is
+ *       sk_backlog.len, reset only by release_sock after its loop) or drop.
+ *   metrics.tsv           fix METRIC...   (scn_metric_name order)
+ *   run.tsv               fix scenario seed cpus end_ns ring_sock frames
+ *                         stream_sock backlog_limit acquisitions contended
+ *                         hold_total_ns
+ *       One row per variant: what the plots need to title and scale
+ *       themselves (ring_sock/stream_sock: the first socket of each type,
+ *       or -1), and the lock totals (the price of a second lock round trip).
+ *   ring_steps.tsv        fix time cpu context sock frame pkt step
+ *       Every tpacket_rcv step (A..K, D', J_lock, J_unlock, drop) and every
+ *       overrun (step `overrun`): who claimed which frame when.
+ *
+ * Concurrency contract: one sink, one thread; variants run one after the
+ * other between trace_tsv_begin and trace_tsv_end.
+ */
+#ifndef CMD_TRACE_TSV_H
+#define CMD_TRACE_TSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scn.h"
+#include "trace.h"
+
+typedef struct trace_tsv trace_tsv;
+
+/* Create `dir` if needed, open the files and write their headers.  Returns
+ * NULL with a message in err.  `f` must outlive the sink. */
+trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t errlen);
+/* The sink to put in a run's list (its finish closes the files). */
+trace_sink *trace_tsv_sink(trace_tsv *t);
+/* A variant's run starts / has ended with these metrics. */
+void trace_tsv_begin(trace_tsv *t, int fix);
+void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT]);
+/* Release the memory (after trace_finish, or instead of it on error). */
+void trace_tsv_free(trace_tsv *t);
+
+/* A lock id as the trace names it (lock= keys): ids [0, n) are the
+ * sk_receive_queue.lock of each socket, [n, 2n) the sk_lock.slock of each,
+ * then the scenario's `lock`s.  Writes e.g. "sk_receive_queue.lock(cap)". */
+void trace_lock_name(const scn_file *f, int64_t lock, char *buf, size_t len);
+
+/* The value of key `k` in e, or `dflt`. */
+int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt);
+
+#endif

@@ -1,0 +1,166 @@
+# lock_timeline.gp - what each CPU does over time, for one fix variant: a
+# Gantt chart (one row per CPU, a bar per interval of cpu_states.tsv,
+# coloured by state) over the ring occupancy (ring.tsv) -- or the backlog
+# length (backlog.tsv) when the run has no packet ring -- on the same time
+# axis.  Claims of ring frames are marked with the frame number, overruns in
+# red, drops with a cross.
+#     gnuplot -c plots/lock_timeline.gp DATADIR OUT.png [FIX]
+# FIX defaults to the first variant in DATADIR/run.tsv.
+
+if (ARGC < 2) { print "usage: gnuplot -c lock_timeline.gp DATADIR OUT.png [FIX]"; exit status 2 }
+D = ARG1
+OUT = ARG2
+FIX = ARGC >= 3 ? ARG3 : ""
+png_w = 1600
+png_h = 1000
+sd = ARG0
+i = strlen(sd)
+while (i > 0 && sd[i:i] ne "/") { i = i - 1 }
+sd = i > 0 ? sd[1:i] : ""
+load sd."common.gp"
+
+if (strlen(FIX) == 0) FIX = word(fixes, 1)
+cpus = 0
+@read_run
+if (cpus == 0) { print "lock_timeline.gp: no variant '".FIX."' in ".f_run; exit status 1 }
+end_us = end_ns / 1000.0
+has_ring = ring_sock >= 0
+has_backlog = !has_ring && stream_sock >= 0
+lower = has_ring || has_backlog
+
+sel(f) = strcol(1) eq FIX
+# How many claims: label each with its frame only when they stay readable;
+# which frame each packet claimed (its step C), to say where a CPU froze.
+nclaims = 0
+maxpkt = -1
+if (has_ring) {
+	stats f_steps using (sel(0) && strcol(8) eq "C" ? (nclaims = nclaims + 1, maxpkt = ($7 > maxpkt ? $7 : maxpkt), 0) : 0) nooutput
+}
+label_claims = nclaims > 0 && nclaims <= 300
+npkt = int(maxpkt) + 2
+array pkt_frame[npkt]
+array pkt_claim[npkt]
+do for [k = 1:npkt] { pkt_frame[k] = -1; pkt_claim[k] = -1 }
+if (nclaims > 0) {
+	stats f_steps using (sel(0) && strcol(8) eq "C" ? (pkt_frame[int($7) + 1] = int($6), pkt_claim[int($7) + 1] = $2, 0) : 0) nooutput
+}
+# A slow writer: its publish (J) comes long after its claim (C).
+slow_j(p, t) = p eq "-" ? 0 : int(p) + 1 > npkt ? 0 : pkt_claim[int(p) + 1] < 0 ? 0 : \
+	(t - pkt_claim[int(p) + 1]) / 1000.0 > 0.05 * end_us
+frame_of(p) = p eq "-" ? "" : int(p) + 1 > npkt ? "" : pkt_frame[int(p) + 1] < 0 ? "" : \
+	sprintf(" of frame %d", pkt_frame[int(p) + 1])
+
+# The backlog's peaks, to scale its panel (stats obeys the axis ranges:
+# done before any is set).
+bs(f) = sel(0) && int($3) == stream_sock
+bl_pkts = 1
+bl_bytes = 1
+if (has_backlog) {
+	stats f_backlog using (bs(0) ? (bl_pkts = $4 > bl_pkts ? $4 : bl_pkts, bl_bytes = $5 > bl_bytes ? $5 : bl_bytes, 0) : 0) nooutput
+}
+if (bl_limit > bl_bytes) { bl_bytes = bl_limit }
+
+set multiplot layout 2,1 title sprintf("%s, fix=%s: what each CPU does (time in us)", scn, FIX) font font_name.",15"
+L = 0.07
+R = 0.92
+set lmargin at screen L
+set rmargin at screen R
+set xrange [0:end_us * 1.005]
+set mxtics
+
+# ---- the Gantt chart ----
+if (lower) {
+	set tmargin at screen 0.84
+	set bmargin at screen 0.37
+	set format x ""
+	unset xlabel
+} else {
+	set tmargin at screen 0.84
+	set bmargin at screen 0.08
+	set xlabel "time (us)"
+}
+set yrange [cpus - 0.5 : -0.72]
+set ytics nomirror scale 0
+set ytics ()
+do for [c = 0:cpus - 1] { set ytics add (sprintf("cpu%d", c) c) }
+set ylabel "CPU"
+set key outside top center horizontal maxrows 3 width 1 samplen 1.5 spacing 1.1 font font_name.",10"
+set style fill solid 1.0 noborder
+
+# Each bar reaches a hair past its end, so that neighbours leave no seam.
+eps = end_us / 3000.0
+x0(s, e) = (s + e) / 2000.0 + eps / 2
+dx(s, e) = (e - s) / 2000.0 + eps / 2
+long(s, e) = (e - s) / 1000.0 > 0.06 * end_us
+bar_text(st, lab, pkt, s, e) = \
+	st eq "stalled" ? sprintf("stalled %.1f us after %s%s%s", (e - s) / 1000.0, lab, frame_of(pkt), pkt eq "-" ? "" : " (pkt ".pkt.")") : \
+	st eq "owned" ? "owned by user: BH queues to the backlog" : \
+	st eq "backlog" ? "release_sock: sk_backlog_rcv, packet by packet" : \
+	st eq "spinning" ? "spinning" : ""
+drop_label(l) = l eq "tpacket_rcv:drop" || l eq "tcp_rcv:backlog_drop"
+# gnuplot warns about a file without data lines: without ring steps, read
+# cpu_states.tsv instead, whose column 8 never says "C", "J" or "overrun".
+f_marks = nclaims > 0 ? f_steps : f_states
+
+plot \
+	for [k = 1:words(states)] keyentry with boxes fc rgb state_rgb(word(states, k)) title state_title(word(states, k)), \
+	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(state_rgb(strcol(5))) \
+		with boxxyerror lc rgb variable notitle, \
+	f_states using (sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0 ? x0($2, $3) : NaN):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
+		with labels tc rgb "white" font font_name.",10" notitle, \
+	f_marks using (sel(0) && label_claims && strcol(8) eq "C" ? $2 / 1000.0 : NaN):($3 - 0.52):(strcol(6)) \
+		with labels tc rgb "#1f3b73" font font_name.",8" notitle, \
+	f_states using (sel(0) && drop_label(strcol(7)) ? $2 / 1000.0 : NaN):($4 + 0.45) \
+		with points pt 2 ps 0.6 lc rgb "#000000" title "drop (counted)", \
+	f_marks using (sel(0) && strcol(8) eq "overrun" ? $2 / 1000.0 : NaN):3 \
+		with points pt 7 ps 1.6 lc rgb "#d00000" title (has_ring ? "overrun: a frame claimed while another writer owns it" : ""), \
+	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
+		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
+	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
+
+if (!lower) { unset multiplot; exit }
+
+# ---- the counter below ----
+unset key
+set key inside top right horizontal samplen 1.5 font font_name.",10" opaque box lc rgb "#bbbbbb"
+set tmargin at screen 0.33
+set bmargin at screen 0.07
+set format x "%g"
+set xlabel "time (us)"
+set ytics auto
+set ytics mirror scale 1
+unset y2tics
+if (has_ring) {
+	set ylabel "frames"
+	set yrange [0 : frames * 1.45]
+	set ytics 0, (frames > 16 ? int(frames / 8) : 1), frames
+	rs(f) = sel(0) && int($3) == ring_sock
+	plot \
+		f_ring using (rs(0) ? $2 / 1000.0 : NaN):($4 + $5 + $6) \
+			with fillsteps fc rgb "#e6e6e6" title "free (TP_STATUS_KERNEL)", \
+		'' using (rs(0) ? $2 / 1000.0 : NaN):($5 + $6) \
+			with fillsteps fc rgb "#4e79a7" title "published (TP_STATUS_USER), unread", \
+		'' using (rs(0) ? $2 / 1000.0 : NaN):5 \
+			with fillsteps fc rgb "#f28e2b" title "claimed, being written (between C and J)", \
+		'' using (rs(0) && strcol(7) eq "drop" ? $2 / 1000.0 : NaN):(frames * 1.08) \
+			with points pt 2 ps 0.6 lc rgb "#000000" title "drop", \
+		'' using (rs(0) && strcol(7) eq "overrun" ? $2 / 1000.0 : NaN):(0):(0):(frames * 1.08) \
+			with vectors nohead lw 2 lc rgb "#d00000" title "overrun"
+} else {
+	set ylabel "packets in the backlog"
+	set y2label "sk_backlog.len (KiB)"
+	set y2tics
+	# head room for the key
+	set yrange [0 : bl_pkts * 1.5]
+	set y2range [0 : bl_bytes / 1024.0 * 1.5]
+	plot \
+		f_backlog using (bs(0) ? $2 / 1000.0 : NaN):4 \
+			with fillsteps fc rgb "#76b7b2" title "backlog (packets)", \
+		'' using (bs(0) ? $2 / 1000.0 : NaN):($5 / 1024.0) axes x1y2 \
+			with steps lw 2 lc rgb "#b07aa1" title "sk_backlog.len (KiB, reset after the loop)", \
+		'' using (bs(0) && strcol(6) eq "drop" ? $2 / 1000.0 : NaN):4 \
+			with points pt 2 ps 1 lc rgb "#000000" title "backlog drop", \
+		(bl_limit > 0 ? bl_limit / 1024.0 : NaN) axes x1y2 with lines dt 2 lc rgb "#555555" \
+			title sprintf("limit rcvbuf + sndbuf = %d KiB", bl_limit / 1024)
+}
+unset multiplot
