@@ -257,8 +257,9 @@ static void measure(const workload *wl, const bench_opts *o, bench_result *r)
 
 static void print_head(FILE *out)
 {
-	fprintf(out, "  %-16s %5s %10s %11s %7s %10s %9s %10s %10s %9s\n", "workload", "cpus",
-		"packets", "events", "ev/pkt", "Mevents/s", "ns/event", "ns/packet", "peak RSS", "arena");
+	fprintf(out, "  %-16s %5s %10s %11s %7s %10s %9s %10s %8s %10s %9s\n", "workload", "cpus",
+		"packets", "events", "ev/pkt", "Mevents/s", "ns/event", "ns/packet", "(best)", "peak RSS",
+		"arena");
 }
 
 static int print_row(FILE *out, const char *name, const bench_result *r)
@@ -268,11 +269,12 @@ static int print_row(FILE *out, const char *name, const bench_result *r)
 		return 1;
 	}
 	double s = (double)r->median_ns / 1e9;
-	fprintf(out, "  %-16s %5u %10" PRIu64 " %11" PRIu64 " %7.2f %10.2f %9.1f %10.1f %7.1f MiB %5.0f KiB\n",
+	double pk = (double)(r->packets ? r->packets : 1);
+	fprintf(out, "  %-16s %5u %10" PRIu64 " %11" PRIu64 " %7.2f %10.2f %9.1f %10.1f %8.1f %6.1f MiB %5.0f KiB\n",
 		name, r->cpus, r->packets, r->events,
 		r->packets ? (double)r->events / (double)r->packets : 0.0,
 		(double)r->events / s / 1e6, (double)r->median_ns / (double)(r->events ? r->events : 1),
-		(double)r->median_ns / (double)(r->packets ? r->packets : 1),
+		(double)r->median_ns / pk, (double)r->min_ns / pk,
 		(double)r->maxrss_kib / 1024.0, (double)r->arena_bytes / 1024.0);
 	return 0;
 }

@@ -275,8 +275,8 @@ static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 			const perturb_record *p = &ps->rec[i];
 			if (p->kind == 0)
 				fprintf(out, "  perturbation: stall cpu%u for %" PRIu64 " ns at %" PRIu64
-					" ns, after its %" PRIu64 "th %s\n", p->cpu, p->len, p->at, p->nth,
-					w->s.labels[p->label].name);
+					" ns, right after %s (its #%" PRIu64 " on that CPU)\n", p->cpu, p->len, p->at,
+					w->s.labels[p->label].name, p->nth);
 			else
 				fprintf(out, "  perturbation: hardirq on cpu%u for %" PRIu64 " ns at %" PRIu64 " ns\n",
 					p->cpu, p->len, p->at);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "explore.h"
 #include "plot.h"
 #include "report.h"
 #include "scn.h"
@@ -19,6 +20,9 @@ enum { EXIT_OK = 0, EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 static const char usage[] =
 	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
 	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR] [--quiet]\n"
+	"       sim FILE.scn --explore N [--strategy random|pct] [--depth D] [-j J] [--fix F]\n"
+	"                    [--shrink] [--shrink-out FILE]\n"
+	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
 	"       sim --labels | --help | --version\n";
 
 static const char help[] =
@@ -38,11 +42,24 @@ static const char help[] =
 	"  --plot DIR       write the TSV data into DIR and render DIR/*.png with gnuplot\n"
 	"                   (timeline per variant, spin_hist.png, compare.png)\n"
 	"  --quiet          print only failed expectations\n"
+	"\n"
+	"  --explore N      run N runs perturbed from the seed (random stalls after labelled\n"
+	"                   steps, extra hardirqs, cost jitter, random lock hand-off; bounds\n"
+	"                   from the scenario's `explore` line); report which invariants broke\n"
+	"  --strategy S     random (stall each step with a small probability) or pct (stall\n"
+	"                   at exactly D change points, probabilistic concurrency testing)\n"
+	"  --depth D        stalls per run: the expected number (random) or exactly D (pct)\n"
+	"  -j J, --jobs J   worker threads; the report is the same for every J\n"
+	"  --shrink         minimise the smallest failing run into a standalone scenario\n"
+	"  --shrink-out F   where to write it (default NAME-FIX-shrunk.scn here)\n"
+	"  --replay SEED    rerun one run of an exploration exactly (its report and trace)\n"
+	"\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
 	"  --help, --version\n"
 	"\n"
-	"Exit status: 0 every expectation holds, 1 an expectation failed,\n"
-	"2 bad input or usage, 3 internal error.\n";
+	"Exit status: 0 every expectation holds, 1 an expectation failed (with\n"
+	"--explore/--replay: a run violated an invariant), 2 bad input or usage,\n"
+	"3 internal error.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -121,6 +138,8 @@ int main(int argc, char **argv)
 	const char *file = NULL, *trace_path = NULL, *tsv_dir = NULL, *perfetto_path = NULL,
 		   *plot_dir = NULL;
 	run_opts o = { .fix = -1 };
+	explore_opts xo = { .strategy = -1, .depth = -1, .jobs = 1 };
+	int exploring = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -137,6 +156,43 @@ int main(int argc, char **argv)
 			o.json = 1;
 		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = 1;
+		} else if (!strcmp(a, "--shrink")) {
+			xo.shrink = 1;
+		} else if (!strcmp(a, "--explore") || !strcmp(a, "--strategy") || !strcmp(a, "--depth") ||
+			   !strcmp(a, "-j") || !strcmp(a, "--jobs") || !strcmp(a, "--replay") ||
+			   !strcmp(a, "--shrink-out")) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", a);
+			const char *v = argv[++i];
+			uint64_t n = 0;
+			if (!strcmp(a, "--strategy")) {
+				if (!strcmp(v, "random"))
+					xo.strategy = SCN_STRATEGY_RANDOM;
+				else if (!strcmp(v, "pct"))
+					xo.strategy = SCN_STRATEGY_PCT;
+				else
+					return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
+			} else if (!strcmp(a, "--shrink-out")) {
+				xo.shrink_out = v;
+			} else if (parse_u64(v, &n) != 0) {
+				return usage_error("not a decimal number: '%s'", v);
+			} else if (!strcmp(a, "--explore")) {
+				if (n < 1 || n > 1000000000)
+					return usage_error("--explore: runs must be 1..1000000000, got '%s'", v);
+				xo.runs = n;
+				exploring = 1;
+			} else if (!strcmp(a, "--depth")) {
+				if (n < 1 || n > 64)
+					return usage_error("--depth: must be 1..64, got '%s'", v);
+				xo.depth = (int)n;
+			} else if (!strcmp(a, "--replay")) {
+				xo.replay = 1;
+				xo.replay_seed = n;
+			} else {
+				if (n < 1 || n > 256)
+					return usage_error("-j: workers must be 1..256, got '%s'", v);
+				xo.jobs = (uint32_t)n;
+			}
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace") ||
 			   !strcmp(a, "--tsv") || !strcmp(a, "--perfetto") || !strcmp(a, "--plot")) {
 			if (i + 1 >= argc)
@@ -169,6 +225,14 @@ int main(int argc, char **argv)
 	}
 	if (!file)
 		return usage_error("%s", "no scenario file given");
+	if (exploring && xo.replay)
+		return usage_error("%s", "--explore and --replay do not go together");
+	if (xo.shrink && !exploring)
+		return usage_error("%s", "--shrink goes with --explore");
+	if ((exploring || xo.replay) && (tsv_dir || perfetto_path || plot_dir))
+		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
+	if (exploring && trace_path)
+		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
 	char gnuplot[4096];
 	if (plot_dir && plot_find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
 		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
@@ -186,6 +250,13 @@ int main(int argc, char **argv)
 	if (o.fix >= 0)
 		f.fix = o.fix;
 
+	if (exploring) {
+		xo.quiet = o.quiet;
+		int rc = explore_main(&f, &xo, stdout);
+		scn_free(&f);
+		return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
+	}
+
 	trace_text tt;
 	FILE *tf = NULL;
 	if (trace_path) {
@@ -197,6 +268,19 @@ int main(int argc, char **argv)
 		}
 		trace_text_init(&tt, tf);
 		o.trace = &tt.sink;
+	}
+
+	if (xo.replay) {
+		xo.quiet = o.quiet;
+		xo.json = o.json;
+		xo.trace = o.trace;
+		int rc = explore_main(&f, &xo, stdout);
+		if (tf && (trace_finish(o.trace) != 0 || fclose(tf) != 0)) {
+			fprintf(stderr, "sim: writing trace '%s' failed\n", trace_path);
+			rc = EXIT_INTERNAL;
+		}
+		scn_free(&f);
+		return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
 	}
 
 	int fixes[SCN_FIX_COUNT];
@@ -279,7 +363,7 @@ int main(int argc, char **argv)
 	trace_tsv_free(tsv[1]);
 	trace_perfetto_free(pf);
 	if (plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
-		char msg[512];
+		char msg[512] = "cannot write the standard output";
 		if (fflush(stdout) != 0 || plot_render(gnuplot, plot_dir, fixes, n, msg, sizeof msg) != 0) {
 			fprintf(stderr, "sim: --plot: %s\n", msg);
 			rc = EXIT_INTERNAL;

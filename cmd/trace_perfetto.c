@@ -10,8 +10,8 @@
 #include "sim.h"
 #include "trace_tsv.h"
 
-#define NAME_MAX_ 112
-#define ARGS_MAX 256
+#define SPAN_NAME_MAX 160
+#define ARGS_MAX 640
 #define TID_STALL 3
 #define TID_STEPS 10
 #define PID_STRIDE 10000
@@ -26,7 +26,7 @@ typedef struct pspan {
 	uint32_t kind;
 	int64_t id;             /* lock or socket */
 	uint64_t start;
-	char name[NAME_MAX_];
+	char name[SPAN_NAME_MAX];
 	char args[ARGS_MAX];    /* a JSON object */
 } pspan;
 
@@ -362,7 +362,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 	pctx *x = ctx_of(p, e);
 	if (!x)
 		return;
-	char name[NAME_MAX_], args[ARGS_MAX], lname[96];
+	char name[SPAN_NAME_MAX], args[ARGS_MAX], lname[96];
 
 	if (!strcmp(l, "irq:enter") || !strcmp(l, "softirq:enter") || !strcmp(l, "sched:switch") ||
 	    !strcmp(l, "sched:wake")) {
@@ -423,9 +423,9 @@ static void on_event(trace_sink *self, const trace_event *e)
 		} else if (!strcmp(l, "release_sock:relock")) {
 			span_close(p, x, SP_BACKLOG, sock, now);
 		} else if (!strcmp(l, "tpacket_rcv:drop")) {
-			instant(p, e, "drop: ring full (tp_drops++)");
+			instant(p, e, "tpacket_rcv:drop (tp_drops++)");
 		} else if (!strcmp(l, "tcp_rcv:backlog_drop")) {
-			instant(p, e, "drop: backlog full (TCPBacklogDrop)");
+			instant(p, e, "tcp_rcv:backlog_drop (TCPBacklogDrop)");
 		}
 	}
 }

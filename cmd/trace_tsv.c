@@ -414,12 +414,12 @@ static void update(trace_tsv *t, uint32_t cpu, uint64_t at)
 	c->cur_start = at;
 }
 
-static void push_hold(trace_tsv *t, tctx *x, hold h)
+/* x now holds h (deeper nesting than HOLD_MAX is not kept). */
+static void push_hold(tctx *x, hold h)
 {
 	x->spin = -1;
 	if (x->nheld < HOLD_MAX)
 		x->held[x->nheld++] = h;
-	(void)t;
 }
 
 /* Apply the hand-offs on `cpu` that complete by time `upto`, in time order. */
@@ -442,7 +442,7 @@ static void advance(trace_tsv *t, uint32_t cpu, uint64_t upto)
 		if (!best)
 			return;
 		best->pending = 0;
-		push_hold(t, best, best->pend);
+		push_hold(best, best->pend);
 		update(t, cpu, best->pend.acquired);
 	}
 }
@@ -564,7 +564,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 			if (h.acquired > t->tmax)
 				t->tmax = h.acquired;
 		} else {
-			push_hold(t, x, h);
+			push_hold(x, h);
 		}
 		break;
 	}

@@ -14,7 +14,8 @@
  *       (a task) processing its socket's backlog, else owning a socket
  *       (lock = that socket's sk_lock.slock); `stalled` overrides all for
  *       the time the CPU is frozen (lock/label/pkt then say where it froze).
- *       label is the top context's last step, pkt its packet (or -).
+ *       label is the top context's last step, pkt its packet (or -); idle
+ *       with label sched:wake is a woken task's wake-up latency.
  *   lock_acquisitions.tsv fix lock cpu context wait_start acquired released
  *       One row per spinlock acquisition; uncontended: wait_start ==
  *       acquired.  released is - if the run ended with the lock held.  The

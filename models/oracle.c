@@ -144,7 +144,7 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "publishes frame %u (packet %" PRIu64 ")", l->frame, l->pkt);
 		break;
 	case W_PARTIAL:
-		snprintf(b, n, "reads tp_status 0x%" PRIx64 " != TP_STATUS_KERNEL and consumes frame %u before its writer's J",
+		snprintf(b, n, "reads tp_status 0x%" PRIx64 " in frame %u, takes it as ready and consumes it while a writer has not reached J",
 			 l->arg, l->frame);
 		break;
 	case W_WRITER_AT:

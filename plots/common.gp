@@ -55,7 +55,7 @@ fix_rgb(f) = \
 	f eq "in_progress" ? 0xff7f0e : \
 	f eq "owner_map"   ? 0x2ca02c : 0x7f7f7f
 fix_title(f) = \
-	f eq "none"        ? "none (v4.x: no fix)" : \
+	f eq "none"        ? "none (no fix: before v5.6)" : \
 	f eq "in_progress" ? "in_progress (2018 RFC)" : \
 	f eq "owner_map"   ? "owner_map (upstream 61fad6816fc1)" : f
 

@@ -28,6 +28,7 @@ has_ring = ring_sock >= 0
 has_backlog = !has_ring && stream_sock >= 0
 lower = has_ring || has_backlog
 
+# (gnuplot functions take an argument; these ignore theirs)
 sel(f) = strcol(1) eq FIX
 # How many claims: label each with its frame only when they stay readable;
 # which frame each packet claimed (its step C), to say where a CPU froze.
@@ -93,7 +94,8 @@ x0(s, e) = (s + e) / 2000.0 + eps / 2
 dx(s, e) = (e - s) / 2000.0 + eps / 2
 long(s, e) = (e - s) / 1000.0 > 0.06 * end_us
 bar_text(st, lab, pkt, s, e) = \
-	st eq "stalled" ? sprintf("stalled %.1f us after %s%s%s", (e - s) / 1000.0, lab, frame_of(pkt), pkt eq "-" ? "" : " (pkt ".pkt.")") : \
+	st eq "stalled" ? sprintf("stalled %.1f us%s", (e - s) / 1000.0, lab eq "-" ? "" : \
+		sprintf(" after %s%s%s", lab, frame_of(pkt), pkt eq "-" ? "" : " (pkt ".pkt.")")) : \
 	st eq "owned" ? "owned by user: BH queues to the backlog" : \
 	st eq "backlog" ? "release_sock: sk_backlog_rcv, packet by packet" : \
 	st eq "spinning" ? "spinning" : ""
@@ -114,8 +116,10 @@ plot \
 		with points pt 2 ps 0.6 lc rgb "#000000" title "drop (counted)", \
 	f_marks using (sel(0) && strcol(8) eq "overrun" ? $2 / 1000.0 : NaN):3 \
 		with points pt 7 ps 1.6 lc rgb "#d00000" title (has_ring ? "overrun: a frame claimed while another writer owns it" : ""), \
-	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
+	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 < 0.7 * end_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
 		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
+	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= 0.7 * end_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("frame %s published: J", strcol(6))) \
+		with labels right offset -0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
 	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
 
 if (!lower) { unset multiplot; exit }

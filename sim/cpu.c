@@ -23,7 +23,7 @@ const char *sim_ctx_kind_name(int kind)
 	return "?";
 }
 
-uint32_t sim_top(const sim *s, uint32_t cpu)
+static inline uint32_t top_of(const sim *s, uint32_t cpu)
 {
 	const sim_cpu *c = &s->cpus[cpu];
 	if (c->in_hardirq)
@@ -32,6 +32,8 @@ uint32_t sim_top(const sim *s, uint32_t cpu)
 		return sim_softirq_ctx(s, cpu);
 	return c->task;
 }
+
+uint32_t sim_top(const sim *s, uint32_t cpu) { return top_of(s, cpu); }
 
 const char *sim_ctx_name(const sim *s, uint32_t ctx)
 {
@@ -63,7 +65,7 @@ static void arm_top(sim *s, uint32_t cpu, sim_ctx *x)
 /* The top context stops running for now: keep what is left of its step. */
 static void preempt_top(sim *s, uint32_t cpu)
 {
-	uint32_t c = sim_top(s, cpu);
+	uint32_t c = top_of(s, cpu);
 	if (c == SIM_NONE)
 		return;
 	sim_ctx *x = &s->ctx[c];
@@ -177,28 +179,44 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
 	w->tail = ctxid;
 }
 
-/* Step the top context of `cpu` until it waits.  `fired`: its timer fired. */
-static void cpu_run(sim *s, uint32_t cpu, int fired)
+/* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
+ *
+ * `ahead`: cpu_run was called by the event loop for this CPU's own timer
+ * and nothing else will happen in that event once it returns.  Then a step
+ * due strictly before every queued event is run here at once (run-ahead),
+ * instead of arming the timer and taking it straight back out of the queue.
+ * This preserves the order exactly: the timer, armed now, would be the
+ * earliest event in the queue (strictly: an equal time would go after the
+ * queued one, by seq), so the very next event sim_run dispatches would be
+ * this one, with the same `now` and the same state; the effect is the same as
+ * cpu_timer_fire(), events are counted the same, and the seqs the skipped
+ * arms would have taken change no order (only relative order counts).  Not
+ * when called from inside another event (a timer handler raising this CPU's
+ * irq): that handler may still arm something earlier after we return. */
+static void cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 {
 	sim_cpu *c = &s->cpus[cpu];
+	sim_global *g = s->g;
 	for (;;) {
-		if (s->g->stopped)
+		if (g->stopped)
 			return;
-		if (can_take_irq(s, cpu)) {
-			if (s->g->now < c->stall_until) {
-				sim_arm(s, s->ncpus + cpu, c->stall_until);
-			} else {
-				irq_enter(s, cpu);
-				fired = 0;
+		if (c->irq_pending | c->softirq_now) {
+			if (can_take_irq(s, cpu)) {
+				if (g->now < c->stall_until) {
+					sim_arm(s, s->ncpus + cpu, c->stall_until);
+				} else {
+					irq_enter(s, cpu);
+					fired = 0;
+				}
+			}
+			if (c->softirq_now) {
+				/* local_bh_enable() brought the depth to 0 with softirqs pending. */
+				c->softirq_now = 0;
+				if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
+					softirq_enter(s, cpu);
 			}
 		}
-		if (c->softirq_now) {
-			/* local_bh_enable() brought the depth to 0 with softirqs pending. */
-			c->softirq_now = 0;
-			if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
-				softirq_enter(s, cpu);
-		}
-		uint32_t id = sim_top(s, cpu);
+		uint32_t id = top_of(s, cpu);
 		if (id == SIM_NONE)
 			return;
 		sim_ctx *x = &s->ctx[id];
@@ -206,9 +224,17 @@ static void cpu_run(sim *s, uint32_t cpu, int fired)
 			if (!fired)
 				return;
 		} else if (x->state == SIM_S_READY) {
-			if (x->remaining || s->g->now < c->stall_until) {
-				arm_top(s, cpu, x);
-				return;
+			if (x->remaining || g->now < c->stall_until) {
+				uint64_t due = g->now + x->remaining;
+				if (due < c->stall_until)
+					due = c->stall_until;
+				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
+					arm_top(s, cpu, x);
+					return;
+				}
+				/* run-ahead: what cpu_timer_fire() would do at `due` */
+				g->now = due;
+				g->events++;
 			}
 		} else {
 			return;         /* spinning: sim_grant() resumes it */
@@ -244,16 +270,16 @@ static void cpu_run(sim *s, uint32_t cpu, int fired)
 	}
 }
 
-void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_run(s, cpu, 1); }
+void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_run(s, cpu, 1, 1); }
 
-void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_run(s, cpu, 0); }
+void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_run(s, cpu, 0, 1); }
 
 void sim_raise_irq(sim *s, uint32_t cpu, uint32_t line)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	c->irq_pending |= 1ull << line;
 	if (can_take_irq(s, cpu))
-		cpu_run(s, cpu, 0);
+		cpu_run(s, cpu, 0, 0);
 }
 
 void sim_raise_softirq(sim *s, uint32_t cpu, uint32_t nr)
@@ -310,7 +336,7 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 	x->state = SIM_S_READY;
 	x->remaining = delay;
 	x->spin_on = SIM_NONE;
-	if (sim_top(s, x->cpu) == ctx)
+	if (top_of(s, x->cpu) == ctx)
 		arm_top(s, x->cpu, x);
 	return s->g->now + delay - x->spin_since;
 }
@@ -318,7 +344,7 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
 {
 	const sim_ctx *x = &s->ctx[ctx];
-	uint32_t top = sim_top(s, x->cpu);
+	uint32_t top = top_of(s, x->cpu);
 	if (top == ctx)
 		return SIM_NONE;
 	if (top == SIM_NONE)
@@ -335,7 +361,7 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 		c->task = ctxid;
 		x->state = SIM_S_READY;
 		sim_note(s, ctxid, s->label_switch, (const char *)NULL);
-		if (sim_top(s, x->cpu) == ctxid)
+		if (top_of(s, x->cpu) == ctxid)
 			arm_top(s, x->cpu, x);
 		return;
 	}
@@ -368,7 +394,7 @@ void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift)
 	sim_cpu *c = &s->cpus[cpu];
 	uint64_t until = from + for_ns;
 	if (s->trace) {
-		uint32_t top = sim_top(s, cpu);
+		uint32_t top = top_of(s, cpu);
 		/* Traced now (the trace stays in time order); `start` says when
 		 * the CPU freezes: now, or when the current step's cost ends. */
 		trace_event e = { .time = s->g->now, .cpu = cpu, .ctx_kind = SIM_CTX_TASK,

@@ -34,7 +34,7 @@ static void sift_up(queue *q, uint32_t i, queue_node n)
 	uint32_t *pos = q->pos;
 	qkey k = key(&n);
 	while (i > 0) {
-		uint32_t p = (i - 1) >> 2;
+		uint32_t p = (i - 1) >> 1;
 		if (k >= key(&h[p]))
 			break;
 		h[i] = h[p];
@@ -53,42 +53,22 @@ static void sift_down(queue *q, uint32_t i, queue_node n)
 	uint32_t len = q->st->n;
 	qkey k = key(&n);
 	for (;;) {
-		uint32_t c = 4 * i + 1;
+		uint32_t c = 2 * i + 1;
 		if (c >= len)
 			break;
-		uint32_t m = c;
 		qkey mk = key(&h[c]);
-		if (c + 4 <= len) {
-			/* all four children: a tournament, no data-dependent loop */
-			qkey k1 = key(&h[c + 1]), k2 = key(&h[c + 2]), k3 = key(&h[c + 3]);
-			uint32_t ma = c, mb = c + 2;
+		if (c + 1 < len) {
+			qkey k1 = key(&h[c + 1]);
 			if (k1 < mk) {
 				mk = k1;
-				ma = c + 1;
-			}
-			if (k3 < k2) {
-				k2 = k3;
-				mb = c + 3;
-			}
-			m = ma;
-			if (k2 < mk) {
-				mk = k2;
-				m = mb;
-			}
-		} else {
-			for (uint32_t j = c + 1; j < len; j++) {
-				qkey kj = key(&h[j]);
-				if (kj < mk) {
-					mk = kj;
-					m = j;
-				}
+				c++;
 			}
 		}
 		if (mk >= k)
 			break;
-		h[i] = h[m];
+		h[i] = h[c];
 		pos[h[i].id] = i + 1;
-		i = m;
+		i = c;
 	}
 	h[i] = n;
 	pos[n.id] = i + 1;
@@ -101,7 +81,7 @@ static void remove_at(queue *q, uint32_t i)
 	if (i == last)
 		return;
 	queue_node n = q->heap[last];
-	if (i > 0 && key(&n) < key(&q->heap[(i - 1) >> 2]))
+	if (i > 0 && key(&n) < key(&q->heap[(i - 1) >> 1]))
 		sift_up(q, i, n);
 	else
 		sift_down(q, i, n);

@@ -97,7 +97,7 @@ static inline uint64_t queue_next_time(const queue *q)
 	if (!st->hole)
 		return st->n ? q->heap[0].time : UINT64_MAX;
 	uint64_t t = UINT64_MAX;
-	uint32_t end = st->n < 5 ? st->n : 5;
+	uint32_t end = st->n < 3 ? st->n : 3;
 	for (uint32_t c = 1; c < end; c++)
 		if (q->heap[c].time < t)
 			t = q->heap[c].time;

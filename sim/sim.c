@@ -383,8 +383,10 @@ int sim_run(sim *s)
 			g->now = s->limit_ns;
 			return SIM_END_LIMIT;
 		}
-		uint64_t t;
-		uint32_t id = queue_pop(&s->q, &t);
+		/* take, not pop: the handler's first arm (usually this timer
+		 * again) fills the root's hole; settle closes it otherwise. */
+		uint64_t t = 0;
+		uint32_t id = queue_take(&s->q, &t);
 		const sim_timer_desc *d = &s->timers[id];
 		if (!d->daemon)
 			g->live--;
@@ -396,6 +398,7 @@ int sim_run(sim *s)
 			cpu_irq_retry(s, id - s->ncpus);
 		else
 			d->fire(s, d->arg);
+		queue_settle(&s->q);
 	}
 	return g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
 }
@@ -437,10 +440,12 @@ static sim_answer irq_work_step(sim *s, uint32_t c, sim_frame *f)
 
 /* ---- labelled steps ---- */
 
-uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes)
+/* Inlined into sim_did, the hottest caller. */
+static inline uint64_t cost_of(sim *s, const sim_label_desc *l, uint32_t bytes)
 {
-	const sim_label_desc *l = &s->labels[label];
-	uint64_t ns = l->cost_ns + (l->per_byte_ps * bytes + 500) / 1000;
+	uint64_t ns = l->cost_ns;
+	if (l->per_byte_ps)
+		ns += (l->per_byte_ps * bytes + 500) / 1000;
 	if (s->jitter_pct && ns) {
 		/* Uniform in [ns*(100-p)/100, ns*(100+p)/100], integer only. */
 		uint64_t p = s->jitter_pct;
@@ -448,6 +453,11 @@ uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes)
 		ns = ns * (100 - p + r) / 100;
 	}
 	return ns;
+}
+
+uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes)
+{
+	return cost_of(s, &s->labels[label], bytes);
 }
 
 static void emit(sim *s, uint32_t ctx, uint32_t label, va_list ap)
@@ -488,8 +498,9 @@ uint64_t sim_did(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...)
 		emit(s, ctx, label, ap);
 		va_end(ap);
 	}
-	uint64_t ns = sim_cost(s, label, bytes);
-	if (s->labels[label].stall_watch) {
+	const sim_label_desc *l = &s->labels[label];
+	uint64_t ns = cost_of(s, l, bytes);
+	if (l->stall_watch) {
 		uint32_t cpu = s->ctx[ctx].cpu;
 		for (uint32_t i = 0; i < s->nstalls; i++) {
 			const sim_stall_desc *d = &s->stalls[i];
