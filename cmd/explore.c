@@ -135,15 +135,25 @@ static void print_kinds(FILE *out, uint32_t kinds)
 		}
 }
 
-static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out)
+/* The perturbation settings of a search (or replay) of one variant, with
+ * its calibration run; 0, or an exit status. */
+static int prepare(const scn_file *f, const explore_opts *o, int fix, xconf *c)
 {
-	xconf c;
 	char err[512];
-	xconf_init(&c, f, o, fix);
-	if (calibrate(f, &c, err, sizeof err) != 0) {
+	xconf_init(c, f, o, fix);
+	if (calibrate(f, c, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
+	return 0;
+}
+
+static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out)
+{
+	xconf c;
+	int prc = prepare(f, o, fix, &c);
+	if (prc)
+		return prc;
 	shared sh = { .f = f, .c = c, .runs = o->runs ? o->runs : f->explore.runs, .base = f->seed };
 	sh.res = calloc(sh.runs, sizeof(*sh.res));
 	worker *wk = calloc(o->jobs, sizeof(*wk));
@@ -244,11 +254,9 @@ static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 {
 	xconf c;
 	char err[512];
-	xconf_init(&c, f, o, fix);
-	if (calibrate(f, &c, err, sizeof err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return 2;
-	}
+	int prc = prepare(f, o, fix, &c);
+	if (prc)
+		return prc;
 	world *w = malloc(sizeof(*w));
 	if (!w || world_build(w, f, fix, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", w ? err : "sim: out of memory");

@@ -105,15 +105,6 @@ static int print_labels(void)
 /* A scenario path: as given, else relative to the source tree. */
 static int load(const char *path, scn_file *f, scn_error *err)
 {
-	size_t n = world_label_table(NULL, NULL, 0);
-	const char **names = calloc(n, sizeof(*names));
-	if (!names) {
-		snprintf(err->msg, sizeof err->msg, "%s:1:1: error: out of memory", path);
-		return -1;
-	}
-	world_label_table(names, NULL, n);
-	scn_labels labels = { names, n };
-	int rc;
 	FILE *probe = fopen(path, "rb");
 	if (!probe && path[0] != '/' && errno == ENOENT) {
 		char alt[4096];
@@ -121,16 +112,12 @@ static int load(const char *path, scn_file *f, scn_error *err)
 		FILE *p2 = fopen(alt, "rb");
 		if (p2) {
 			fclose(p2);
-			rc = scn_parse_file(alt, &labels, f, err);
-			free(names);
-			return rc;
+			return scn_parse_file(alt, report_labels(), f, err);
 		}
 	}
 	if (probe)
 		fclose(probe);
-	rc = scn_parse_file(path, &labels, f, err);
-	free(names);
-	return rc;
+	return scn_parse_file(path, report_labels(), f, err);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,17 @@
 #include "oracle.h"
 #include "world.h"
 
+const scn_labels *report_labels(void)
+{
+	static const char *names[256];
+	static scn_labels l;
+	if (!l.count) {
+		size_t n = world_label_table(names, NULL, 256);
+		l = (scn_labels){ names, n < 256 ? n : 256 };
+	}
+	return &l;
+}
+
 int report_variants(int fix, int out[SCN_FIX_COUNT])
 {
 	if (fix == SCN_FIX_ALL) {

@@ -30,6 +30,9 @@ typedef struct run_opts {
 	FILE *trace_file;               /* for variant separators in the text trace */
 } run_opts;
 
+/* The labels a scenario may name, for the parser (built on first use, on
+ * the main thread). */
+const scn_labels *report_labels(void);
 /* Which variants a scenario runs (SCN_FIX_ALL expands to all three). */
 int report_variants(int fix, int out[SCN_FIX_COUNT]);
 struct world;

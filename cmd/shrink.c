@@ -12,15 +12,7 @@
 #include <string.h>
 
 #include "explore_internal.h"
-
-static const scn_labels *parser_labels(void)
-{
-	static const char *names[512];
-	static scn_labels l;
-	if (!l.count)
-		l = (scn_labels){ names, world_label_table(names, NULL, 512) };
-	return &l;
-}
+#include "report.h"
 
 /* Does the candidate, run plainly, show violation kind k? */
 static int shows(const scn_file *cand, int k, uint64_t *runs)
@@ -290,7 +282,7 @@ int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds,
 	/* Belt and braces: read the file back and run it as `sim FILE` would. */
 	scn_file back;
 	scn_error perr;
-	int ok = !bad && scn_parse_file(path, parser_labels(), &back, &perr) == 0;
+	int ok = !bad && scn_parse_file(path, report_labels(), &back, &perr) == 0;
 	if (ok) {
 		ok = shows(&back, k, &runs);
 		scn_free(&back);

@@ -1,5 +1,5 @@
-/* queue.c - indexed 4-ary min-heap on (time, seq) with a root hole; see
- * queue.h.  Children of node i: 4i+1 .. 4i+4; its parent: (i-1)/4. */
+/* queue.c - indexed binary min-heap on (time, seq) with a root hole; see
+ * queue.h.  Children of node i: 2i+1 and 2i+2; its parent: (i-1)/2. */
 #include "queue.h"
 
 #include <assert.h>
