@@ -218,6 +218,8 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--shrink goes with --explore");
 	if ((exploring || xo.replay) && (tsv_dir || perfetto_path || plot_dir))
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
+	if (exploring && o.json)
+		return usage_error("%s", "--json with --explore: not available; --replay SEED --json gives one run's JSON");
 	if (exploring && trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
 	char gnuplot[4096];
