@@ -61,12 +61,12 @@ static const char help[] =
 	"--explore/--replay: a run violated an invariant), 2 bad input or usage,\n"
 	"3 internal error.\n";
 
+/* One line on stderr, exit status 2. */
 static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("sim: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	fputs(usage, stderr);
+	fputs(" (sim --help for usage)\n", stderr);
 	return EXIT_USAGE;
 }
 

@@ -188,6 +188,7 @@ static void test_usage_errors_exit_2(void **state)
 		run(&o, NULL, cases[i][0], cases[i][1], cases[i][2], (const char *)NULL);
 		assert_int_equal(o.rc, 2);
 		assert_non_null(strstr(o.err, "sim: "));
+		assert_int_equal(strchr(o.err, '\n') - o.err + 1, (long)o.err_len);   /* one line */
 		assert_int_equal(o.out_len, 0);
 		out_free(&o);
 	}
