@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "bench.h"
 #include "explore.h"
 #include "plot.h"
 #include "report.h"
@@ -23,6 +24,7 @@ static const char usage[] =
 	"       sim FILE.scn --explore N [--strategy random|pct] [--depth D] [-j J] [--fix F]\n"
 	"                    [--shrink] [--shrink-out FILE]\n"
 	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
+	"       sim --bench [--quick] [--reps N] [--only WORKLOAD]\n"
 	"       sim --labels | --help | --version\n";
 
 static const char help[] =
@@ -55,6 +57,7 @@ static const char help[] =
 	"  --replay SEED    rerun one run of an exploration exactly (its report and trace)\n"
 	"\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
+	"  --bench          run the benchmarks (events/s, ns per packet, peak RSS, event queue)\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 every expectation holds, 1 an expectation failed (with\n"
@@ -124,6 +127,8 @@ int main(int argc, char **argv)
 {
 	const char *file = NULL, *trace_path = NULL, *tsv_dir = NULL, *perfetto_path = NULL,
 		   *plot_dir = NULL;
+	if (argc > 1 && !strcmp(argv[1], "--bench"))
+		return bench_main(argc, argv);      /* the benchmarks (cmd/bench.c) */
 	run_opts o = { .fix = -1 };
 	explore_opts xo = { .strategy = -1, .depth = -1, .jobs = 1 };
 	int exploring = 0;

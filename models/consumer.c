@@ -48,7 +48,6 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
-	uint32_t nframes = w->scn->sockets[f->b].frames;
 	ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
 	uint64_t ns;
 
@@ -100,7 +99,7 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 		fr->status = TP_STATUS_KERNEL;
 		ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
 		ring_trace_occupancy(w, c, f->b);
-		cs->idx = cs->idx + 1 == nframes ? 0 : cs->idx + 1;
+		cs->idx = cs->idx + 1 == w->scn->sockets[f->b].frames ? 0 : cs->idx + 1;
 		f->pc = PC_CHECK;
 		return SIM_CONT(ns);
 	case PC_POLL:

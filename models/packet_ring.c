@@ -155,7 +155,6 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	uint32_t lock = f->a;                   /* sk->sk_receive_queue.lock */
 	ring_state *r = &w->ring[f->a];
-	uint32_t nframes = w->scn->sockets[f->a].frames;
 	ring_frame *fr;
 	uint64_t ns;
 
@@ -194,7 +193,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		fr = &ring_frames(w, f->a)[f->c];
 		ns = did(w, c, f, ML_TP_C, 0);
 		claim(w, c, f, fr);
-		r->head = r->head + 1 == nframes ? 0 : r->head + 1;
+		r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
 		trace_occupancy(w, c, f->a);
 		f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
 		return SIM_CONT(ns);

@@ -123,8 +123,10 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
 			k->bl_count--;
 			k->detached--;
-			sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts",
-				 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, (const char *)NULL);
+			if (sim_tracing(s))
+				sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a,
+					 "pkts", (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len,
+					 (const char *)NULL);
 			return SIM_CONT(ns);
 		}
 		f->pc = RS_RELOCK;
@@ -260,8 +262,9 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		k->bl_len += ts;
 		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
 			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
-		sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts", (int64_t)k->bl_count,
-			 "bytes", (int64_t)k->bl_len, (const char *)NULL);
+		if (sim_tracing(s))
+			sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts",
+				 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, (const char *)NULL);
 		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, "sock", (int64_t)f->a,
 					"pkt", (int64_t)f->d, "backlog", (int64_t)k->bl_count,
 					(const char *)NULL));

@@ -137,8 +137,9 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 		w->spin_next[l->tail] = ctx;
 	l->tail = ctx;
 	l->nwait++;
-	sim_note(s, ctx, wl(w, ML_SL_WAIT), "lock", (int64_t)lock, "owner_cpu",
-		 (int64_t)sim_ctx_at(s, l->owner)->cpu, (const char *)NULL);
+	if (sim_tracing(s))
+		sim_note(s, ctx, wl(w, ML_SL_WAIT), "lock", (int64_t)lock, "owner_cpu",
+			 (int64_t)sim_ctx_at(s, l->owner)->cpu, (const char *)NULL);
 	if (deadlock(w, ctx, lock))
 		report_deadlock(w, ctx, lock);
 	return 0;
@@ -175,8 +176,9 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 	l->hold_total += hold;
 	if (hold > l->hold_max)
 		l->hold_max = hold;
-	sim_note(s, ctx, wl(w, ML_SL_RELEASE), "lock", (int64_t)lock, "hold", (int64_t)hold,
-		 (const char *)NULL);
+	if (sim_tracing(s))
+		sim_note(s, ctx, wl(w, ML_SL_RELEASE), "lock", (int64_t)lock, "hold", (int64_t)hold,
+			 (const char *)NULL);
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	if (x->held)
 		x->held--;
@@ -194,8 +196,9 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 		if (wait > w->g->m[SCN_M_SPIN_MAX_NS])
 			w->g->m[SCN_M_SPIN_MAX_NS] = wait;
 		/* Traced at the hand-off; the waiter runs `handoff` ns later. */
-		sim_note(s, next, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait", (int64_t)wait,
-			 "handoff", (int64_t)w->handoff_ns, (const char *)NULL);
+		if (sim_tracing(s))
+			sim_note(s, next, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait",
+				 (int64_t)wait, "handoff", (int64_t)w->handoff_ns, (const char *)NULL);
 	}
 	if (mode == SPIN_BH)
 		sim_bh_enable(s, ctx);          /* spin_unlock_bh: local_bh_enable() after */

@@ -52,14 +52,22 @@ sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
 }
 
 /* Arm the CPU's step timer for its top context, which is READY. */
+static inline void arm_top_at(sim *s, uint32_t cpu, sim_ctx *x, uint64_t due)
+{
+	x->remaining = 0;
+	x->state = SIM_S_RUNNING;
+	/* sim_arm() inlined: a CPU's step timer is never a daemon */
+	if (!queue_armed(&s->q, cpu))
+		s->g->live++;
+	queue_arm(&s->q, cpu, due);
+}
+
 static void arm_top(sim *s, uint32_t cpu, sim_ctx *x)
 {
 	uint64_t due = s->g->now + x->remaining;
 	if (due < s->cpus[cpu].stall_until)
 		due = s->cpus[cpu].stall_until;
-	x->remaining = 0;
-	x->state = SIM_S_RUNNING;
-	sim_arm(s, cpu, due);
+	arm_top_at(s, cpu, x, due);
 }
 
 /* The top context stops running for now: keep what is left of its step. */
@@ -101,7 +109,8 @@ static void irq_enter(sim *s, uint32_t cpu)
 	f->a = d->arg;
 	x->state = SIM_S_READY;
 	x->remaining = 0;
-	sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
+	if (s->trace)
+		sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
 }
 
 /* __do_softirq(): push the softirq context for the lowest pending softirq. */
@@ -119,7 +128,8 @@ static void softirq_enter(sim *s, uint32_t cpu)
 	f->a = cpu;
 	x->state = SIM_S_READY;
 	x->remaining = 0;
-	sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
+	if (s->trace)
+		sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
 }
 
 /* Give the CPU's task level to the next runnable task, if any. */
@@ -135,7 +145,8 @@ static void next_task(sim *s, uint32_t cpu)
 		c->rq_tail = SIM_NONE;
 	x->next = SIM_NONE;
 	x->state = SIM_S_READY;
-	sim_note(s, c->task, s->label_switch, (const char *)NULL);
+	if (s->trace)
+		sim_note(s, c->task, s->label_switch, (const char *)NULL);
 }
 
 /* A context's last frame returned. */
@@ -147,21 +158,24 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 	switch (x->kind) {
 	case SIM_CTX_HARDIRQ:
 		c->in_hardirq = 0;
-		sim_note(s, ctxid, s->label_irq_exit, (const char *)NULL);
+		if (s->trace)
+			sim_note(s, ctxid, s->label_irq_exit, (const char *)NULL);
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
 		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
 			softirq_enter(s, cpu);
 		break;
 	case SIM_CTX_SOFTIRQ:
 		c->in_softirq = 0;
-		sim_note(s, ctxid, s->label_softirq_exit, (const char *)NULL);
+		if (s->trace)
+			sim_note(s, ctxid, s->label_softirq_exit, (const char *)NULL);
 		/* __do_softirq() restarts while softirqs are pending. */
 		if (c->softirq_pending)
 			softirq_enter(s, cpu);
 		break;
 	default:
 		assert(c->task == ctxid);
-		sim_note(s, ctxid, s->label_exit, (const char *)NULL);
+		if (s->trace)
+			sim_note(s, ctxid, s->label_exit, (const char *)NULL);
 		c->task = SIM_NONE;
 		next_task(s, cpu);
 		break;
@@ -180,6 +194,8 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
 }
 
 /* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
+ * Returns 1 when it stopped on its own (the CPU waits), 0 when the run was
+ * stopped.
  *
  * `ahead`: cpu_run was called by the event loop for this CPU's own timer
  * and nothing else will happen in that event once it returns.  Then a step
@@ -193,13 +209,13 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
  * arms would have taken change no order (only relative order counts).  Not
  * when called from inside another event (a timer handler raising this CPU's
  * irq): that handler may still arm something earlier after we return. */
-static void cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
+static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	sim_global *g = s->g;
 	for (;;) {
 		if (g->stopped)
-			return;
+			return 0;
 		if (c->irq_pending | c->softirq_now) {
 			if (can_take_irq(s, cpu)) {
 				if (g->now < c->stall_until) {
@@ -218,27 +234,28 @@ static void cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 		}
 		uint32_t id = top_of(s, cpu);
 		if (id == SIM_NONE)
-			return;
+			return 1;
 		sim_ctx *x = &s->ctx[id];
 		if (x->state == SIM_S_RUNNING) {
 			if (!fired)
-				return;
+				return 1;
 		} else if (x->state == SIM_S_READY) {
 			if (x->remaining || g->now < c->stall_until) {
 				uint64_t due = g->now + x->remaining;
 				if (due < c->stall_until)
 					due = c->stall_until;
 				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
-					arm_top(s, cpu, x);
-					return;
+					arm_top_at(s, cpu, x, due);
+					return 1;
 				}
 				/* run-ahead: what cpu_timer_fire() would do at `due` */
 				g->now = due;
 				g->events++;
 			}
 		} else {
-			return;         /* spinning: sim_grant() resumes it */
+			return 1;       /* spinning: sim_grant() resumes it */
 		}
+	step:
 		fired = 0;
 		x->state = SIM_S_READY;
 		x->remaining = 0;
@@ -247,6 +264,22 @@ static void cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 		switch (a.kind) {
 		case SIM_A_CONT:
 			x->remaining = a.ns;
+			/* The common case, decided here rather than by the next pass
+			 * of the loop, which would find just this: nothing pending,
+			 * the same context on top, READY with time left. */
+			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now) &&
+			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
+				uint64_t due = g->now + a.ns;
+				if (due < c->stall_until)
+					due = c->stall_until;
+				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
+					arm_top_at(s, cpu, x, due);
+					return 1;
+				}
+				g->now = due;   /* run-ahead, as above */
+				g->events++;
+				goto step;
+			}
 			break;
 		case SIM_A_NEXT:
 			break;
@@ -263,16 +296,43 @@ static void cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 			x->wq = a.wq;
 			waitq_add(s, a.wq, id);
 			c->task = SIM_NONE;
-			sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
+			if (s->trace)
+				sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
 			next_task(s, cpu);
 			break;
 		}
 	}
 }
 
-void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_run(s, cpu, 1, 1); }
+/* The event loop's part for CPUs: run `cpu`, then, while the next event is
+ * another CPU's step timer, dispatch it here exactly as sim_run() would --
+ * settle the queue, check live/stopped and the time limit, take it, count it
+ * -- without returning to sim_run() for each (one loop, one stack frame, for
+ * the events that are most of a run).  Anything else goes back to sim_run(). */
+static void cpu_events(sim *s, uint32_t cpu, int fired)
+{
+	sim_global *g = s->g;
+	queue *q = &s->q;
+	while (cpu_run(s, cpu, fired, 1)) {
+		queue_settle(q);
+		if (!g->live || g->stopped)
+			return;
+		uint32_t id = queue_peek(q);
+		uint64_t t;
+		if (id >= s->ncpus || queue_peek_time(q) > s->limit_ns)
+			return;
+		queue_take(q, &t);
+		g->live--;              /* a CPU's step timer is never a daemon */
+		g->now = t;
+		g->events++;
+		cpu = id;
+		fired = 1;
+	}
+}
 
-void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_run(s, cpu, 0, 1); }
+void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_events(s, cpu, 1); }
+
+void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_events(s, cpu, 0); }
 
 void sim_raise_irq(sim *s, uint32_t cpu, uint32_t line)
 {
@@ -360,7 +420,8 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 	if (c->task == SIM_NONE) {
 		c->task = ctxid;
 		x->state = SIM_S_READY;
-		sim_note(s, ctxid, s->label_switch, (const char *)NULL);
+		if (s->trace)
+			sim_note(s, ctxid, s->label_switch, (const char *)NULL);
 		if (top_of(s, x->cpu) == ctxid)
 			arm_top(s, x->cpu, x);
 		return;
@@ -384,7 +445,8 @@ uint32_t sim_wake_one(sim *s, uint32_t wq, uint64_t latency)
 	if (w->head == SIM_NONE)
 		w->tail = SIM_NONE;
 	s->ctx[id].wq = SIM_NONE;
-	sim_note(s, id, s->label_wake, "wq", (int64_t)wq, (const char *)NULL);
+	if (s->trace)
+		sim_note(s, id, s->label_wake, "wq", (int64_t)wq, (const char *)NULL);
 	cpu_task_ready(s, id, latency);
 	return id;
 }

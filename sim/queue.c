@@ -27,12 +27,13 @@ void queue_bind(queue *q, const arena *a)
 	q->pos = arena_at(a, q->off_pos);
 }
 
-/* Move node `n` up from hole i. */
-static void sift_up(queue *q, uint32_t i, queue_node n)
+/* Move the node (time, seq, id) up from hole i.  The node travels in
+ * registers, not as a struct on the stack. */
+static void sift_up(queue *q, uint32_t i, uint64_t time, uint64_t seq, uint32_t id)
 {
 	queue_node *h = q->heap;
 	uint32_t *pos = q->pos;
-	qkey k = key(&n);
+	qkey k = (qkey)time << 64 | seq;
 	while (i > 0) {
 		uint32_t p = (i - 1) >> 1;
 		if (k >= key(&h[p]))
@@ -41,17 +42,18 @@ static void sift_up(queue *q, uint32_t i, queue_node n)
 		pos[h[i].id] = i + 1;
 		i = p;
 	}
-	h[i] = n;
-	pos[n.id] = i + 1;
+	h[i] = (queue_node){ time, seq, id, 0 };
+	pos[id] = i + 1;
 }
 
-/* Move node `n` down from hole i, among the first st->n slots. */
-static void sift_down(queue *q, uint32_t i, queue_node n)
+/* Move the node (time, seq, id) down from hole i, among the first st->n
+ * slots. */
+static inline void sift_down(queue *q, uint32_t i, uint64_t time, uint64_t seq, uint32_t id)
 {
 	queue_node *h = q->heap;
 	uint32_t *pos = q->pos;
 	uint32_t len = q->st->n;
-	qkey k = key(&n);
+	qkey k = (qkey)time << 64 | seq;
 	for (;;) {
 		uint32_t c = 2 * i + 1;
 		if (c >= len)
@@ -70,8 +72,8 @@ static void sift_down(queue *q, uint32_t i, queue_node n)
 		pos[h[i].id] = i + 1;
 		i = c;
 	}
-	h[i] = n;
-	pos[n.id] = i + 1;
+	h[i] = (queue_node){ time, seq, id, 0 };
+	pos[id] = i + 1;
 }
 
 /* Take node at index i out of the heap (no hole open). */
@@ -82,9 +84,9 @@ static void remove_at(queue *q, uint32_t i)
 		return;
 	queue_node n = q->heap[last];
 	if (i > 0 && key(&n) < key(&q->heap[(i - 1) >> 1]))
-		sift_up(q, i, n);
+		sift_up(q, i, n.time, n.seq, n.id);
 	else
-		sift_down(q, i, n);
+		sift_down(q, i, n.time, n.seq, n.id);
 }
 
 void queue_settle_hole(queue *q)
@@ -93,31 +95,35 @@ void queue_settle_hole(queue *q)
 	st->hole = 0;
 	uint32_t last = --st->n;
 	if (last)
-		sift_down(q, 0, q->heap[last]);
+		sift_down(q, 0, q->heap[last].time, q->heap[last].seq, q->heap[last].id);
 }
 
 void queue_arm(queue *q, uint32_t id, uint64_t time)
 {
 	assert(id < q->cap);
 	queue_state *st = q->st;
-	queue_node n = { time, st->next_seq++, id, 0 };
-	if (q->pos[id]) {
+	uint64_t seq = st->next_seq++;
+	uint32_t p = q->pos[id];
+	if (p) {
 		/* Re-arming: the node keeps its slot and moves up or down. */
-		queue_settle(q);
-		uint32_t i = q->pos[id] - 1;
-		if (key(&n) < key(&q->heap[i]))
-			sift_up(q, i, n);
+		if (st->hole) {
+			queue_settle_hole(q);
+			p = q->pos[id];
+		}
+		uint32_t i = p - 1;
+		if (((qkey)time << 64 | seq) < key(&q->heap[i]))
+			sift_up(q, i, time, seq, id);
 		else
-			sift_down(q, i, n);
+			sift_down(q, i, time, seq, id);
 		return;
 	}
 	if (st->hole) {
 		/* The root's hole: one sift-down replaces a pop and a push. */
 		st->hole = 0;
-		sift_down(q, 0, n);
+		sift_down(q, 0, time, seq, id);
 		return;
 	}
-	sift_up(q, st->n++, n);
+	sift_up(q, st->n++, time, seq, id);
 }
 
 void queue_cancel(queue *q, uint32_t id)
@@ -139,7 +145,7 @@ uint32_t queue_pop(queue *q, uint64_t *time)
 	q->pos[top.id] = 0;
 	uint32_t last = --q->st->n;
 	if (last)
-		sift_down(q, 0, q->heap[last]);
+		sift_down(q, 0, q->heap[last].time, q->heap[last].seq, q->heap[last].id);
 	*time = top.time;
 	return top.id;
 }

@@ -65,7 +65,10 @@ static void check_roundtrip(const char *path)
 	}
 	for (size_t i = 0; i < a.ntasks; i++) {
 		assert_int_equal(a.tasks[i].nops, b.tasks[i].nops);
-		assert_memory_equal(a.tasks[i].ops, b.tasks[i].ops, a.tasks[i].nops * sizeof(scn_op));
+		for (size_t k = 0; k < a.tasks[i].nops; k++) {     /* field by field: scn_op has padding */
+			assert_int_equal(a.tasks[i].ops[k].kind, b.tasks[i].ops[k].kind);
+			assert_int_equal(a.tasks[i].ops[k].arg, b.tasks[i].ops[k].arg);
+		}
 	}
 	/* a clone writes the same and owns its arrays */
 	assert_int_equal(scn_clone(&a, &c), 0);
