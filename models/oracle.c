@@ -34,8 +34,12 @@ void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uin
 {
 	w->g->m[SCN_M_VIOLATIONS]++;
 	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), "what", (int64_t)what, (const char *)NULL);
-	if (w->story[STORY_VIOLATION].n < STORY_LINES / 2 || oracle_first(w, STORY_VIOLATION))
-		oracle_add(w, STORY_VIOLATION, ctx, 0, label, what, frame, 0, arg);
+	/* The story tells each kind of violation once, the first time. */
+	const story *st = &w->story[STORY_VIOLATION];
+	for (uint32_t i = 0; i < st->n; i++)
+		if (st->line[i].what == what)
+			return;
+	oracle_add(w, STORY_VIOLATION, ctx, 0, label, what, frame, 0, arg);
 }
 
 void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns)
@@ -79,6 +83,9 @@ void oracle_finish(world *w)
 				      g->first_lost_by == PKT_NONE ? wl(w, ML_CS_RELEASE) : wl(w, ML_TP_G),
 				      g->first_lost_by == PKT_NONE ? W_HANDBACK : W_OVERWRITE,
 				      g->first_lost_frame, g->first_lost_by, g->first_lost_pkt);
+		if (g->skip_ctx != SIM_NONE)
+			oracle_add_at(w, STORY_LOST, g->skip_at, g->skip_ctx, 0, wl(w, ML_RS_OWNED),
+				      W_SKIPPED_BACKLOG, orphan_sock, 0, g->skip_pkts);
 		if (orphan)
 			oracle_add(w, STORY_LOST, SIM_NONE, 0, SIM_NONE, W_BACKLOG_ORPHAN, orphan_sock, 0,
 				   orphan);
@@ -213,6 +220,13 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		break;
 	case W_DL_CYCLE:
 		snprintf(b, n, "the wait-for chain closes: deadlock, the run stops here");
+		break;
+	case W_OWNS:
+		snprintf(b, n, "owns %s from here (sk_lock.owned = 1)", w->scn->sockets[l->frame].name);
+		break;
+	case W_SKIPPED_BACKLOG:
+		snprintf(b, n, "release_sock() clears sk_lock.owned with %" PRIu64 " packet(s) in the backlog of %s, "
+			 "not processed (bug release_skips_backlog)", l->arg, w->scn->sockets[l->frame].name);
 		break;
 	case W_BAD_UNLOCK:
 		spin_lock_name(w, l->frame, lock, sizeof lock);

@@ -42,6 +42,8 @@ enum story_what {
 	W_DL_PREEMPTED,     /* arg = the ctx on top */
 	W_DL_CYCLE,
 	W_BAD_UNLOCK,       /* frame = lock */
+	W_OWNS,             /* frame = socket: the owner took it (lock_sock:owned) */
+	W_SKIPPED_BACKLOG,  /* frame = socket, arg = packets left in the backlog */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

@@ -109,6 +109,12 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			f->pc = RS_RCV;
 			return SIM_CONT(ns);
 		}
+		if (k->bl_count > k->detached && w->g->skip_ctx == SIM_NONE) {
+			/* the broken variant leaves the backlog: remember when */
+			w->g->skip_ctx = c;
+			w->g->skip_at = sim_now(s);
+			w->g->skip_pkts = k->bl_count;
+		}
 		f->pc = f->c ? RS_LEN : RS_OWNED;
 		return SIM_NEXT;
 	case RS_RCV:
@@ -235,8 +241,12 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_CONT(ns);
 	case TCP_INLINE:
 		/* ret = tcp_v4_do_rcv(sk, skb) */
-		if (k->owned)
+		if (k->owned) {
+			if (oracle_first(w, STORY_VIOLATION))
+				oracle_add_at(w, STORY_VIOLATION, k->owned_since, k->owned - 1, 0,
+					      wl(w, ML_LS_OWNED), W_OWNS, f->a, 0, 0);
 			oracle_violation(w, c, wl(w, ML_TCP_DO_RCV), W_INLINE_OWNED, f->a, k->owned - 1);
+		}
 		do_rcv(w, f->a, ts);
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;

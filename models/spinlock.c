@@ -44,12 +44,16 @@ static void check_usage(world *w, uint32_t ctx, uint32_t lock)
 		/* lockdep: "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage" */
 		l->usage |= REPORTED;
 		if (oracle_first(w, STORY_VIOLATION)) {
-			oracle_add_at(w, STORY_VIOLATION, l->softirq_at, SIM_NONE, l->softirq_cpu,
-				      SIM_NONE, W_SOFTIRQ_USE, lock, 0, 0);
-			oracle_add_at(w, STORY_VIOLATION, l->softirq_on_at, SIM_NONE, l->softirq_on_cpu,
-				      SIM_NONE, W_SOFTIRQ_ON_USE, lock, 0, 0);
+			/* the two usages, in the order they happened */
+			int on_first = l->softirq_on_at <= l->softirq_at;
+			oracle_add_at(w, STORY_VIOLATION, on_first ? l->softirq_on_at : l->softirq_at, SIM_NONE,
+				      on_first ? l->softirq_on_cpu : l->softirq_cpu, SIM_NONE,
+				      on_first ? W_SOFTIRQ_ON_USE : W_SOFTIRQ_USE, lock, 0, 0);
+			oracle_add_at(w, STORY_VIOLATION, on_first ? l->softirq_at : l->softirq_on_at, SIM_NONE,
+				      on_first ? l->softirq_cpu : l->softirq_on_cpu, SIM_NONE,
+				      on_first ? W_SOFTIRQ_USE : W_SOFTIRQ_ON_USE, lock, 0, 0);
 		}
-		oracle_violation(w, ctx, wl(w, ML_SL_LOCK), W_SOFTIRQ_UNSAFE, lock, 0);
+		oracle_violation(w, ctx, SIM_NONE, W_SOFTIRQ_UNSAFE, lock, 0);
 	}
 }
 

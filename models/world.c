@@ -19,7 +19,7 @@ _Static_assert(sizeof(sock_state) == 48, "sock_state has no padding");
 _Static_assert(sizeof(claim_rec) == 48, "claim_rec has no padding");
 _Static_assert(sizeof(ring_frame) == 56 + 2 * 48, "ring_frame has no padding");
 _Static_assert(sizeof(story_line) == 48, "story_line has no padding");
-_Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 88, "world_global has no padding");
+_Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has no padding");
 
 const model_label_desc model_labels[ML_COUNT] = {
 #define X(id, name, kernel, ns, ps) { name, kernel, ns, ps },
@@ -212,6 +212,7 @@ void world_reset(world *w)
 	const scn_file *f = w->scn;
 	sim_reset(s);       /* zeroes the whole arena, models' part included */
 	w->g->first_lost_pkt = PKT_NONE;
+	w->g->skip_ctx = SIM_NONE;
 	uint32_t nctx = s->ntasks + 2 * s->ncpus;
 	for (uint32_t i = 0; i < w->nlocks; i++) {
 		spin_state *l = &w->spin[i];

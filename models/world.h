@@ -150,7 +150,8 @@ typedef struct world_global {
 	uint64_t first_lost_at;
 	uint32_t first_lost_cpu, first_lost_frame;
 	uint32_t end;               /* enum sim_end of the run */
-	uint32_t pad;
+	uint32_t skip_ctx;          /* release_sock that left a backlog (bug), or SIM_NONE */
+	uint64_t skip_at, skip_pkts;
 } world_global;
 
 /* ---- descriptors ---- */
