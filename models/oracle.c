@@ -228,6 +228,10 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "release_sock() clears sk_lock.owned with %" PRIu64 " packet(s) in the backlog of %s, "
 			 "not processed (bug release_skips_backlog)", l->arg, w->scn->sockets[l->frame].name);
 		break;
+	case W_RECURSIVE:
+		snprintf(b, n, "possible recursive locking: lock_sock(%s) by the task that owns it; it sleeps "
+			 "on sk_lock.wq waiting for itself", w->scn->sockets[l->frame].name);
+		break;
 	case W_BAD_UNLOCK:
 		spin_lock_name(w, l->frame, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);

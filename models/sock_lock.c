@@ -57,6 +57,15 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case LS_CHECK:
+		if (k->owned == c + 1) {
+			/* lockdep: "possible recursive locking detected"; the task
+			 * would sleep on sk_lock.wq forever, waiting for itself */
+			oracle_violation(w, c, wl(w, ML_LS_WAIT), W_RECURSIVE, f->a, 0);
+			oracle_add(w, STORY_DEADLOCK, c, 0, wl(w, ML_LS_WAIT), W_RECURSIVE, f->a, 0, 0);
+			w->g->m[SCN_M_DEADLOCK] = 1;
+			sim_stop(s);
+			return SIM_SPIN;        /* never resumed: the run stops here */
+		}
 		if (k->owned) {
 			/* __lock_sock(): prepare_to_wait_exclusive(&sk->sk_lock.wq);
 			 * spin_unlock_bh(); schedule(); then spin_lock_bh() again */

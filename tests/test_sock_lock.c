@@ -213,6 +213,21 @@ static void test_sleep_under_lock_sock_fast_is_a_violation(void **state)
 	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
 }
 
+static void test_recursive_lock_sock_is_a_deadlock(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario recursive\ncpus 1\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task user socket=s cpu=0 do=\"lock_sock; work 1us; lock_sock; release_sock\"\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_DEADLOCK], 1);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 1);
+	assert_non_null(strstr(r.story, "possible recursive locking"));
+	assert_int_equal(r.end, SIM_END_STOPPED);
+}
+
 static void test_recv_takes_the_receive_queue(void **state)
 {
 	(void)state;
@@ -240,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_lock_sock_fast_paths),
 		cmocka_unit_test(test_lock_sock_waiters_fifo),
 		cmocka_unit_test(test_sleep_under_lock_sock_fast_is_a_violation),
+		cmocka_unit_test(test_recursive_lock_sock_is_a_deadlock),
 		cmocka_unit_test(test_recv_takes_the_receive_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
