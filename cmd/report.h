@@ -27,7 +27,6 @@ typedef struct run_opts {
 	uint64_t seed;
 	int json, quiet;
 	trace_sink *trace;              /* NULL: off */
-	FILE *trace_file;               /* for variant separators in the text trace */
 } run_opts;
 
 /* The labels a scenario may name, for the parser (built on first use, on

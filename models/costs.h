@@ -8,7 +8,8 @@
  *    we split it 12 + 8 ns.
  *  - cache-line hand-off between cores: 40-100 ns (cross-core c2c latency
  *    measured by e.g. core-to-core-latency on Skylake/Zen); default 60 ns.
- *  - local_bh_disable/enable: ~7 ns (a preempt_count add and a check).
+ *  - local_bh_disable/enable: ~7 ns (a preempt_count add and a check),
+ *    included in the *_spin_lock_bh / *_spin_unlock_bh labels below.
  *  - skb_copy_bits / copy_to_user: ~10 B/ns plus ~50 ns fixed (memcpy of
  *    cache-hot data on one core); per_byte is given in picoseconds.
  *  - 10 GbE line rate, 64-byte frames: one packet every 67.2 ns, the budget a
@@ -105,7 +106,6 @@ extern const model_label_desc model_labels[ML_COUNT];
 /* Other defaults. */
 #define COST_HANDOFF_NS 60          /* cache-line hand-off to the next spinner */
 #define COST_WAKE_NS 2000           /* try_to_wake_up -> the task runs */
-#define COST_BH_NS 7                /* local_bh_disable/enable */
 #define NIC_QUEUE_DEFAULT 1024      /* RX descriptors per queue (ethtool -g typical) */
 #define NETDEV_BUDGET 300           /* net.core.netdev_budget */
 #define SKB_TRUESIZE_OVERHEAD 576   /* SKB_TRUESIZE(): SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64 */

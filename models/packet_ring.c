@@ -63,7 +63,7 @@ static claim_rec *rec_of(ring_frame *fr, uint32_t c)
 }
 
 /* Trace only: the ring's frames by state (kernel, being written, user). */
-static void trace_occupancy(world *w, uint32_t c, uint32_t sock)
+void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock)
 {
 	if (!sim_tracing(&w->s))
 		return;
@@ -80,8 +80,6 @@ static void trace_occupancy(world *w, uint32_t c, uint32_t sock)
 	sim_note(&w->s, c, wl(w, ML_RING_OCC), "sock", (int64_t)sock, "kernel", k, "writing", wr,
 		 "user", u, (const char *)NULL);
 }
-
-void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock) { trace_occupancy(w, c, sock); }
 
 static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l, uint32_t bytes)
 {
@@ -194,7 +192,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		ns = did(w, c, f, ML_TP_C, 0);
 		claim(w, c, f, fr);
 		r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
-		trace_occupancy(w, c, f->a);
+		ring_trace_occupancy(w, c, f->a);
 		f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
 		return SIM_CONT(ns);
 	case PC_D:
@@ -260,7 +258,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		}
 		w->g->m[SCN_M_DELIVERED]++;
 		w->g->in_hand--;
-		trace_occupancy(w, c, f->a);
+		ring_trace_occupancy(w, c, f->a);
 		return SIM_CONT(ns);
 	case PC_J_UNLOCK:
 		ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
