@@ -103,7 +103,7 @@ enum cls { C_STEP, C_IRQ_ENTER, C_IRQ_EXIT, C_SOFT_ENTER, C_SOFT_EXIT, C_SWITCH,
 	   C_WAKE, C_SPIN_WAIT, C_SPIN_ACQ, C_SPIN_REL, C_STALL, C_RING_OCC, C_BACKLOG_LEN,
 	   C_OVERRUN, C_NOTE };
 /* Steps with a side meaning. */
-enum stepf { S_LS_OWNED = 1, S_RS_OWNED = 2, S_RS_DETACH = 4, S_RS_RELOCK = 8, S_RS_LEN = 16,
+enum stepf { S_LS_OWNED = 1, S_RS_OWNED = 2, S_RS_DETACH = 4, S_RS_RELOCK = 8,
 	     S_TPACKET = 32, S_TP_DROP = 64, S_TCP_DROP = 128 };
 
 #define CLS_SLOTS 256   /* labels are few (< 100); a power of two */
@@ -186,7 +186,7 @@ static void classify(const char *l, uint16_t *cls, uint16_t *flags)
 		{ "lock_sock:owned", C_STEP, S_LS_OWNED }, { "release_sock:owned", C_STEP, S_RS_OWNED },
 		{ "release_sock:detach", C_STEP, S_RS_DETACH },
 		{ "release_sock:relock", C_STEP, S_RS_RELOCK },
-		{ "release_sock:len_reset", C_STEP, S_RS_LEN },
+		{ "release_sock:len_reset", C_STEP, 0 },
 		{ "tpacket_rcv:drop", C_STEP, S_TPACKET | S_TP_DROP },
 		{ "tcp_rcv:backlog_drop", C_STEP, S_TCP_DROP },
 	};
@@ -603,7 +603,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 		break;
 	}
 	case C_OVERRUN:
-		/* traced right after the claiming step C, which named the socket */
+		x->sock = trace_kv_get(e, "sock", x->sock);
 		ring_row(t, now, x->sock, "overrun");
 		step_row(t, e, x, trace_kv_get(e, "frame", -1), "overrun");
 		break;
@@ -628,10 +628,6 @@ static void on_event(trace_sink *self, const trace_event *e)
 		}
 		if (flags & S_RS_RELOCK)
 			x->backlog = 0;
-		if ((flags & S_RS_LEN) && x->sock >= 0 && x->sock < (int64_t)t->f->nsockets) {
-			t->bl[x->sock][1] = 0;  /* sk->sk_backlog.len = 0, after the loop */
-			backlog_row(t, now, x->sock, "len");
-		}
 		if (flags & S_TPACKET)
 			step_row(t, e, x, x->frame, e->label + 12);
 		if (flags & S_TP_DROP)

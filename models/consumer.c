@@ -73,7 +73,7 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 						      W_IN_PROGRESS, cs->idx, o->pkt, 0);
 				oracle_add(w, STORY_PARTIAL, c, 0, wl(w, ML_CS_CHECK), W_PARTIAL, cs->idx,
 					   o->pkt, fr->status);
-				oracle_add(w, STORY_PARTIAL, o->ctx, 0, o->label, W_WRITER_AT, cs->idx,
+				oracle_add(w, STORY_PARTIAL, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, cs->idx,
 					   o->pkt, 0);
 			}
 		}

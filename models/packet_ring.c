@@ -25,8 +25,7 @@ void ring_reset(world *w, uint32_t sock)
 {
 	const scn_socket *so = &w->scn->sockets[sock];
 	ring_frame *fr = ring_frames(w, sock);
-	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .label = SIM_NONE,
-				 .unlock_at = UINT64_MAX };
+	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .unlock_at = UINT64_MAX };
 	for (uint32_t i = 0; i < so->frames; i++)
 		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL, .data_pkt = PKT_NONE,
 				      .hdr_pkt = PKT_NONE, .cur = none, .prev = none };
@@ -81,12 +80,13 @@ void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock)
 		 "user", u, (const char *)NULL);
 }
 
+/* A step of writer c; after its claim (C), the stories name it as the step
+ * the writer is at.  A context writes one frame at a time, so the label is
+ * kept per context, not per claim. */
 static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l, uint32_t bytes)
 {
-	ring_frame *fr = &ring_frames(w, f->a)[f->c];
-	claim_rec *rc;
-	if (f->pc > PC_C && f->pc != PC_DROP && (rc = rec_of(fr, c)) != NULL)
-		rc->label = wl(w, l);
+	if (f->pc > PC_C && f->pc != PC_DROP)
+		w->writer_at[c] = wl(w, l);
 	return sim_did(&w->s, c, wl(w, l), bytes, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
 		       "pkt", (int64_t)f->d, (const char *)NULL);
 }
@@ -100,8 +100,8 @@ static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 	w->g->claims++;
 	if (fr->owners) {
 		w->g->m[SCN_M_OVERRUN]++;
-		sim_note(s, c, wl(w, ML_OR_OVERRUN), "frame", (int64_t)f->c, "pkt", (int64_t)f->d,
-			 "owner_pkt", (int64_t)fr->cur.pkt, (const char *)NULL);
+		sim_note(s, c, wl(w, ML_OR_OVERRUN), "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+			 "pkt", (int64_t)f->d, "owner_pkt", (int64_t)fr->cur.pkt, (const char *)NULL);
 		const claim_rec *o = &fr->cur;
 		if (oracle_first(w, STORY_OVERRUN)) {
 			oracle_add_at(w, STORY_OVERRUN, o->at, o->ctx, o->cpu, wl(w, ML_TP_C), W_CLAIM,
@@ -116,14 +116,15 @@ static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 			oracle_add(w, STORY_OVERRUN, SIM_NONE, x->cpu, SIM_NONE, W_WRAP, f->c, 0,
 				   w->g->claims - 1 - o->seq);
 			oracle_add(w, STORY_OVERRUN, c, 0, wl(w, ML_TP_C), W_OVERRUN, f->c, f->d, o->cpu);
-			oracle_add(w, STORY_OVERRUN, o->ctx, 0, o->label, W_WRITER_AT, f->c, o->pkt, 0);
+			oracle_add(w, STORY_OVERRUN, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, f->c, o->pkt,
+				   0);
 		}
 		fr->prev = fr->cur;
 	}
 	fr->owners++;
 	fr->cur = (claim_rec){ .at = sim_now(s), .pkt = f->d, .seq = w->g->claims,
-			       .unlock_at = UINT64_MAX, .cpu = x->cpu, .ctx = c,
-			       .label = wl(w, ML_TP_C) };
+			       .unlock_at = UINT64_MAX, .cpu = x->cpu, .ctx = c };
+	w->writer_at[c] = wl(w, ML_TP_C);
 }
 
 /* G: the copy.  Two copies into one frame that overlap in time leave a mix. */
@@ -273,8 +274,8 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_CONT(ns);
 	case PC_DROP:
 		/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
-		ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
-			     (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+			     "pkt", (int64_t)f->d, (const char *)NULL);
 		spin_lock_release(w, c, lock, SPIN_PLAIN);
 		r->tp_drops++;
 		w->g->m[SCN_M_DROPS]++;

@@ -150,7 +150,11 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		/* sk->sk_backlog.len = 0 -- only after the loop */
 		k->bl_len = 0;
 		f->pc = RS_OWNED;
-		return SIM_CONT(did(w, c, f, ML_RS_LEN));
+		ns = did(w, c, f, ML_RS_LEN);
+		if (sim_tracing(s))
+			sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts",
+				 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, (const char *)NULL);
+		return SIM_CONT(ns);
 	case RS_OWNED:
 		/* sock_release_ownership(); if (waitqueue_active(&sk->sk_lock.wq)) wake_up() */
 		k->owned = 0;

@@ -16,8 +16,8 @@
 
 _Static_assert(sizeof(spin_state) == 104, "spin_state has no padding");
 _Static_assert(sizeof(sock_state) == 48, "sock_state has no padding");
-_Static_assert(sizeof(claim_rec) == 48, "claim_rec has no padding");
-_Static_assert(sizeof(ring_frame) == 56 + 2 * 48, "ring_frame has no padding");
+_Static_assert(sizeof(claim_rec) == 40, "claim_rec has no padding");
+_Static_assert(sizeof(ring_frame) == 56 + 2 * 40, "ring_frame has no padding");
 _Static_assert(sizeof(story_line) == 48, "story_line has no padding");
 _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has no padding");
 
@@ -166,6 +166,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	RESERVE(w, off_g, 1, world_global);
 	RESERVE(w, off_spin, w->nlocks, spin_state);
 	RESERVE(w, off_spin_next, nctx, uint32_t);
+	RESERVE(w, off_writer_at, nctx, uint32_t);
 	RESERVE(w, off_sock, f->nsockets, sock_state);
 	RESERVE(w, off_ring, f->nsockets, ring_state);
 	RESERVE(w, off_nic, f->cpus, nic_state);
@@ -193,6 +194,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	w->g = arena_at(a, w->off_g);
 	w->spin = arena_at(a, w->off_spin);
 	w->spin_next = arena_at(a, w->off_spin_next);
+	w->writer_at = arena_at(a, w->off_writer_at);
 	w->sock = arena_at(a, w->off_sock);
 	w->ring = arena_at(a, w->off_ring);
 	w->nic = arena_at(a, w->off_nic);
@@ -219,7 +221,7 @@ void world_reset(world *w)
 		l->owner = l->head = l->tail = SIM_NONE;
 	}
 	for (uint32_t i = 0; i < nctx; i++)
-		w->spin_next[i] = SIM_NONE;
+		w->spin_next[i] = w->writer_at[i] = SIM_NONE;
 	for (uint32_t i = 0; i < f->nsockets; i++) {
 		sock_reset(w, i);
 		if (f->sockets[i].type == SCN_SOCK_PACKET)

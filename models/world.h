@@ -72,9 +72,7 @@ typedef struct ring_state {
 
 typedef struct claim_rec {
 	uint64_t at, pkt, seq, unlock_at;
-	uint32_t cpu, ctx;
-	uint32_t label;             /* the step its writer reached last */
-	uint32_t pad;
+	uint32_t cpu, ctx;          /* the writer; the step it reached: world.writer_at[ctx] */
 } claim_rec;
 
 typedef struct ring_frame {
@@ -189,10 +187,11 @@ typedef struct world {
 
 	/* state offsets and pointers */
 	size_t off_g, off_spin, off_spin_next, off_sock, off_ring, off_nic, off_nic_slots,
-	       off_flow, off_task, off_cons, off_story, off_stall;
+	       off_flow, off_task, off_cons, off_story, off_stall, off_writer_at;
 	world_global *g;
 	spin_state *spin;
 	uint32_t *spin_next;        /* [nctx] */
+	uint32_t *writer_at;        /* [nctx]: the tpacket_rcv step a writer performed last */
 	sock_state *sock;
 	ring_state *ring;
 	nic_state *nic;

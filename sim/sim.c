@@ -238,6 +238,11 @@ int sim_commit(sim *s)
 	return 0;
 }
 
+static void set_did_slow(sim *s)
+{
+	s->did_slow = s->trace != NULL || s->jitter_pct != 0 || s->perturb.enabled;
+}
+
 void sim_reset(sim *s)
 {
 	assert(s->built);
@@ -270,6 +275,7 @@ void sim_reset(sim *s)
 		sim_arm(s, s->periodics[i].timer, s->periodics[i].at);
 	if (s->perturb.enabled)
 		perturb_reset(s);
+	set_did_slow(s);
 }
 
 /* Draw this run's change points and extra interrupts (explore stream). */
@@ -378,6 +384,7 @@ void sim_stop(sim *s) { s->g->stopped = 1; }
 int sim_run(sim *s)
 {
 	sim_global *g = s->g;
+	set_did_slow(s);
 	while (g->live && !g->stopped) {
 		if (queue_peek_time(&s->q) > s->limit_ns) {
 			g->now = s->limit_ns;
@@ -489,7 +496,7 @@ void sim_note(sim *s, uint32_t ctx, uint32_t label, ...)
 	va_end(ap);
 }
 
-uint64_t sim_did(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...)
+uint64_t sim_did_full(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...)
 {
 	s->g->steps++;
 	if (s->trace) {

@@ -219,6 +219,9 @@ struct sim {
 	/* Told of every stall (a function table, not a link-time hook). */
 	void (*on_stall)(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
 	trace_sink *trace;        /* NULL: tracing off */
+	/* sim_did() needs its full path: tracing, cost jitter or exploration
+	 * is on.  Set by sim_reset() and sim_run() from the three above. */
+	uint32_t did_slow;
 };
 
 /* ---- building (before sim_commit) ---- */
@@ -274,8 +277,29 @@ sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
 /* Perform labelled step `label` on ctx: counts it for stalls, traces it with
  * the NULL-terminated (const char *key, int64_t value) pairs that follow, and
  * returns the ns the step takes (its cost for `bytes` bytes, jittered, plus
- * any stall that follows it). */
-uint64_t sim_did(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...);
+ * any stall that follows it).
+ *
+ * A macro over two paths.  Without tracing, jitter, exploration or a stall
+ * watching the label, a step's cost is its label's cost: sim_did_fast()
+ * computes it inline and the key/value arguments are never evaluated (every
+ * labelled step of a run passes here: building the varargs list was a tenth
+ * of the hot path).  Otherwise sim_did_full() does all of it.  Both count the
+ * step.  The arguments other than the pairs are evaluated at most twice and
+ * must have no side effects. */
+#define sim_did(s, ctx, label, bytes, ...)                                             \
+	(sim_did_plain((s), (label)) ? sim_did_fast((s), (label), (bytes))             \
+				     : sim_did_full((s), (ctx), (label), (bytes), __VA_ARGS__))
+uint64_t sim_did_full(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...);
+static inline int sim_did_plain(const sim *s, uint32_t label)
+{
+	return !(s->did_slow | s->labels[label].stall_watch);
+}
+static inline uint64_t sim_did_fast(sim *s, uint32_t label, uint32_t bytes)
+{
+	const sim_label_desc *l = &s->labels[label];
+	s->g->steps++;
+	return l->cost_ns + (l->per_byte_ps ? (l->per_byte_ps * bytes + 500) / 1000 : 0);
+}
 /* Trace only (no cost, no stall check). */
 void sim_note(sim *s, uint32_t ctx, uint32_t label, ...);
 static inline int sim_tracing(const sim *s) { return s->trace != NULL; }
