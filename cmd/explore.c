@@ -148,6 +148,47 @@ static int prepare(const scn_file *f, const explore_opts *o, int fix, xconf *c)
 	return 0;
 }
 
+static const char *shrunk_path(char *path, size_t len, const scn_file *f, const explore_opts *o, int fix)
+{
+	if (o->shrink_out)
+		snprintf(path, len, "%s", o->shrink_out);
+	else
+		snprintf(path, len, "%s-%s-shrunk.scn", f->name, scn_fix_name(fix));
+	return path;
+}
+
+/* One variant's search as a JSON object, left open for "shrunk".  No timing:
+ * the object is the same for any -j. */
+static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
+		       const uint64_t *count, const uint64_t *first_of, uint64_t first, uint64_t small,
+		       uint64_t failing)
+{
+	fprintf(out, "{\"fix\": \"%s\", \"runs\": %" PRIu64 ", \"strategy\": \"%s\", \"depth\": %u, "
+		"\"stall_max_ns\": %" PRIu64 ", \"irqs\": %u, \"irq_max_ns\": %" PRIu64 ", \"jitter_pct\": %u, "
+		"\"order\": \"%s\", \"unperturbed\": {\"steps\": %" PRIu64 ", \"ns\": %" PRIu64 "}, "
+		"\"violating\": %" PRIu64 ", \"invariants\": {",
+		scn_fix_name(fix), sh->runs, c->pc.strategy == PERTURB_PCT ? "pct" : "random", c->pc.depth,
+		c->pc.stall_max, c->pc.irqs, c->pc.irq_max, c->jitter, c->spin_random ? "random" : "fifo",
+		c->pc.expected_steps, c->pc.horizon, failing);
+	int n = 0;
+	for (int k = 0; k < XK_COUNT; k++)
+		if (count[k])
+			fprintf(out, "%s\"%s\": {\"runs\": %" PRIu64 ", \"first_run\": %" PRIu64
+				", \"first_seed\": %" PRIu64 "}", n++ ? ", " : "", kind_names[k], count[k],
+				first_of[k], explore_run_seed(sh->base, first_of[k]));
+	fputc('}', out);
+	if (!failing)
+		return;
+	fprintf(out, ", \"first\": {\"run\": %" PRIu64 ", \"seed\": %" PRIu64 "}, \"smallest\": "
+		"{\"run\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"events\": %" PRIu64 "}, \"replay\": ",
+		first, explore_run_seed(sh->base, first), small, explore_run_seed(sh->base, small),
+		sh->res[small].events);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "sim %s --fix %s --replay %" PRIu64, f->path, scn_fix_name(fix),
+		 explore_run_seed(sh->base, small));
+	report_json_string(out, cmd);
+}
+
 static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 {
 	xconf c;
@@ -187,6 +228,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 	}
 
 	/* The report: a pure function of the results, in run order. */
+	char path[512];
 	uint64_t count[XK_COUNT] = { 0 }, first_of[XK_COUNT];
 	uint64_t first = UINT64_MAX, small = UINT64_MAX, failing = 0;
 	for (int k = 0; k < XK_COUNT; k++)
@@ -206,6 +248,22 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 				if (first_of[k] == UINT64_MAX)
 					first_of[k] = i;
 			}
+	}
+	if (o->json) {
+		rc = failing ? 1 : 0;
+		print_json(out, f, &c, fix, &sh, count, first_of, first, small, failing);
+		if (failing && o->shrink) {
+			/* the shrinker's account goes to stderr: stdout stays one JSON object */
+			if (shrink_run(f, &c, explore_run_seed(sh.base, small), sh.res[small].kinds,
+				       shrunk_path(path, sizeof path, f, o, fix), stderr) < 0)
+				rc = 3;
+			fprintf(out, ", \"shrunk\": ");
+			report_json_string(out, path);
+		}
+		fputc('}', out);
+		free(sh.res);
+		free(wk);
+		return rc;
 	}
 	fprintf(out, "explore %s  fix=%s  runs=%" PRIu64 "  strategy=%s depth=%u stall_max=%" PRIu64
 		"ns irqs=%u irq_max=%" PRIu64 "ns jitter=%u%% order=%s\n",
@@ -234,11 +292,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 			explore_run_seed(sh.base, small));
 		rc = 1;
 		if (o->shrink) {
-			char path[512];
-			if (o->shrink_out)
-				snprintf(path, sizeof path, "%s", o->shrink_out);
-			else
-				snprintf(path, sizeof path, "%s-%s-shrunk.scn", f->name, scn_fix_name(fix));
+			shrunk_path(path, sizeof path, f, o, fix);
 			int s = shrink_run(f, &c, explore_run_seed(sh.base, small), sh.res[small].kinds, path, out);
 			if (s < 0)
 				rc = 3;
@@ -303,12 +357,34 @@ int explore_main(const scn_file *f, const explore_opts *o, FILE *out)
 	int fixes[SCN_FIX_COUNT];
 	int n = report_variants(f->fix, fixes);
 	int rc = 0;
+	int json = o->json && !o->replay;
+	/* JSON goes out whole or not at all (bad input midway: exit 2, no half object) */
+	FILE *final = out;
+	char *buf = NULL;
+	size_t len = 0;
+	if (json && (out = open_memstream(&buf, &len)) == NULL) {
+		fputs("sim: out of memory\n", stderr);
+		return 3;
+	}
+	if (json) {
+		fprintf(out, "{\"scenario\": ");
+		report_json_string(out, f->name);
+		fprintf(out, ", \"seed\": %" PRIu64 ", \"explore\": [", f->seed);
+	}
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputc('\n', out);
+			fputs(json ? ", " : "\n", out);
 		int r = o->replay ? replay(f, o, fixes[i], out) : explore_variant(f, o, fixes[i], out);
 		if (r > rc)
 			rc = r;
+	}
+	if (json) {
+		fputs("]}\n", out);
+		if (fclose(out) != 0)
+			rc = 3;
+		else if (rc < 2)
+			fwrite(buf, 1, len, final);
+		free(buf);
 	}
 	return rc;
 }

@@ -22,7 +22,7 @@ static const char usage[] =
 	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
 	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR] [--quiet]\n"
 	"       sim FILE.scn --explore N [--strategy random|pct] [--depth D] [-j J] [--fix F]\n"
-	"                    [--shrink] [--shrink-out FILE]\n"
+	"                    [--shrink] [--shrink-out FILE] [--json]\n"
 	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
 	"       sim --bench [--quick] [--reps N] [--only WORKLOAD]\n"
 	"       sim --labels | --help | --version\n";
@@ -223,8 +223,6 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--shrink goes with --explore");
 	if ((exploring || xo.replay) && (tsv_dir || perfetto_path || plot_dir))
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
-	if (exploring && o.json)
-		return usage_error("%s", "--json with --explore: not available; --replay SEED --json gives one run's JSON");
 	if (exploring && trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
 	char gnuplot[4096];
@@ -246,6 +244,7 @@ int main(int argc, char **argv)
 
 	if (exploring) {
 		xo.quiet = o.quiet;
+		xo.json = o.json;
 		int rc = explore_main(&f, &xo, stdout);
 		scn_free(&f);
 		return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;

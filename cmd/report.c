@@ -94,7 +94,7 @@ int report_expect_holds(const scn_expect *e, uint64_t v)
 
 static int applies(const scn_expect *e, int fix) { return e->fix < 0 || e->fix == fix; }
 
-static void json_string(FILE *out, const char *s)
+void report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -113,7 +113,7 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 {
 	int failed = 0;
 	fputs("{\"scenario\": ", out);
-	json_string(out, f->name);
+	report_json_string(out, f->name);
 	fprintf(out, ", \"seed\": %" PRIu64 ", \"variants\": [", seed);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s{\"fix\": \"%s\", \"metrics\": {", i ? ", " : "", scn_fix_name(r[i].fix));
@@ -129,7 +129,7 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 			int ok = report_expect_holds(x, v);
 			failed += !ok;
 			fprintf(out, "%s{\"text\": ", first ? "" : ", ");
-			json_string(out, x->text);
+			report_json_string(out, x->text);
 			fprintf(out, ", \"ok\": %s, \"value\": %" PRIu64 "}", ok ? "true" : "false", v);
 			first = 0;
 		}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "json_check.h"
 #include "model_run.h"
 
 static scn_file load(const char *name)
@@ -68,6 +69,60 @@ static void test_finds_overrun_same_report_for_any_j(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
+	scn_free(&f);
+}
+
+/* The number after `"key": ` in s (from `from` on), or -1. */
+static long long json_num(const char *s, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\": ", key);
+	const char *p = strstr(s, pat);
+	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+/* --json: one well-formed object whose counts are the text report's, the
+ * same for any -j (no timing in it); a clean variant says violating 0. */
+static void test_json_report(void **state)
+{
+	(void)state;
+	scn_file f = load("wrap+explore.scn");
+	f.fix = SCN_FIX_NONE;
+	explore_opts o = { .runs = 2000, .strategy = -1, .depth = -1, .jobs = 1 };
+	char *text = NULL, *a = NULL, *b = NULL;
+	assert_int_equal(explore(&f, &o, &text), 1);
+	o.json = 1;
+	assert_int_equal(explore(&f, &o, &a), 1);
+	o.jobs = 2;
+	assert_int_equal(explore(&f, &o, &b), 1);
+	assert_string_equal(a, b);
+	assert_true(json_valid(a, strlen(a)));
+	/* the text report's line "  N of 2000 runs violated an invariant" */
+	const char *v = strstr(text, " runs violated");
+	assert_non_null(v);
+	while (v > text && v[-1] != '\n')
+		v--;
+	long long failing = strtoll(v, NULL, 10);
+	assert_true(failing > 0);
+	assert_int_equal(json_num(a, "violating"), failing);
+	assert_int_equal(json_num(a, "runs"), 2000);
+	const char *ov = strstr(text, "    overrun ");
+	assert_non_null(ov);
+	assert_int_equal(json_num(strstr(a, "\"overrun\""), "runs"), strtoll(ov + 12, NULL, 10));
+	assert_non_null(strstr(a, "\"replay\": \"sim "));
+	assert_null(strstr(a, "timing"));
+	free(text);
+	free(a);
+	free(b);
+
+	f.fix = SCN_FIX_OWNER_MAP;
+	o.runs = 300;
+	char *c = NULL;
+	assert_int_equal(explore(&f, &o, &c), 0);
+	assert_true(json_valid(c, strlen(c)));
+	assert_int_equal(json_num(c, "violating"), 0);
+	assert_null(strstr(c, "\"smallest\""));
+	free(c);
 	scn_free(&f);
 }
 
@@ -189,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_overrun_same_report_for_any_j),
+		cmocka_unit_test(test_json_report),
 		cmocka_unit_test(test_pct_finds_overrun),
 		cmocka_unit_test(test_fixes_clean_in_a_short_search),
 		cmocka_unit_test(test_replay_is_the_same_run),
