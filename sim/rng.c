@@ -1,6 +1,8 @@
 /* rng.c - xoshiro256** (Blackman & Vigna), seeded with splitmix64. */
 #include "rng.h"
 
+#include <assert.h>
+
 __extension__ typedef unsigned __int128 u128;
 
 uint64_t splitmix64(uint64_t *x)
@@ -52,6 +54,9 @@ uint64_t rng_below(rng *r, uint64_t n)
 	u128 m = (u128)rng_next(r) * n;
 	uint64_t l = (uint64_t)m;
 	if (l < n) {
+		/* An unseeded (all-zero) stream returns 0 forever: this loop would
+		 * never end.  Streams are seeded by sim_reset(); a caller bug. */
+		assert(r->s[0] | r->s[1] | r->s[2] | r->s[3]);
 		uint64_t t = -n % n;
 		while (l < t) {
 			m = (u128)rng_next(r) * n;
