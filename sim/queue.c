@@ -1,151 +1,392 @@
-/* queue.c - indexed binary min-heap on (time, seq) with a root hole; see
- * queue.h.  Children of node i: 2i+1 and 2i+2; its parent: (i-1)/2. */
+/* queue.c - timing wheel plus indexed overflow heap; see queue.h.
+ * Heap: children of node i are 2i+1 and 2i+2, its parent (i-1)/2.
+ * The common calls -- arm an idle timer into the wheel, pop from the wheel --
+ * are leaf code; everything else is out of line, so they save no registers. */
 #include "queue.h"
 
 #include <assert.h>
 
+_Static_assert(sizeof(queue_timer) == 24, "queue_timer has no padding");
 _Static_assert(sizeof(queue_node) == 24, "queue_node has no padding");
-_Static_assert(sizeof(queue_state) == 16, "queue_state has no padding");
+_Static_assert(sizeof(queue_state) == 48 + 8 * QUEUE_WORDS + 4 * QUEUE_WHEEL,
+	       "queue_state has no padding");
+_Static_assert(QUEUE_WORDS >= 1 && QUEUE_WORDS <= 64, "the summary is one 64-bit word");
 
-__extension__ typedef unsigned __int128 qkey;
+#define SLOT_MASK (QUEUE_WHEEL - 1)
+#define LOC_WHEEL 1u
+#define LOC_HEAP 2u             /* loc = LOC_HEAP + heap index */
 
-/* (time, seq) as one 128-bit number: one compare, no branch on time ties. */
-static inline qkey key(const queue_node *x) { return (qkey)x->time << 64 | x->seq; }
+#define NOINLINE __attribute__((noinline))
 
 void queue_layout(queue *q, arena *a, uint32_t ntimers)
 {
 	q->cap = ntimers;
-	q->off_state = arena_reserve(a, sizeof(queue_state), 8);
+	q->off_state = arena_reserve(a, sizeof(queue_state), 64);
+	q->off_tm = arena_reserve(a, ((size_t)ntimers + 1) * sizeof(queue_timer), 64);
 	q->off_heap = arena_reserve(a, (size_t)ntimers * sizeof(queue_node), 64);
-	q->off_pos = arena_reserve(a, (size_t)ntimers * sizeof(uint32_t), 4);
 }
 
 void queue_bind(queue *q, const arena *a)
 {
 	q->st = arena_at(a, q->off_state);
+	q->tm = arena_at(a, q->off_tm);
 	q->heap = arena_at(a, q->off_heap);
-	q->pos = arena_at(a, q->off_pos);
 }
 
-/* Move the node (time, seq, id) up from hole i.  The node travels in
- * registers, not as a struct on the stack. */
-static void sift_up(queue *q, uint32_t i, uint64_t time, uint64_t seq, uint32_t id)
+/* ---- the wheel ---- */
+
+static inline void mark(queue_state *st, uint32_t s)
 {
-	queue_node *h = q->heap;
-	uint32_t *pos = q->pos;
-	qkey k = (qkey)time << 64 | seq;
+	st->bits[s >> 6] |= 1ull << (s & 63);
+	st->summary |= 1ull << (s >> 6);
+}
+
+static inline void unmark(queue_state *st, uint32_t s)
+{
+	uint32_t w = s >> 6;
+	st->bits[w] &= ~(1ull << (s & 63));
+	if (!st->bits[w])
+		st->summary &= ~(1ull << w);
+}
+
+/* Append idle ref r to its slot's list: after every timer armed before it. */
+static inline void wheel_add(queue *q, uint32_t r, uint64_t time)
+{
+	queue_state *st = q->st;
+	queue_timer *x = &q->tm[r];
+	uint32_t s = (uint32_t)time & SLOT_MASK;
+	uint32_t h = st->slot[s];
+	x->time = time;
+	x->loc = LOC_WHEEL;
+	x->next = 0;
+	if (!h) {
+		st->slot[s] = r;
+		x->prev = r;
+		mark(st, s);
+		return;
+	}
+	uint32_t tail = q->tm[h].prev;
+	q->tm[tail].next = r;
+	x->prev = tail;
+	q->tm[h].prev = r;
+}
+
+/* Unlink ref r from its slot's list. */
+static void wheel_del(queue *q, uint32_t r)
+{
+	queue_state *st = q->st;
+	queue_timer *x = &q->tm[r];
+	uint32_t s = (uint32_t)x->time & SLOT_MASK;
+	uint32_t n = x->next, p = x->prev;
+	if (st->slot[s] == r) {
+		/* The head: its prev is the tail, which the new head inherits. */
+		st->slot[s] = n;
+		if (n)
+			q->tm[n].prev = p;
+		else
+			unmark(st, s);
+		return;
+	}
+	q->tm[p].next = n;
+	if (n)
+		q->tm[n].prev = p;
+	else
+		q->tm[st->slot[s]].prev = p;    /* r was the tail */
+}
+
+/* The first non-empty slot at or after cur's, circularly -- that is, in
+ * time order, the wheel holding [cur, cur + W) -- as its head's ref, 0 when
+ * the wheel is empty. */
+static inline uint32_t wheel_first(const queue_state *st)
+{
+	uint32_t s = (uint32_t)st->cur & SLOT_MASK;
+	uint32_t w = s >> 6;
+	uint64_t m = st->bits[w] & (~0ull << (s & 63));
+	if (m)
+		return st->slot[w << 6 | (uint32_t)__builtin_ctzll(m)];
+	/* The words after w; else wrap to the lowest, which may be w itself,
+	 * whose bits at or after s are known clear. */
+	uint64_t sum = st->summary & (~1ull << w);
+	if (!sum)
+		sum = st->summary;
+	if (!sum)
+		return 0;
+	w = (uint32_t)__builtin_ctzll(sum);
+	return st->slot[w << 6 | (uint32_t)__builtin_ctzll(st->bits[w])];
+}
+
+/* ---- the overflow heap ---- */
+
+/* x before y in (time, seq).  Tested as two compares, not as one 128-bit
+ * key: equal times are rare in the heap, and the code stays in registers. */
+static inline int before(uint64_t xt, uint64_t xs, const queue_node *y)
+{
+	return xt < y->time || (xt == y->time && xs < y->seq);
+}
+
+/* Put node n at index i. */
+static inline void heap_put(queue *q, uint32_t i, const queue_node *n)
+{
+	q->heap[i] = *n;
+	q->tm[n->ref].loc = LOC_HEAP + i;
+}
+
+/* Move node n up from hole i.  A node armed into the heap is far ahead, so
+ * this is usually one compare. */
+static inline void sift_up(queue *q, uint32_t i, queue_node n)
+{
 	while (i > 0) {
 		uint32_t p = (i - 1) >> 1;
-		if (k >= key(&h[p]))
+		if (!before(n.time, n.seq, &q->heap[p]))
 			break;
-		h[i] = h[p];
-		pos[h[i].id] = i + 1;
+		heap_put(q, i, &q->heap[p]);
 		i = p;
 	}
-	h[i] = (queue_node){ time, seq, id, 0 };
-	pos[id] = i + 1;
+	heap_put(q, i, &n);
 }
 
-/* Move the node (time, seq, id) down from hole i, among the first st->n
- * slots. */
-static inline void sift_down(queue *q, uint32_t i, uint64_t time, uint64_t seq, uint32_t id)
+/* Move node n down from hole i, among the first st->nheap. */
+static inline void sift_down(queue *q, uint32_t i, queue_node n)
 {
-	queue_node *h = q->heap;
-	uint32_t *pos = q->pos;
-	uint32_t len = q->st->n;
-	qkey k = (qkey)time << 64 | seq;
+	const queue_node *h = q->heap;
+	uint32_t len = q->st->nheap;
 	for (;;) {
 		uint32_t c = 2 * i + 1;
 		if (c >= len)
 			break;
-		qkey mk = key(&h[c]);
-		if (c + 1 < len) {
-			qkey k1 = key(&h[c + 1]);
-			if (k1 < mk) {
-				mk = k1;
-				c++;
-			}
-		}
-		if (mk >= k)
+		if (c + 1 < len && before(h[c + 1].time, h[c + 1].seq, &h[c]))
+			c++;
+		if (!before(h[c].time, h[c].seq, &n))
 			break;
-		h[i] = h[c];
-		pos[h[i].id] = i + 1;
+		heap_put(q, i, &h[c]);
 		i = c;
 	}
-	h[i] = (queue_node){ time, seq, id, 0 };
-	pos[id] = i + 1;
+	heap_put(q, i, &n);
 }
 
-/* Take node at index i out of the heap (no hole open). */
-static void remove_at(queue *q, uint32_t i)
+/* Insert idle ref r; its seq orders it among the heap's equal times. */
+static inline void heap_add(queue *q, uint32_t r, uint64_t time)
 {
-	uint32_t last = --q->st->n;
+	queue_state *st = q->st;
+	q->tm[r].time = time;
+	sift_up(q, st->nheap++, (queue_node){ time, st->next_seq++, r, 0 });
+}
+
+/* Remove the root: the last node goes in and down. */
+NOINLINE static void heap_pop_root(queue *q)
+{
+	uint32_t len = --q->st->nheap;
+	if (len)
+		sift_down(q, 0, q->heap[len]);
+}
+
+/* Take the node at index i out of the heap. */
+static void heap_del(queue *q, uint32_t i)
+{
+	uint32_t last = --q->st->nheap;
 	if (i == last)
 		return;
 	queue_node n = q->heap[last];
-	if (i > 0 && key(&n) < key(&q->heap[(i - 1) >> 1]))
-		sift_up(q, i, n.time, n.seq, n.id);
+	if (i > 0 && before(n.time, n.seq, &q->heap[(i - 1) >> 1]))
+		sift_up(q, i, n);
 	else
-		sift_down(q, i, n.time, n.seq, n.id);
+		sift_down(q, i, n);
 }
 
-void queue_settle_hole(queue *q)
+/* ---- both ---- */
+
+/* The earliest armed timer's ref (0: none): the wheel's first or the heap's
+ * root.  On equal times the root goes first, without looking at seqs: the
+ * root was armed when cur <= time - W, the wheel's timer when
+ * cur > time - W, and cur never goes back, so the root was armed earlier
+ * (see queue.h). */
+static inline uint32_t find_first(const queue *q)
+{
+	const queue_state *st = q->st;
+	uint32_t w = wheel_first(st);
+	if (!st->nheap)
+		return w;
+	const queue_node *root = &q->heap[0];
+	if (w && q->tm[w].time < root->time)
+		return w;
+	return root->ref;
+}
+
+/* Record ref r (0: none) as the earliest, with its time for peek/next_time. */
+static inline void set_first(queue *q, uint32_t r)
+{
+	q->st->first = r;
+	q->st->first_inv = r ? ~q->tm[r].time : 0;
+}
+
+/* After the first timer left by another way than a pop from the wheel. */
+NOINLINE static void refind_first(queue *q) { set_first(q, find_first(q)); }
+
+/* Take armed ref r out of whichever structure holds it. */
+static void unlink_timer(queue *q, uint32_t r)
 {
 	queue_state *st = q->st;
-	st->hole = 0;
-	uint32_t last = --st->n;
-	if (last)
-		sift_down(q, 0, q->heap[last].time, q->heap[last].seq, q->heap[last].id);
+	queue_timer *x = &q->tm[r];
+	if (x->loc == LOC_WHEEL)
+		wheel_del(q, r);
+	else
+		heap_del(q, x->loc - LOC_HEAP);
+	x->loc = 0;
+	st->n--;
+	if (st->first == r)
+		refind_first(q);
+}
+
+/* r, just armed at `time`, is the newest: it is earlier than the first
+ * only by time.  (An empty queue's first_inv is 0: ~0 is no earlier than
+ * anything, so the common case -- not earlier -- costs one compare.) */
+static inline void maybe_first(queue_state *st, uint32_t r, uint64_t time)
+{
+	if (time <= ~st->first_inv && (time < ~st->first_inv || !st->first)) {
+		st->first = r;
+		st->first_inv = ~time;
+	}
+}
+
+/* Arm idle ref r, in the wheel or the heap. */
+static inline void arm_idle(queue *q, uint32_t r, uint64_t time)
+{
+	queue_state *st = q->st;
+	if (time - st->cur < QUEUE_WHEEL)
+		wheel_add(q, r, time);
+	else
+		heap_add(q, r, time);
+	st->n++;
+	maybe_first(st, r, time);
+}
+
+/* queue_arm's rarer cases, out of line: a move ... */
+NOINLINE static void arm_move(queue *q, uint32_t r, uint64_t time)
+{
+	unlink_timer(q, r);
+	arm_idle(q, r, time);
+}
+
+/* ... and an idle timer beyond the window -- or (tolerated) in the past,
+ * which wraps to a huge difference from cur. */
+NOINLINE static void arm_heap(queue *q, uint32_t r, uint64_t time)
+{
+	queue_state *st = q->st;
+	heap_add(q, r, time);
+	st->n++;
+	maybe_first(st, r, time);
 }
 
 void queue_arm(queue *q, uint32_t id, uint64_t time)
 {
 	assert(id < q->cap);
 	queue_state *st = q->st;
-	uint64_t seq = st->next_seq++;
-	uint32_t p = q->pos[id];
-	if (p) {
-		/* Re-arming: the node keeps its slot and moves up or down. */
-		if (st->hole) {
-			queue_settle_hole(q);
-			p = q->pos[id];
-		}
-		uint32_t i = p - 1;
-		if (((qkey)time << 64 | seq) < key(&q->heap[i]))
-			sift_up(q, i, time, seq, id);
-		else
-			sift_down(q, i, time, seq, id);
+	uint32_t r = id + 1;
+	if (q->tm[r].loc) {
+		arm_move(q, r, time);
 		return;
 	}
-	if (st->hole) {
-		/* The root's hole: one sift-down replaces a pop and a push. */
-		st->hole = 0;
-		sift_down(q, 0, time, seq, id);
+	if (time - st->cur >= QUEUE_WHEEL) {
+		arm_heap(q, r, time);
 		return;
 	}
-	sift_up(q, st->n++, time, seq, id);
+	wheel_add(q, r, time);
+	st->n++;
+	maybe_first(st, r, time);
 }
 
 void queue_cancel(queue *q, uint32_t id)
 {
-	if (!q->pos[id])
-		return;
-	queue_settle(q);
-	uint32_t p = q->pos[id];
-	q->pos[id] = 0;
-	remove_at(q, p - 1);
+	assert(id < q->cap);
+	if (q->tm[id + 1].loc)
+		unlink_timer(q, id + 1);
+}
+
+/* queue_pop when the earliest is the heap's root, or there is none. */
+NOINLINE static uint32_t pop_heap(queue *q, uint64_t *time)
+{
+	queue_state *st = q->st;
+	uint32_t r = st->first;
+	if (!r)
+		return QUEUE_NONE;
+	uint64_t t = q->tm[r].time;
+	q->tm[r].loc = 0;
+	st->n--;
+	/* A past time must not move the wheel's origin back: the wheel's
+	 * timers stay within [cur, cur + W). */
+	if (t > st->cur)
+		st->cur = t;
+	*time = t;
+	heap_pop_root(q);
+	set_first(q, find_first(q));
+	return r - 1;
+}
+
+/* The end of a pop from the wheel when nothing is left in the popped slot's
+ * word w after it: the first is in a later word, or wraps around, or is the
+ * heap's root.  Returns id. */
+NOINLINE static uint32_t pop_next_word(queue *q, uint32_t w, uint32_t id)
+{
+	const queue_state *st = q->st;
+	uint64_t sum = st->summary & (~1ull << w);
+	if (!sum)
+		sum = st->summary;      /* wrap: w's own bits are all before cur */
+	uint32_t f = 0;
+	if (sum) {
+		uint32_t v = (uint32_t)__builtin_ctzll(sum);
+		f = st->slot[v << 6 | (uint32_t)__builtin_ctzll(st->bits[v])];
+	}
+	if (st->nheap && (!f || q->heap[0].time <= q->tm[f].time))
+		f = q->heap[0].ref;
+	set_first(q, f);
+	return id;
 }
 
 uint32_t queue_pop(queue *q, uint64_t *time)
 {
-	queue_settle(q);
-	if (!q->st->n)
-		return QUEUE_NONE;
-	queue_node top = q->heap[0];
-	q->pos[top.id] = 0;
-	uint32_t last = --q->st->n;
-	if (last)
-		sift_down(q, 0, q->heap[last].time, q->heap[last].seq, q->heap[last].id);
-	*time = top.time;
-	return top.id;
+	queue_state *st = q->st;
+	queue_timer *tm = q->tm;
+	uint32_t r = st->first;
+	queue_timer *x = &tm[r];
+	if (x->loc != LOC_WHEEL)        /* also when empty: tm[0] is idle */
+		return pop_heap(q, time);
+	/* The head of its slot; its time, within [cur, cur + W), becomes cur. */
+	uint64_t t = x->time;
+	uint32_t s = (uint32_t)t & SLOT_MASK;
+	uint32_t n = x->next;
+	x->loc = 0;
+	st->n--;
+	st->cur = t;
+	*time = t;
+	st->slot[s] = n;
+	if (n) {
+		/* The new head inherits the tail.  Same time, the next seq: it
+		 * is the first.  (A heap timer at this time would have come
+		 * before r: see find_first.) */
+		tm[n].prev = x->prev;
+		st->first = n;
+		return r - 1;
+	}
+	/* The slot empties: clear its bit; the next timer is most often
+	 * further in the same word. */
+	uint32_t w = s >> 6;
+	uint64_t bit = 1ull << (s & 63);
+	uint64_t word = st->bits[w] & ~bit;
+	st->bits[w] = word;
+	uint64_t later = word & -bit;
+	if (!later) {
+		if (!word)
+			st->summary &= ~(1ull << w);
+		return pop_next_word(q, w, r - 1);
+	}
+	uint32_t f = st->slot[(s & ~63u) | (uint32_t)__builtin_ctzll(later)];
+	uint64_t ft = tm[f].time;
+	if (st->nheap && q->heap[0].time <= ft) {
+		/* The heap's root is earlier, or as early and armed before. */
+		f = q->heap[0].ref;
+		ft = q->heap[0].time;
+	}
+	st->first = f;
+	st->first_inv = ~ft;
+	return r - 1;
 }

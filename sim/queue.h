@@ -1,27 +1,64 @@
-/* queue.h - the event queue: timers in a binary heap, total order (time, seq).
+/* queue.h - the event queue: a timing wheel plus an overflow heap, total
+ * order (time, seq).
  *
  * Every event source owns a fixed timer id (a CPU's next step, a flow's next
- * packet, ...), so the queue never allocates: the heap and the id->position
- * map are sized once, when the run is built, and live in the run's arena.
- * Arming an armed timer moves it.  `seq` is a counter taken at arming time:
- * two events at the same time fire in the order they were armed, never in an
- * order that depends on memory layout (libuv's start_id rule).  An event armed
- * for the current time while events run fires after those already queued for
- * that time (its seq is larger).  The heap's shape never decides an order:
- * (time, seq) pairs are unique, so any valid heap pops the same sequence.
+ * packet, ...), so the queue never allocates: it is sized once, when the run
+ * is built, and lives in the run's arena, where all-zero bytes are an empty
+ * queue (arena_zero resets it).  Arming an armed timer moves it.  `seq` is
+ * the arming order: two events at the same time fire in the order they were
+ * armed, never in an order that depends on memory layout (libuv's start_id
+ * rule).  An event armed for the current time while events run fires after
+ * those already queued for that time.  (time, seq) pairs are unique, so the
+ * structure's shape never decides an order: any sequence of operations pops
+ * what a list sorted by (time, seq) would.
  *
- * The dispatcher's path: queue_take removes the earliest timer but leaves its
- * slot at the root as a hole; the first queue_arm that follows (usually the
- * fired timer re-arming itself) fills the hole and sifts down once, instead
- * of a pop (sift-down) plus a push (sift-up).  queue_settle closes a hole
- * nobody filled.  Between take and settle only queue_arm, queue_cancel,
- * queue_armed, queue_due, queue_len and queue_next_time may be called.
+ * Structure.  `cur` is the time of the last timer popped (0 after a reset;
+ * it never goes back).  A timer armed for a time in [cur, cur + W) goes to
+ * the wheel: W one-nanosecond slots, slot = time mod W, each a FIFO list of
+ * timers linked through the timers themselves (next/prev; the head's prev is
+ * the tail, so a slot costs one 32-bit head).  cur never passes an armed
+ * time, so a timer in the wheel stays within [cur, cur + W): a slot holds one
+ * time, and since arming appends, list order is arming order.  A bitmap (a
+ * bit a slot, a summary bit a 64-slot word) finds the first non-empty slot
+ * from cur's, circularly, with two ctz.  Any other time goes to an overflow
+ * binary min-heap on (time, seq), indexed so that its timers can move and be
+ * cancelled: times >= cur + W, and -- tolerated, though the engine never
+ * arms one -- times < cur, which pop in order like the rest and leave cur
+ * where it is.  Nothing migrates from the heap as cur advances.
  *
- * Cost: arm, pop, move and cancel are O(log n) with n the armed timers.
- * Measured (sim --bench, the queue table): a 4-ary heap pops faster when
- * thousands of events are pending, but a run's heap holds a few timers per
- * CPU and a step's continuation lands near the root, where the binary heap
- * compares less (6% fewer instructions on the 8- and 64-CPU ring runs).
+ * The tie rule across the two: when the heap's root and the wheel's first
+ * have the same time T, the root goes first.  The root was armed when
+ * cur <= T - W (else it would be in the wheel; a past time cannot tie, the
+ * wheel's are >= cur), the wheel's timer when cur > T - W, and cur only
+ * grows: the root was armed earlier, its seq is smaller.  So only the heap
+ * keeps seqs (for its own ties), and the wheel and the heap compare times
+ * alone.  The earliest timer is kept in `first`
+ * (with its time), updated by every arm, pop and cancel, so queue_peek,
+ * queue_peek_time and queue_next_time are loads.
+ *
+ * Cost.  Arming an idle timer into the wheel, and popping from it, are O(1)
+ * and leaf code (a list append or head unlink, two bitmap words, a compare
+ * with the first); a pop that empties a 64-slot word scans the summary.
+ * Moves and cancels in the wheel are O(1).  A timer in the heap costs
+ * O(log h), h the timers beyond the window.  Measured with callgrind on
+ * scenarios/bench/ring8.scn cut to 2,000 packets a CPU (264,147 events):
+ * the queue went from 133 to 75 instructions an event (35.1M to 19.8M), the
+ * run from 111.2M to 97.2M instructions; its steps, irqs and packets are all
+ * within 1 us, so its heap stays empty.  sock64 cut to 100 rounds, where
+ * half the arms are 1-100 us ahead and go to the heap, costs about what the
+ * old heap did: 11.2M queue instructions against 11.3M.  sim --bench's queue
+ * table (a hold model where 3/4 of the arms land beyond W) keeps the queue
+ * within 1.5x of a plain heap at 10, 1,000 and 100,000 pending.
+ *
+ * W = 1024: 4 KiB of slot heads and 136 bytes of bitmap in the arena, which
+ * exploration zeroes at every reset (~150,000 times a second).  W = 4096
+ * would take sock64's 1-4 us arms out of the heap too (8% fewer queue
+ * instructions there; none fewer on ring8, ~330 a run on wrap+explore) for
+ * 12 KiB more to zero at every reset (~130 ns of memset).
+ *
+ * queue_take / queue_settle are the dispatcher's pair: take is a pop (it
+ * used to leave a hole at a heap's root for the next arm to fill), settle
+ * does nothing; any call may come between them.
  * Concurrency contract: one run, one thread.
  */
 #ifndef SIM_QUEUE_H
@@ -34,27 +71,53 @@
 
 #define QUEUE_NONE UINT32_MAX
 
+#ifndef QUEUE_WHEEL_BITS               /* 6..12; -D to measure another W */
+#define QUEUE_WHEEL_BITS 10
+#endif
+#define QUEUE_WHEEL (1u << QUEUE_WHEEL_BITS)    /* W: slots of 1 ns */
+#define QUEUE_WORDS (QUEUE_WHEEL / 64)          /* bitmap words */
+
+/* Inside the queue a timer is named by ref = id + 1, so that 0 is "none"
+ * and zeroed memory is empty; tm[0] is a dummy that is never linked. */
+
+/* One timer. */
+typedef struct queue_timer {
+	uint64_t time;
+	uint32_t loc;           /* 0 idle, 1 in the wheel, 2 + i at heap[i] */
+	uint32_t next;          /* wheel: the next in its slot, 0 at the tail */
+	uint32_t prev;          /* wheel: the previous; the head's is the tail */
+	uint32_t pad;
+} queue_timer;
+
+/* A node of the overflow heap: the key travels with the ref. */
 typedef struct queue_node {
 	uint64_t time;
 	uint64_t seq;
-	uint32_t id;
+	uint32_t ref;
 	uint32_t pad;
 } queue_node;
 
 /* The queue's state, in the arena. */
 typedef struct queue_state {
-	uint64_t next_seq;
-	uint32_t n;             /* heap slots in use, the hole included */
-	uint32_t hole;          /* 1: heap[0] is a hole left by queue_take */
+	uint64_t cur;           /* the wheel's origin: the last popped time */
+	uint64_t first_inv;     /* ~(the earliest armed time); 0 when empty */
+	uint64_t next_seq;      /* taken by arms into the heap */
+	uint32_t first;         /* ref of the earliest armed timer, 0: empty */
+	uint32_t n;             /* armed timers */
+	uint32_t nheap;         /* of which in the heap */
+	uint32_t pad;
+	uint64_t summary;       /* bit w: bits[w] != 0 */
+	uint64_t bits[QUEUE_WORDS];     /* bit s: slot s is not empty */
+	uint32_t slot[QUEUE_WHEEL];     /* ref of slot s's head, 0: empty */
 } queue_state;
 
 /* The queue: offsets resolved to pointers into the arena. */
 typedef struct queue {
 	uint32_t cap;           /* number of timer ids */
-	size_t off_state, off_heap, off_pos;
+	size_t off_state, off_tm, off_heap;
 	queue_state *st;
+	queue_timer *tm;        /* [cap + 1], by ref */
 	queue_node *heap;       /* [cap] */
-	uint32_t *pos;          /* [cap]: heap index + 1, 0 when not armed */
 } queue;
 
 void queue_layout(queue *q, arena *a, uint32_t ntimers);
@@ -62,48 +125,21 @@ void queue_bind(queue *q, const arena *a);   /* after arena_commit */
 
 void queue_arm(queue *q, uint32_t id, uint64_t time);
 void queue_cancel(queue *q, uint32_t id);
-static inline int queue_armed(const queue *q, uint32_t id) { return q->pos[id] != 0; }
-static inline uint64_t queue_due(const queue *q, uint32_t id) { return q->heap[q->pos[id] - 1].time; }
-static inline uint32_t queue_len(const queue *q) { return q->st->n - q->st->hole; }
-/* The earliest timer, or QUEUE_NONE; does not remove it.  Not after take. */
-static inline uint32_t queue_peek(const queue *q) { return q->st->n ? q->heap[0].id : QUEUE_NONE; }
-/* Its time; only when the queue is not empty.  Not after take. */
-static inline uint64_t queue_peek_time(const queue *q) { return q->heap[0].time; }
+static inline int queue_armed(const queue *q, uint32_t id) { return q->tm[id + 1].loc != 0; }
+/* Its time; only when armed. */
+static inline uint64_t queue_due(const queue *q, uint32_t id) { return q->tm[id + 1].time; }
+static inline uint32_t queue_len(const queue *q) { return q->st->n; }
+/* The earliest timer, or QUEUE_NONE (ref 0 - 1); does not remove it. */
+static inline uint32_t queue_peek(const queue *q) { return q->st->first - 1; }
+/* Its time; only when the queue is not empty. */
+static inline uint64_t queue_peek_time(const queue *q) { return ~q->st->first_inv; }
 /* Remove and return the earliest timer id (QUEUE_NONE if empty); *time gets its time. */
 uint32_t queue_pop(queue *q, uint64_t *time);
 
-/* The dispatcher's pop: like queue_pop, but the root's slot stays as a hole
- * for the next queue_arm.  Not while a hole is open. */
-static inline uint32_t queue_take(queue *q, uint64_t *time)
-{
-	if (!q->st->n)
-		return QUEUE_NONE;
-	uint32_t id = q->heap[0].id;
-	*time = q->heap[0].time;
-	q->pos[id] = 0;
-	q->st->hole = 1;
-	return id;
-}
-void queue_settle_hole(queue *q);
-/* Close the hole queue_take left, if no queue_arm filled it. */
-static inline void queue_settle(queue *q)
-{
-	if (q->st->hole)
-		queue_settle_hole(q);
-}
-/* The earliest armed time, UINT64_MAX if none; also while a hole is open
- * (then the earliest is among the root's children). */
-static inline uint64_t queue_next_time(const queue *q)
-{
-	const queue_state *st = q->st;
-	if (!st->hole)
-		return st->n ? q->heap[0].time : UINT64_MAX;
-	uint64_t t = UINT64_MAX;
-	uint32_t end = st->n < 3 ? st->n : 3;
-	for (uint32_t c = 1; c < end; c++)
-		if (q->heap[c].time < t)
-			t = q->heap[c].time;
-	return t;
-}
+/* The dispatcher's pop; settle closes nothing, any call may come between. */
+static inline uint32_t queue_take(queue *q, uint64_t *time) { return queue_pop(q, time); }
+static inline void queue_settle(queue *q) { (void)q; }
+/* The earliest armed time, UINT64_MAX if none. */
+static inline uint64_t queue_next_time(const queue *q) { return ~q->st->first_inv; }
 
 #endif

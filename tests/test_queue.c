@@ -1,11 +1,17 @@
 /* test_queue.c - unit tests of sim/queue.c, the event queue.
  *
- * The queue is a heap of fixed timer ids in its own arena, ordered by
- * (time, seq) with seq taken at arming.  These tests check the tie rule
- * (equal times pop in arming order), that re-arming moves a timer and takes
- * a new seq, that cancel removes, and finally run 100,000 random
- * arm / re-arm / cancel / pop operations against a naive O(n) reference kept
- * in a plain array, comparing every pop, length and due time.
+ * The queue holds fixed timer ids in its own arena, ordered by (time, seq)
+ * with seq taken at arming: a timing wheel of QUEUE_WHEEL slots for times
+ * within [cur, cur + W), cur the last popped time, and an overflow heap for
+ * the rest.  These tests check the tie rule (equal times pop in arming
+ * order), that re-arming moves a timer and takes a new seq, that cancel
+ * removes, the window's edges (cur + W - 1 in the wheel, cur + W in the heap,
+ * equal times on both sides, a past time), and finally run random
+ * operations against a naive O(n) reference kept in a plain array, comparing
+ * every pop, peek, next time, length and due time: 100,000 arm / re-arm /
+ * cancel / pop operations with times near now, and 200,000 with times
+ * spread over many windows (a few in the past), half of them driven like
+ * the engine (take, arm a few timers, next_time, settle).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -237,6 +243,291 @@ static void test_against_reference(void **state)
 	assert_int_equal(queue_len(&f->q), 0);
 }
 
+/* ---- the window: wheel [cur, cur + W), heap beyond ---- */
+
+/* Pop the only armed timer, at `time`, which moves cur there. */
+static void advance_to(queue *q, uint32_t id, uint64_t time)
+{
+	queue_arm(q, id, time);
+	pop_expect(q, id, time);
+}
+
+/* cur + W - 1 is the wheel's last slot (just behind cur's), cur + W the
+ * heap's; a timer armed for cur + W before cur moved pops before one armed
+ * for the same time after (its seq is smaller), and re-arming moves it
+ * behind. */
+static void test_window_edges(void **state)
+{
+	qfix *f = *state;
+	queue *q = &f->q;
+	const uint64_t W = QUEUE_WHEEL;
+	advance_to(q, 0, 1000);                   /* cur = 1000 */
+	queue_arm(q, 1, 1000 + W - 1);            /* the wheel's last slot */
+	queue_arm(q, 2, 1000 + W);                /* the heap */
+	queue_arm(q, 3, 1000 + W + 1);            /* the heap */
+	queue_arm(q, 4, 1000);                    /* cur's own slot */
+	assert_int_equal(queue_next_time(q), 1000);
+	pop_expect(q, 4, 1000);
+	pop_expect(q, 1, 1000 + W - 1);           /* cur = 1000 + W - 1 */
+	/* Now 1000 + W and 1000 + W + 1 fall in the wheel too. */
+	queue_arm(q, 5, 1000 + W + 1);            /* wheel, after 3 */
+	queue_arm(q, 6, 1000 + W);                /* wheel, after 2 */
+	queue_arm(q, 7, 1000 + 2 * W - 2);        /* wheel, the last slot */
+	queue_arm(q, 8, 1000 + 2 * W - 1);        /* heap: cur + W */
+	assert_int_equal(queue_len(q), 6);
+	assert_int_equal(queue_peek(q), 2);
+	assert_int_equal(queue_peek_time(q), 1000 + W);
+	pop_expect(q, 2, 1000 + W);
+	pop_expect(q, 6, 1000 + W);
+	pop_expect(q, 3, 1000 + W + 1);
+	pop_expect(q, 5, 1000 + W + 1);
+	pop_expect(q, 7, 1000 + 2 * W - 2);
+	pop_expect(q, 8, 1000 + 2 * W - 1);
+	assert_int_equal(queue_len(q), 0);
+	assert_int_equal(queue_next_time(q), UINT64_MAX);
+
+	/* Same time in the heap and the wheel, then the heap's timer re-armed
+	 * at that time: it takes a new seq and goes last. */
+	advance_to(q, 0, 5000);
+	queue_arm(q, 10, 5000 + 3 * W);           /* heap */
+	queue_arm(q, 11, 5000 + 3 * W);           /* heap, after 10 */
+	advance_to(q, 0, 5000 + 2 * W + 10);
+	queue_arm(q, 12, 5000 + 3 * W);           /* wheel, after 11 */
+	queue_arm(q, 10, 5000 + 3 * W);           /* moved: wheel, after 12 */
+	queue_arm(q, 13, 5000 + 3 * W - 1);       /* wheel, before them all */
+	pop_expect(q, 13, 5000 + 3 * W - 1);
+	pop_expect(q, 11, 5000 + 3 * W);
+	pop_expect(q, 12, 5000 + 3 * W);
+	pop_expect(q, 10, 5000 + 3 * W);
+
+	/* Cancel across both, the first included. */
+	queue_arm(q, 20, 5000 + 3 * W + 5);       /* wheel */
+	queue_arm(q, 21, 5000 + 9 * W);           /* heap */
+	queue_arm(q, 22, 5000 + 3 * W + 5);       /* wheel */
+	queue_cancel(q, 20);
+	assert_int_equal(queue_peek(q), 22);
+	queue_cancel(q, 22);
+	assert_int_equal(queue_peek(q), 21);
+	assert_int_equal(queue_next_time(q), 5000 + 9 * W);
+	pop_expect(q, 21, 5000 + 9 * W);
+	assert_int_equal(queue_len(q), 0);
+}
+
+/* A time before cur (the engine never arms one) still pops in (time, seq)
+ * order, and does not move cur back: the wheel keeps working. */
+static void test_past_time(void **state)
+{
+	qfix *f = *state;
+	queue *q = &f->q;
+	advance_to(q, 0, 3000);
+	queue_arm(q, 1, 3000 + 5);                /* wheel */
+	queue_arm(q, 2, 2990);                    /* the past: heap */
+	queue_arm(q, 3, 2990);                    /* after 2 */
+	queue_arm(q, 4, 3000);                    /* wheel, cur's slot */
+	pop_expect(q, 2, 2990);
+	pop_expect(q, 3, 2990);
+	queue_arm(q, 5, 3000 + QUEUE_WHEEL - 1);  /* still the wheel's last slot */
+	queue_arm(q, 6, 2999);
+	pop_expect(q, 6, 2999);
+	pop_expect(q, 4, 3000);
+	pop_expect(q, 1, 3005);
+	pop_expect(q, 5, 3000 + QUEUE_WHEEL - 1);
+	/* Had the past pop moved cur back to 4990, the wheel would hold
+	 * 5000 + W - 1 in 4999's slot, before 5005's. */
+	advance_to(q, 0, 5000);
+	queue_arm(q, 7, 5000 + QUEUE_WHEEL - 1);
+	queue_arm(q, 8, 5005);
+	queue_arm(q, 9, 4990);
+	pop_expect(q, 9, 4990);
+	pop_expect(q, 8, 5005);
+	pop_expect(q, 7, 5000 + QUEUE_WHEEL - 1);
+}
+
+/* take / settle around the handler's arms, as sim_run does: next_time
+ * between them is the earliest armed time without the taken timer. */
+static void test_take_settle(void **state)
+{
+	qfix *f = *state;
+	queue *q = &f->q;
+	uint64_t t = 0;
+	queue_arm(q, 1, 10);
+	queue_arm(q, 2, 10 + 5 * QUEUE_WHEEL);    /* heap */
+	assert_int_equal(queue_take(q, &t), 1);
+	assert_int_equal(t, 10);
+	assert_false(queue_armed(q, 1));
+	assert_int_equal(queue_len(q), 1);
+	assert_int_equal(queue_next_time(q), 10 + 5 * QUEUE_WHEEL);
+	queue_arm(q, 1, 12);
+	assert_int_equal(queue_next_time(q), 12);
+	queue_arm(q, 3, 10);                      /* now: after nothing else */
+	assert_int_equal(queue_next_time(q), 10);
+	queue_settle(q);
+	pop_expect(q, 3, 10);
+	assert_int_equal(queue_take(q, &t), 1);
+	assert_int_equal(queue_next_time(q), 10 + 5 * QUEUE_WHEEL);
+	queue_settle(q);                          /* nothing armed: nothing to do */
+	assert_int_equal(queue_len(q), 1);
+	assert_int_equal(queue_take(q, &t), 2);
+	assert_int_equal(queue_next_time(q), UINT64_MAX);
+	queue_settle(q);
+	assert_int_equal(queue_take(q, &t), QUEUE_NONE);
+	queue_settle(q);
+}
+
+/* A reset (the arena zeroed) is an empty queue with cur = 0 again. */
+static void test_zeroed_is_empty(void **state)
+{
+	qfix *f = *state;
+	queue *q = &f->q;
+	advance_to(q, 0, 7 * QUEUE_WHEEL + 3);
+	queue_arm(q, 1, 8 * QUEUE_WHEEL);
+	queue_arm(q, 2, 100 * QUEUE_WHEEL);
+	arena_zero(&f->ar);
+	assert_int_equal(queue_len(q), 0);
+	assert_int_equal(queue_peek(q), QUEUE_NONE);
+	assert_int_equal(queue_next_time(q), UINT64_MAX);
+	assert_false(queue_armed(q, 1));
+	queue_arm(q, 3, 5);                       /* before the old cur: fine */
+	queue_arm(q, 4, 4);
+	pop_expect(q, 4, 4);
+	pop_expect(q, 3, 5);
+}
+
+/* A time in [now, now + 20 W): near now (ties), around the window's edge
+ * (cur + W - 2 .. cur + W + 1, where cur <= now), or anywhere. */
+static uint64_t wide_time(rng *r, uint64_t now)
+{
+	uint64_t k = rng_below(r, 100);
+	if (k < 40)
+		return now + rng_below(r, 8);
+	if (k < 60)
+		return now + QUEUE_WHEEL - 2 + rng_below(r, 4);
+	if (k < 70)
+		return now + rng_below(r, 2 * QUEUE_WHEEL);
+	return now + rng_below(r, 20 * QUEUE_WHEEL);
+}
+
+/* Everything the queue tells must match the reference. */
+static void check_against(const queue *q, const ref_timer *ref, uint32_t ref_len, unsigned op)
+{
+	uint32_t want = ref_min(ref, NTIMERS);
+	if (queue_len(q) != ref_len || queue_peek(q) != want ||
+	    queue_next_time(q) != (want == QUEUE_NONE ? UINT64_MAX : ref[want].time)) {
+		print_error("op %u: len %" PRIu32 " peek %" PRIu32 " next %" PRIu64 "; expected %" PRIu32
+			    " %" PRIu32 "\n", op, queue_len(q), queue_peek(q), queue_next_time(q), ref_len, want);
+		fail();
+	}
+	if (want != QUEUE_NONE)
+		assert_int_equal(queue_peek_time(q), ref[want].time);
+}
+
+/* Times over many windows, so that the wheel and the heap interleave, with
+ * equal times across the two, and a few in the past.  Half the rounds go as
+ * the engine does: take the earliest, arm a few timers (often the taken one
+ * again, at or after its time), read next_time, settle; the other half arm,
+ * cancel or pop. */
+static void test_wide_against_reference(void **state)
+{
+	qfix *f = *state;
+	queue *q = &f->q;
+	ref_timer ref[NTIMERS];
+	memset(ref, 0, sizeof ref);
+	uint32_t ref_len = 0;
+	uint64_t seq = 0, now = 0;
+	unsigned pops = 0, ties = 0, far = 0, edge = 0;
+	rng r;
+	rng_seed(&r, 7, "test_queue wide");
+
+	for (unsigned op = 0; op < 200000; op++) {
+		uint32_t id = (uint32_t)rng_below(&r, NTIMERS);
+		uint64_t k = rng_below(&r, 100);
+		if (k < 50) {
+			/* the engine's round */
+			uint32_t want = ref_min(ref, NTIMERS);
+			uint64_t t = 0;
+			uint32_t got = queue_take(q, &t);
+			if (got != want) {
+				print_error("op %u: took %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
+				fail();
+			}
+			if (want != QUEUE_NONE) {
+				assert_int_equal(t, ref[want].time);
+				ref[want].armed = 0;
+				ref_len--;
+				now = t;
+				pops++;
+				uint32_t next = ref_min(ref, NTIMERS);
+				if (next != QUEUE_NONE && ref[next].time == t)
+					ties++;
+			}
+			unsigned narm = (unsigned)rng_below(&r, 3);
+			for (unsigned i = 0; i < narm; i++) {
+				uint32_t a = i == 0 && want != QUEUE_NONE ? want : (uint32_t)rng_below(&r, NTIMERS);
+				uint64_t at = wide_time(&r, now);
+				if (!ref[a].armed)
+					ref_len++;
+				ref[a] = (ref_timer){ 1, at, seq++ };
+				queue_arm(q, a, at);
+				check_against(q, ref, ref_len, op);
+			}
+			queue_settle(q);
+		} else if (k < 80) {
+			uint64_t at = wide_time(&r, now);
+			if (k == 79 && now)
+				at = now - 1 - rng_below(&r, now < 3000 ? now : 3000);  /* the past */
+			if (at - now >= QUEUE_WHEEL)
+				far++;
+			if (at - now >= QUEUE_WHEEL - 2 && at - now <= QUEUE_WHEEL + 1)
+				edge++;
+			if (!ref[id].armed)
+				ref_len++;
+			ref[id] = (ref_timer){ 1, at, seq++ };
+			queue_arm(q, id, at);
+		} else if (k < 88) {
+			if (ref[id].armed)
+				ref_len--;
+			ref[id].armed = 0;
+			queue_cancel(q, id);
+		} else {
+			uint32_t want = ref_min(ref, NTIMERS);
+			uint64_t t;
+			uint32_t got = pop(q, &t);
+			if (got != want) {
+				print_error("op %u: popped %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
+				fail();
+			}
+			if (want != QUEUE_NONE) {
+				assert_int_equal(t, ref[want].time);
+				ref[want].armed = 0;
+				ref_len--;
+				now = t;
+				pops++;
+			}
+		}
+		check_against(q, ref, ref_len, op);
+		if (ref[id].armed) {
+			assert_true(queue_armed(q, id));
+			assert_int_equal(queue_due(q, id), ref[id].time);
+		} else {
+			assert_false(queue_armed(q, id));
+		}
+	}
+	/* The run exercised what it claims to. */
+	assert_true(pops > 50000);
+	assert_true(ties > 5000);
+	assert_true(far > 10000);
+	assert_true(edge > 5000);
+	for (;;) {
+		uint32_t want = ref_min(ref, NTIMERS);
+		uint64_t t;
+		assert_int_equal(pop(q, &t), want);
+		if (want == QUEUE_NONE)
+			break;
+		assert_int_equal(t, ref[want].time);
+		ref[want].armed = 0;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +536,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rearm_moves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_against_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_past_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zeroed_is_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wide_against_reference, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
