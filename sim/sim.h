@@ -78,6 +78,7 @@ typedef struct sim_ctx {
 	uint32_t next;          /* runqueue / wait queue link */
 	uint32_t held;          /* spinlocks held (the lock part of preempt_count) */
 	uint32_t wq;            /* SLEEP: the wait queue */
+	uint32_t pad[4];        /* 256 bytes: indexing is a shift, not a multiply */
 	sim_frame f[SIM_FRAMES];
 } sim_ctx;
 
