@@ -23,7 +23,8 @@ const char *sim_ctx_kind_name(int kind)
 	return "?";
 }
 
-static inline uint32_t top_of(const sim *s, uint32_t cpu)
+/* The context that runs on `cpu`: its hardirq, else its softirq, else its task. */
+static inline uint32_t top_computed(const sim *s, uint32_t cpu)
 {
 	const sim_cpu *c = &s->cpus[cpu];
 	if (c->in_hardirq)
@@ -31,6 +32,16 @@ static inline uint32_t top_of(const sim *s, uint32_t cpu)
 	if (c->in_softirq)
 		return sim_softirq_ctx(s, cpu);
 	return c->task;
+}
+
+/* Kept in sim_cpu.top (read at every event): set it wherever in_hardirq,
+ * in_softirq or task changes. */
+static inline void set_top(sim *s, uint32_t cpu) { s->cpus[cpu].top = top_computed(s, cpu); }
+
+static inline uint32_t top_of(const sim *s, uint32_t cpu)
+{
+	assert(s->cpus[cpu].top == top_computed(s, cpu));
+	return s->cpus[cpu].top;
 }
 
 uint32_t sim_top(const sim *s, uint32_t cpu) { return top_of(s, cpu); }
@@ -101,6 +112,7 @@ static void irq_enter(sim *s, uint32_t cpu)
 	uint32_t line = (uint32_t)__builtin_ctzll(c->irq_pending);
 	c->irq_pending &= c->irq_pending - 1;
 	c->in_hardirq = 1;
+	set_top(s, cpu);
 	uint32_t h = sim_hardirq_ctx(s, cpu);
 	sim_ctx *x = &s->ctx[h];
 	const sim_line_desc *d = &s->lines[cpu * SIM_IRQ_LINES + line];
@@ -121,6 +133,7 @@ static void softirq_enter(sim *s, uint32_t cpu)
 	uint32_t nr = (uint32_t)__builtin_ctzll(c->softirq_pending);
 	c->softirq_pending &= c->softirq_pending - 1;
 	c->in_softirq = 1;
+	set_top(s, cpu);
 	uint32_t sc = sim_softirq_ctx(s, cpu);
 	sim_ctx *x = &s->ctx[sc];
 	x->depth = 0;
@@ -137,6 +150,7 @@ static void next_task(sim *s, uint32_t cpu)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	c->task = c->rq_head;
+	set_top(s, cpu);
 	if (c->task == SIM_NONE)
 		return;
 	sim_ctx *x = &s->ctx[c->task];
@@ -158,6 +172,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 	switch (x->kind) {
 	case SIM_CTX_HARDIRQ:
 		c->in_hardirq = 0;
+		set_top(s, cpu);
 		if (s->trace)
 			sim_note(s, ctxid, s->label_irq_exit, (const char *)NULL);
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
@@ -166,6 +181,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		break;
 	case SIM_CTX_SOFTIRQ:
 		c->in_softirq = 0;
+		set_top(s, cpu);
 		if (s->trace)
 			sim_note(s, ctxid, s->label_softirq_exit, (const char *)NULL);
 		/* __do_softirq() restarts while softirqs are pending. */
@@ -177,7 +193,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		if (s->trace)
 			sim_note(s, ctxid, s->label_exit, (const char *)NULL);
 		c->task = SIM_NONE;
-		next_task(s, cpu);
+		next_task(s, cpu);      /* sets top */
 		break;
 	}
 }
@@ -296,6 +312,7 @@ static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 			x->wq = a.wq;
 			waitq_add(s, a.wq, id);
 			c->task = SIM_NONE;
+			set_top(s, cpu);
 			if (s->trace)
 				sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
 			next_task(s, cpu);
@@ -419,6 +436,7 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 	x->remaining = latency;
 	if (c->task == SIM_NONE) {
 		c->task = ctxid;
+		set_top(s, x->cpu);
 		x->state = SIM_S_READY;
 		if (s->trace)
 			sim_note(s, ctxid, s->label_switch, (const char *)NULL);

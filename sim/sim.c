@@ -10,7 +10,7 @@
 
 _Static_assert(sizeof(sim_frame) == 32, "sim_frame has no padding");
 _Static_assert(sizeof(sim_ctx) == 256, "sim_ctx: a power of two, no hidden padding");
-_Static_assert(sizeof(sim_cpu) == 56, "sim_cpu has no padding");
+_Static_assert(sizeof(sim_cpu) == 64, "sim_cpu has no padding");
 _Static_assert(sizeof(sim_global) == 32, "sim_global has no padding");
 
 static void *grow(void *p, uint32_t n, size_t elem)
@@ -249,7 +249,7 @@ void sim_reset(sim *s)
 	arena_zero(&s->ar);
 	for (uint32_t i = 0; i < s->ncpus; i++) {
 		sim_cpu *c = &s->cpus[i];
-		c->task = c->rq_head = c->rq_tail = SIM_NONE;
+		c->task = c->rq_head = c->rq_tail = c->top = SIM_NONE;
 	}
 	uint32_t nctx = s->ntasks + 2 * s->ncpus;
 	for (uint32_t i = 0; i < nctx; i++) {

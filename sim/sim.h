@@ -94,6 +94,9 @@ typedef struct sim_cpu {
 	uint64_t softirq_pending;
 	uint64_t irq_pending;   /* hardirq lines raised but not yet serviced */
 	uint64_t stall_until;   /* frozen until then (stall, NMI, preempted vCPU) */
+	uint32_t top;           /* the context that runs: hardirq, else softirq, else task
+				 * (SIM_NONE: idle); kept by cpu.c whenever those change */
+	uint32_t pad;
 } sim_cpu;
 
 typedef struct sim_waitq {
