@@ -1,4 +1,4 @@
-/* netrx.c - see netrx.h.  NIC slots of CPU c: nic_slots[c * nic_queue ...]. */
+/* netrx.c - see netrx.h.  NIC slots of CPU c: nic_slots[nic_first[c] ...], nic_cap[c] of them. */
 #include "netrx.h"
 
 void netrx_reset(world *w)
@@ -18,14 +18,14 @@ void netrx_flow_fire(sim *s, uint32_t i)
 	world *w = s->model;
 	const scn_flow *fl = &w->scn->flows[i];
 	nic_state *n = &w->nic[fl->cpu];
-	uint32_t cap = w->scn->nic_queue;
+	uint32_t cap = w->nic_cap[fl->cpu];
 	uint64_t pkt = w->g->created++;
 	if (n->count == cap) {
 		/* the NIC's RX ring is full: rx_missed / rx_fifo_errors */
 		w->g->m[SCN_M_NIC_DROPS]++;
 	} else {
 		uint32_t tail = (n->head + n->count) % cap;
-		w->nic_slots[(size_t)fl->cpu * cap + tail] = (nic_slot){ pkt, fl->size, fl->socket };
+		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, fl->socket };
 		n->count++;
 		w->g->in_nic++;
 		if (!n->napi)
@@ -73,8 +73,8 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 					(const char *)NULL));
 	}
 	/* napi->poll(): one packet off the queue, netif_receive_skb() */
-	uint32_t cap = w->scn->nic_queue;
-	nic_slot q = w->nic_slots[(size_t)f->a * cap + n->head];
+	uint32_t cap = w->nic_cap[f->a];
+	nic_slot q = w->nic_slots[w->nic_first[f->a] + n->head];
 	n->head = n->head + 1 == cap ? 0 : n->head + 1;
 	n->count--;
 	w->g->in_nic--;

@@ -120,8 +120,11 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	w->frame_off = calloc(f->nsockets + 1, sizeof(size_t));
 	w->bitmap_off = calloc(f->nsockets + 1, sizeof(size_t));
 	w->nic_line = calloc(f->cpus, sizeof(uint32_t));
+	w->nic_cap = calloc(f->cpus, sizeof(uint32_t));
+	w->nic_first = calloc(f->cpus, sizeof(size_t));
 	if (!w->task_timer || !w->task_wq || !w->flow_timer || !w->sock_wq || !w->data_wq ||
-	    !w->bl_cap || !w->bl_off || !w->frame_off || !w->bitmap_off || !w->nic_line) {
+	    !w->bl_cap || !w->bl_off || !w->frame_off || !w->bitmap_off || !w->nic_line ||
+	    !w->nic_cap || !w->nic_first) {
 		snprintf(err, errlen, "%s:1:1: error: out of memory", f->path);
 		world_free(w);
 		return -1;
@@ -170,7 +173,21 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	RESERVE(w, off_sock, f->nsockets, sock_state);
 	RESERVE(w, off_ring, f->nsockets, ring_state);
 	RESERVE(w, off_nic, f->cpus, nic_state);
-	RESERVE(w, off_nic_slots, (size_t)f->cpus * f->nic_queue, nic_slot);
+	/* A NIC queue never holds more packets than its flows send: sizing it
+	 * down changes nothing a run can see (no drop can happen either way) and
+	 * keeps small scenarios' arenas small, which exploration zeroes at every
+	 * reset. */
+	size_t nslots = 0;
+	for (uint32_t c = 0; c < f->cpus; c++) {
+		uint64_t sent = 0;
+		for (size_t i = 0; i < f->nflows; i++)
+			if (f->flows[i].cpu == c)
+				sent += f->flows[i].count;
+		w->nic_cap[c] = sent < f->nic_queue ? (uint32_t)(sent ? sent : 1) : f->nic_queue;
+		w->nic_first[c] = nslots;
+		nslots += w->nic_cap[c];
+	}
+	RESERVE(w, off_nic_slots, nslots, nic_slot);
 	RESERVE(w, off_flow, f->nflows, uint64_t);
 	RESERVE(w, off_task, ntask, task_state);
 	RESERVE(w, off_cons, f->nconsumers, consumer_state);
@@ -258,5 +275,7 @@ void world_free(world *w)
 	free(w->frame_off);
 	free(w->bitmap_off);
 	free(w->nic_line);
+	free(w->nic_cap);
+	free(w->nic_first);
 	memset(w, 0, sizeof(*w));
 }

@@ -174,6 +174,9 @@ typedef struct world {
 	size_t *bitmap_off;         /* packet: offset of its ck_bitmap */
 	/* per CPU */
 	uint32_t *nic_line;         /* hardirq line of the NIC queue */
+	uint32_t *nic_cap;          /* slots of its NIC queue: `nic queue=`, or fewer when its flows
+				     * send fewer packets in all (the queue can never fill then) */
+	size_t *nic_first;          /* index of its first slot in nic_slots */
 	/* per task ctx (scenario tasks, then consumers) */
 	uint32_t *task_timer;
 	uint32_t *task_wq;          /* private wait queue for `sleep` */
@@ -195,7 +198,7 @@ typedef struct world {
 	sock_state *sock;
 	ring_state *ring;
 	nic_state *nic;
-	nic_slot *nic_slots;        /* [ncpus * nic_queue] */
+	nic_slot *nic_slots;        /* CPU c's: [nic_first[c], nic_first[c] + nic_cap[c]) */
 	uint64_t *flow_sent;        /* [nflows] */
 	task_state *task;           /* [ntasks] */
 	consumer_state *cons;       /* [nconsumers] */
