@@ -85,7 +85,7 @@
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0) \
 	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0) \
 	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0) \
-	X(BACKLOG_LEN, "backlog:len", "trace only: packets in a socket's backlog after a change", 0, 0)
+	X(BACKLOG_LEN, "backlog:len", "trace only: a socket's backlog after a change (pkts, bytes = sk_backlog.len, rmem = sk_rmem_alloc)", 0, 0)
 
 enum model_label {
 #define X(id, name, kernel, ns, ps) ML_##id,

@@ -29,6 +29,17 @@ static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l)
 	return sim_did(&w->s, c, wl(w, l), 0, "sock", (int64_t)f->a, (const char *)NULL);
 }
 
+/* Trace only: the backlog after a change, with what sk_add_backlog() weighs
+ * against rcvbuf + sndbuf (backlog.len + sk_rmem_alloc). */
+static void trace_backlog(world *w, uint32_t c, uint32_t sock)
+{
+	const sock_state *k = &w->sock[sock];
+	if (sim_tracing(&w->s))
+		sim_note(&w->s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)sock, "pkts",
+			 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, "rmem", (int64_t)k->rmem,
+			 (const char *)NULL);
+}
+
 /* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
 static void do_rcv(world *w, uint32_t sock, uint32_t truesize)
 {
@@ -138,10 +149,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
 			k->bl_count--;
 			k->detached--;
-			if (sim_tracing(s))
-				sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a,
-					 "pkts", (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len,
-					 (const char *)NULL);
+			trace_backlog(w, c, f->a);
 			return SIM_CONT(ns);
 		}
 		f->pc = RS_RELOCK;
@@ -151,9 +159,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		k->bl_len = 0;
 		f->pc = RS_OWNED;
 		ns = did(w, c, f, ML_RS_LEN);
-		if (sim_tracing(s))
-			sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts",
-				 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, (const char *)NULL);
+		trace_backlog(w, c, f->a);
 		return SIM_CONT(ns);
 	case RS_OWNED:
 		/* sock_release_ownership(); if (waitqueue_active(&sk->sk_lock.wq)) wake_up() */
@@ -285,9 +291,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		k->bl_len += ts;
 		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
 			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
-		if (sim_tracing(s))
-			sim_note(s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)f->a, "pkts",
-				 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, (const char *)NULL);
+		trace_backlog(w, c, f->a);
 		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, "sock", (int64_t)f->a,
 					"pkt", (int64_t)f->d, "backlog", (int64_t)k->bl_count,
 					(const char *)NULL));
