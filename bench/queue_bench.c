@@ -4,12 +4,9 @@
  * pushes the same id again a random 0..4095 ns later (so equal times occur
  * and the (time, seq) tie rule is exercised).  The increments are drawn once
  * into a table, so both queues see the same operations and no RNG is timed.
- * Three rows per size:
+ * Two rows per size:
  *   plain heap     heap_plain_pop + heap_plain_push (bench/heap_plain.c)
- *   queue          queue_pop + queue_arm: the API as tests/test_queue.c uses it
- *   queue (engine) queue_take + queue_arm + queue_settle: what sim_run does
- *                  (take is now a pop and settle a no-op; the row stays to
- *                  show that the dispatcher's pair costs no more)
+ *   queue          queue_pop + queue_arm: what sim_run and the tests do
  * With increments up to 4095 ns, 3/4 of the re-arms land beyond the wheel's
  * 1024 ns, in the queue's overflow heap: this table weighs that heap far
  * more than the engine's runs do (see sim/queue.h).
@@ -67,7 +64,7 @@ static uint64_t run_plain(const qb *b, uint64_t *ns)
 	return h;
 }
 
-static uint64_t run_queue(const qb *b, int engine, uint64_t *ns)
+static uint64_t run_queue(const qb *b, uint64_t *ns)
 {
 	arena ar = { 0, NULL };
 	queue q;
@@ -78,21 +75,11 @@ static uint64_t run_queue(const qb *b, int engine, uint64_t *ns)
 	for (uint32_t i = 0; i < b->n; i++)
 		queue_arm(&q, i, b->start[i]);
 	uint64_t h = 0, t0 = now_ns();
-	if (engine) {
-		for (uint64_t k = 0; k < b->ops; k++) {
-			uint64_t t = 0;
-			uint32_t id = queue_take(&q, &t);
-			h = mix(h, id, t);
-			queue_arm(&q, id, t + b->inc[k & (INC_N - 1)]);
-			queue_settle(&q);
-		}
-	} else {
-		for (uint64_t k = 0; k < b->ops; k++) {
-			uint64_t t = 0;
-			uint32_t id = queue_pop(&q, &t);
-			h = mix(h, id, t);
-			queue_arm(&q, id, t + b->inc[k & (INC_N - 1)]);
-		}
+	for (uint64_t k = 0; k < b->ops; k++) {
+		uint64_t t = 0;
+		uint32_t id = queue_pop(&q, &t);
+		h = mix(h, id, t);
+		queue_arm(&q, id, t + b->inc[k & (INC_N - 1)]);
 	}
 	*ns = now_ns() - t0;
 	arena_free(&ar);
@@ -119,33 +106,29 @@ int queue_bench(FILE *out, int quick)
 		inc[i] = (uint32_t)rng_below(&r, 4096);
 	int rc = 0;
 	fprintf(out, "event queue: ns per push+pop (hold model, median of %d trials)\n", quick ? 1 : TRIALS);
-	fprintf(out, "  %9s %12s %12s %12s %14s %8s %8s\n", "pending", "ops", "plain heap", "queue",
-		"queue(engine)", "ratio", "engine");
+	fprintf(out, "  %9s %12s %12s %12s %8s\n", "pending", "ops", "plain heap", "queue", "ratio");
 	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
 		qb b = { sizes[si], quick ? 20000 : full_ops[si], inc, start };
 		for (uint32_t i = 0; i < b.n; i++)
 			start[i] = rng_below(&r, (uint64_t)b.n * 64);
 		int trials = quick ? 1 : TRIALS;
-		uint64_t tp[TRIALS], tq[TRIALS], te[TRIALS];
+		uint64_t tp[TRIALS], tq[TRIALS];
 		for (int t = 0; t < trials; t++) {
 			uint64_t hp = run_plain(&b, &tp[t]);
-			uint64_t hq = run_queue(&b, 0, &tq[t]);
-			uint64_t he = run_queue(&b, 1, &te[t]);
-			if (hp != hq || hp != he) {
+			uint64_t hq = run_queue(&b, &tq[t]);
+			if (hp != hq) {
 				fprintf(out, "  queue and plain heap disagree at %u pending\n", b.n);
 				rc = -1;
 			}
 		}
 		qsort(tp, (size_t)trials, sizeof tp[0], cmp_u64);
 		qsort(tq, (size_t)trials, sizeof tq[0], cmp_u64);
-		qsort(te, (size_t)trials, sizeof te[0], cmp_u64);
 		double p = (double)tp[trials / 2] / (double)b.ops;
 		double q = (double)tq[trials / 2] / (double)b.ops;
-		double e = (double)te[trials / 2] / (double)b.ops;
-		fprintf(out, "  %9u %12llu %12.1f %12.1f %14.1f %7.2fx %7.2fx\n", b.n,
-			(unsigned long long)b.ops, p, q, e, q / p, e / p);
+		fprintf(out, "  %9u %12llu %12.1f %12.1f %7.2fx\n", b.n, (unsigned long long)b.ops, p, q,
+			q / p);
 	}
-	fprintf(out, "  ratio, engine: queue / plain heap (target <= 1.5x)\n");
+	fprintf(out, "  ratio: queue / plain heap (target <= 1.5x)\n");
 	free(inc);
 	free(start);
 	return rc;

@@ -323,22 +323,20 @@ static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 
 /* The event loop's part for CPUs: run `cpu`, then, while the next event is
  * another CPU's step timer, dispatch it here exactly as sim_run() would --
- * settle the queue, check live/stopped and the time limit, take it, count it
- * -- without returning to sim_run() for each (one loop, one stack frame, for
+ * check live/stopped and the time limit, pop it, count it -- without returning to sim_run() for each (one loop, one stack frame, for
  * the events that are most of a run).  Anything else goes back to sim_run(). */
 static void cpu_events(sim *s, uint32_t cpu, int fired)
 {
 	sim_global *g = s->g;
 	queue *q = &s->q;
 	while (cpu_run(s, cpu, fired, 1)) {
-		queue_settle(q);
 		if (!g->live || g->stopped)
 			return;
 		uint32_t id = queue_peek(q);
 		uint64_t t;
-		if (id >= s->ncpus || queue_peek_time(q) > s->limit_ns)
+		if (id >= s->ncpus || queue_next_time(q) > s->limit_ns)
 			return;
-		queue_take(q, &t);
+		queue_pop(q, &t);
 		g->live--;              /* a CPU's step timer is never a daemon */
 		g->now = t;
 		g->events++;

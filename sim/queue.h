@@ -34,7 +34,7 @@
  * keeps seqs (for its own ties), and the wheel and the heap compare times
  * alone.  The earliest timer is kept in `first`
  * (with its time), updated by every arm, pop and cancel, so queue_peek,
- * queue_peek_time and queue_next_time are loads.
+ * and queue_next_time are loads.
  *
  * Cost.  Arming an idle timer into the wheel, and popping from it, are O(1)
  * and leaf code (a list append or head unlink, two bitmap words, a compare
@@ -56,9 +56,6 @@
  * instructions there; none fewer on ring8, ~330 a run on wrap+explore) for
  * 12 KiB more to zero at every reset (~130 ns of memset).
  *
- * queue_take / queue_settle are the dispatcher's pair: take is a pop (it
- * used to leave a hole at a heap's root for the next arm to fill), settle
- * does nothing; any call may come between them.
  * Concurrency contract: one run, one thread.
  */
 #ifndef SIM_QUEUE_H
@@ -131,15 +128,9 @@ static inline uint64_t queue_due(const queue *q, uint32_t id) { return q->tm[id 
 static inline uint32_t queue_len(const queue *q) { return q->st->n; }
 /* The earliest timer, or QUEUE_NONE (ref 0 - 1); does not remove it. */
 static inline uint32_t queue_peek(const queue *q) { return q->st->first - 1; }
-/* Its time; only when the queue is not empty. */
-static inline uint64_t queue_peek_time(const queue *q) { return ~q->st->first_inv; }
 /* Remove and return the earliest timer id (QUEUE_NONE if empty); *time gets its time. */
 uint32_t queue_pop(queue *q, uint64_t *time);
-
-/* The dispatcher's pop; settle closes nothing, any call may come between. */
-static inline uint32_t queue_take(queue *q, uint64_t *time) { return queue_pop(q, time); }
-static inline void queue_settle(queue *q) { (void)q; }
-/* The earliest armed time, UINT64_MAX if none. */
+/* The earliest armed time (queue_peek's), UINT64_MAX if none. */
 static inline uint64_t queue_next_time(const queue *q) { return ~q->st->first_inv; }
 
 #endif

@@ -386,14 +386,12 @@ int sim_run(sim *s)
 	sim_global *g = s->g;
 	set_did_slow(s);
 	while (g->live && !g->stopped) {
-		if (queue_peek_time(&s->q) > s->limit_ns) {
+		if (queue_next_time(&s->q) > s->limit_ns) {
 			g->now = s->limit_ns;
 			return SIM_END_LIMIT;
 		}
-		/* take, not pop: the handler's first arm (usually this timer
-		 * again) fills the root's hole; settle closes it otherwise. */
 		uint64_t t = 0;
-		uint32_t id = queue_take(&s->q, &t);
+		uint32_t id = queue_pop(&s->q, &t);
 		const sim_timer_desc *d = &s->timers[id];
 		if (!d->daemon)
 			g->live--;
@@ -405,7 +403,6 @@ int sim_run(sim *s)
 			cpu_irq_retry(s, id - s->ncpus);
 		else
 			d->fire(s, d->arg);
-		queue_settle(&s->q);
 	}
 	return g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
 }

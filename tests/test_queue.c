@@ -11,7 +11,7 @@
  * every pop, peek, next time, length and due time: 100,000 arm / re-arm /
  * cancel / pop operations with times near now, and 200,000 with times
  * spread over many windows (a few in the past), half of them driven like
- * the engine (take, arm a few timers, next_time, settle).
+ * the engine (pop, arm a few timers, next_time).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -276,7 +276,7 @@ static void test_window_edges(void **state)
 	queue_arm(q, 8, 1000 + 2 * W - 1);        /* heap: cur + W */
 	assert_int_equal(queue_len(q), 6);
 	assert_int_equal(queue_peek(q), 2);
-	assert_int_equal(queue_peek_time(q), 1000 + W);
+	assert_int_equal(queue_next_time(q), 1000 + W);
 	pop_expect(q, 2, 1000 + W);
 	pop_expect(q, 6, 1000 + W);
 	pop_expect(q, 3, 1000 + W + 1);
@@ -343,16 +343,16 @@ static void test_past_time(void **state)
 	pop_expect(q, 7, 5000 + QUEUE_WHEEL - 1);
 }
 
-/* take / settle around the handler's arms, as sim_run does: next_time
- * between them is the earliest armed time without the taken timer. */
-static void test_take_settle(void **state)
+/* A pop, then the handler's arms, as sim_run does: next_time after the pop
+ * is the earliest armed time without the popped timer. */
+static void test_pop_then_arm(void **state)
 {
 	qfix *f = *state;
 	queue *q = &f->q;
 	uint64_t t = 0;
 	queue_arm(q, 1, 10);
 	queue_arm(q, 2, 10 + 5 * QUEUE_WHEEL);    /* heap */
-	assert_int_equal(queue_take(q, &t), 1);
+	assert_int_equal(queue_pop(q, &t), 1);
 	assert_int_equal(t, 10);
 	assert_false(queue_armed(q, 1));
 	assert_int_equal(queue_len(q), 1);
@@ -361,17 +361,13 @@ static void test_take_settle(void **state)
 	assert_int_equal(queue_next_time(q), 12);
 	queue_arm(q, 3, 10);                      /* now: after nothing else */
 	assert_int_equal(queue_next_time(q), 10);
-	queue_settle(q);
 	pop_expect(q, 3, 10);
-	assert_int_equal(queue_take(q, &t), 1);
+	assert_int_equal(queue_pop(q, &t), 1);
 	assert_int_equal(queue_next_time(q), 10 + 5 * QUEUE_WHEEL);
-	queue_settle(q);                          /* nothing armed: nothing to do */
 	assert_int_equal(queue_len(q), 1);
-	assert_int_equal(queue_take(q, &t), 2);
+	assert_int_equal(queue_pop(q, &t), 2);
 	assert_int_equal(queue_next_time(q), UINT64_MAX);
-	queue_settle(q);
-	assert_int_equal(queue_take(q, &t), QUEUE_NONE);
-	queue_settle(q);
+	assert_int_equal(queue_pop(q, &t), QUEUE_NONE);
 }
 
 /* A reset (the arena zeroed) is an empty queue with cur = 0 again. */
@@ -418,14 +414,14 @@ static void check_against(const queue *q, const ref_timer *ref, uint32_t ref_len
 		fail();
 	}
 	if (want != QUEUE_NONE)
-		assert_int_equal(queue_peek_time(q), ref[want].time);
+		assert_int_equal(queue_next_time(q), ref[want].time);
 }
 
 /* Times over many windows, so that the wheel and the heap interleave, with
  * equal times across the two, and a few in the past.  Half the rounds go as
- * the engine does: take the earliest, arm a few timers (often the taken one
- * again, at or after its time), read next_time, settle; the other half arm,
- * cancel or pop. */
+ * the engine does: pop the earliest, arm a few timers (often the popped one
+ * again, at or after its time), read next_time; the other half arm, cancel
+ * or pop. */
 static void test_wide_against_reference(void **state)
 {
 	qfix *f = *state;
@@ -445,7 +441,7 @@ static void test_wide_against_reference(void **state)
 			/* the engine's round */
 			uint32_t want = ref_min(ref, NTIMERS);
 			uint64_t t = 0;
-			uint32_t got = queue_take(q, &t);
+			uint32_t got = queue_pop(q, &t);
 			if (got != want) {
 				print_error("op %u: took %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
 				fail();
@@ -470,7 +466,6 @@ static void test_wide_against_reference(void **state)
 				queue_arm(q, a, at);
 				check_against(q, ref, ref_len, op);
 			}
-			queue_settle(q);
 		} else if (k < 80) {
 			uint64_t at = wide_time(&r, now);
 			if (k == 79 && now)
@@ -538,7 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_against_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_past_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_take_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pop_then_arm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zeroed_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wide_against_reference, setup, teardown),
 	};
