@@ -155,6 +155,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	uint32_t lock = f->a;                   /* sk->sk_receive_queue.lock */
 	ring_state *r = &w->ring[f->a];
 	ring_frame *fr;
+	claim_rec *rc;
 	uint64_t ns;
 
 	switch (f->pc) {
@@ -209,8 +210,8 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_CONT(did(w, c, f, ML_TP_E, 0));
 	case PC_F:
 		/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
-		if (rec_of(&ring_frames(w, f->a)[f->c], c))
-			rec_of(&ring_frames(w, f->a)[f->c], c)->unlock_at = sim_now(s);
+		if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
+			rc->unlock_at = sim_now(s);
 		ns = did(w, c, f, ML_TP_F, 0);
 		spin_lock_release(w, c, lock, SPIN_PLAIN);
 		f->pc = PC_G;
