@@ -159,10 +159,72 @@ static const char *shrunk_path(char *path, size_t len, const scn_file *f, const 
 
 /* One variant's search as a JSON object, left open for "shrunk".  No timing:
  * the object is the same for any -j. */
-static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
-		       const uint64_t *count, const uint64_t *first_of, uint64_t first, uint64_t small,
-		       uint64_t failing)
+/* What a search found: a pure function of the results, in run order. */
+typedef struct tally {
+	uint64_t count[XK_COUNT];       /* runs showing each violation */
+	uint64_t first_of[XK_COUNT];    /* the first such run */
+	uint64_t failing;               /* runs with any violation */
+	uint64_t first, small;          /* the first failing run, the one with fewest events */
+} tally;
+
+static void count_results(const shared *sh, tally *v)
 {
+	*v = (tally){ .first = UINT64_MAX, .small = UINT64_MAX };
+	for (int k = 0; k < XK_COUNT; k++)
+		v->first_of[k] = UINT64_MAX;
+	for (uint64_t i = 0; i < sh->runs; i++) {
+		const run_result *r = &sh->res[i];
+		if (!r->kinds)
+			continue;
+		v->failing++;
+		if (v->first == UINT64_MAX)
+			v->first = i;
+		if (v->small == UINT64_MAX || r->events < sh->res[v->small].events)
+			v->small = i;
+		for (int k = 0; k < XK_COUNT; k++)
+			if (r->kinds & (1u << k)) {
+				v->count[k]++;
+				if (v->first_of[k] == UINT64_MAX)
+					v->first_of[k] = i;
+			}
+	}
+}
+
+static void print_text(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
+		       const tally *v, const explore_opts *o, double secs)
+{
+	fprintf(out, "explore %s  fix=%s  runs=%" PRIu64 "  strategy=%s depth=%u stall_max=%" PRIu64
+		"ns irqs=%u irq_max=%" PRIu64 "ns jitter=%u%% order=%s\n",
+		f->name, scn_fix_name(fix), sh->runs, c->pc.strategy == PERTURB_PCT ? "pct" : "random",
+		c->pc.depth, c->pc.stall_max, c->pc.irqs, c->pc.irq_max, c->jitter,
+		c->spin_random ? "random" : "fifo");
+	fprintf(out, "  an unperturbed run: %" PRIu64 " steps, %" PRIu64 " ns\n", c->pc.expected_steps,
+		c->pc.horizon);
+	fprintf(out, "  timing: %.0f runs/s with %u worker%s (%.3f s)\n", secs > 0 ? (double)sh->runs / secs : 0.0,
+		o->jobs, o->jobs == 1 ? "" : "s", secs);
+	if (!v->failing) {
+		fprintf(out, "  no violation in %" PRIu64 " runs\n", sh->runs);
+		return;
+	}
+	fprintf(out, "  %" PRIu64 " of %" PRIu64 " runs violated an invariant\n", v->failing, sh->runs);
+	for (int k = 0; k < XK_COUNT; k++)
+		if (v->count[k])
+			fprintf(out, "    %-17s %8" PRIu64 " runs   first: run %" PRIu64 ", seed %" PRIu64 "\n",
+				kind_names[k], v->count[k], v->first_of[k], explore_run_seed(sh->base, v->first_of[k]));
+	fprintf(out, "  first failing run:    run %" PRIu64 ", seed %" PRIu64 " (", v->first,
+		explore_run_seed(sh->base, v->first));
+	print_kinds(out, sh->res[v->first].kinds);
+	fprintf(out, ")\n  smallest failing run: run %" PRIu64 ", seed %" PRIu64 ", %" PRIu64 " events (",
+		v->small, explore_run_seed(sh->base, v->small), sh->res[v->small].events);
+	print_kinds(out, sh->res[v->small].kinds);
+	fprintf(out, ")\n  replay: sim %s --fix %s --replay %" PRIu64 "\n", f->path, scn_fix_name(fix),
+		explore_run_seed(sh->base, v->small));
+}
+
+static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
+		       const tally *v)
+{
+	uint64_t failing = v->failing, first = v->first, small = v->small;
 	fprintf(out, "{\"fix\": \"%s\", \"runs\": %" PRIu64 ", \"strategy\": \"%s\", \"depth\": %u, "
 		"\"stall_max_ns\": %" PRIu64 ", \"irqs\": %u, \"irq_max_ns\": %" PRIu64 ", \"jitter_pct\": %u, "
 		"\"order\": \"%s\", \"unperturbed\": {\"steps\": %" PRIu64 ", \"ns\": %" PRIu64 "}, "
@@ -172,10 +234,10 @@ static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, co
 		c->pc.expected_steps, c->pc.horizon, failing);
 	int n = 0;
 	for (int k = 0; k < XK_COUNT; k++)
-		if (count[k])
+		if (v->count[k])
 			fprintf(out, "%s\"%s\": {\"runs\": %" PRIu64 ", \"first_run\": %" PRIu64
-				", \"first_seed\": %" PRIu64 "}", n++ ? ", " : "", kind_names[k], count[k],
-				first_of[k], explore_run_seed(sh->base, first_of[k]));
+				", \"first_seed\": %" PRIu64 "}", n++ ? ", " : "", kind_names[k], v->count[k],
+				v->first_of[k], explore_run_seed(sh->base, v->first_of[k]));
 	fputc('}', out);
 	if (!failing)
 		return;
@@ -227,77 +289,26 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 		return rc;
 	}
 
-	/* The report: a pure function of the results, in run order. */
-	char path[512];
-	uint64_t count[XK_COUNT] = { 0 }, first_of[XK_COUNT];
-	uint64_t first = UINT64_MAX, small = UINT64_MAX, failing = 0;
-	for (int k = 0; k < XK_COUNT; k++)
-		first_of[k] = UINT64_MAX;
-	for (uint64_t i = 0; i < sh.runs; i++) {
-		const run_result *r = &sh.res[i];
-		if (!r->kinds)
-			continue;
-		failing++;
-		if (first == UINT64_MAX)
-			first = i;
-		if (small == UINT64_MAX || r->events < sh.res[small].events)
-			small = i;
-		for (int k = 0; k < XK_COUNT; k++)
-			if (r->kinds & (1u << k)) {
-				count[k]++;
-				if (first_of[k] == UINT64_MAX)
-					first_of[k] = i;
-			}
-	}
-	if (o->json) {
-		rc = failing ? 1 : 0;
-		print_json(out, f, &c, fix, &sh, count, first_of, first, small, failing);
-		if (failing && o->shrink) {
-			/* the shrinker's account goes to stderr: stdout stays one JSON object */
-			if (shrink_run(f, &c, explore_run_seed(sh.base, small), sh.res[small].kinds,
-				       shrunk_path(path, sizeof path, f, o, fix), stderr) < 0)
-				rc = 3;
+	tally v;
+	count_results(&sh, &v);
+	if (o->json)
+		print_json(out, f, &c, fix, &sh, &v);
+	else
+		print_text(out, f, &c, fix, &sh, &v, o, secs);
+	rc = v.failing ? 1 : 0;
+	if (v.failing && o->shrink) {
+		/* with --json the shrinker's account goes to stderr: stdout stays one JSON object */
+		char path[512];
+		if (shrink_run(f, &c, explore_run_seed(sh.base, v.small), sh.res[v.small].kinds,
+			       shrunk_path(path, sizeof path, f, o, fix), o->json ? stderr : out) < 0)
+			rc = 3;
+		if (o->json) {
 			fprintf(out, ", \"shrunk\": ");
 			report_json_string(out, path);
 		}
+	}
+	if (o->json)
 		fputc('}', out);
-		free(sh.res);
-		free(wk);
-		return rc;
-	}
-	fprintf(out, "explore %s  fix=%s  runs=%" PRIu64 "  strategy=%s depth=%u stall_max=%" PRIu64
-		"ns irqs=%u irq_max=%" PRIu64 "ns jitter=%u%% order=%s\n",
-		f->name, scn_fix_name(fix), sh.runs, c.pc.strategy == PERTURB_PCT ? "pct" : "random",
-		c.pc.depth, c.pc.stall_max, c.pc.irqs, c.pc.irq_max, c.jitter,
-		c.spin_random ? "random" : "fifo");
-	fprintf(out, "  an unperturbed run: %" PRIu64 " steps, %" PRIu64 " ns\n", c.pc.expected_steps,
-		c.pc.horizon);
-	fprintf(out, "  timing: %.0f runs/s with %u worker%s (%.3f s)\n", secs > 0 ? (double)sh.runs / secs : 0.0,
-		o->jobs, o->jobs == 1 ? "" : "s", secs);
-	if (!failing) {
-		fprintf(out, "  no violation in %" PRIu64 " runs\n", sh.runs);
-	} else {
-		fprintf(out, "  %" PRIu64 " of %" PRIu64 " runs violated an invariant\n", failing, sh.runs);
-		for (int k = 0; k < XK_COUNT; k++)
-			if (count[k])
-				fprintf(out, "    %-17s %8" PRIu64 " runs   first: run %" PRIu64 ", seed %" PRIu64 "\n",
-					kind_names[k], count[k], first_of[k], explore_run_seed(sh.base, first_of[k]));
-		fprintf(out, "  first failing run:    run %" PRIu64 ", seed %" PRIu64 " (", first,
-			explore_run_seed(sh.base, first));
-		print_kinds(out, sh.res[first].kinds);
-		fprintf(out, ")\n  smallest failing run: run %" PRIu64 ", seed %" PRIu64 ", %" PRIu64 " events (",
-			small, explore_run_seed(sh.base, small), sh.res[small].events);
-		print_kinds(out, sh.res[small].kinds);
-		fprintf(out, ")\n  replay: sim %s --fix %s --replay %" PRIu64 "\n", f->path, scn_fix_name(fix),
-			explore_run_seed(sh.base, small));
-		rc = 1;
-		if (o->shrink) {
-			shrunk_path(path, sizeof path, f, o, fix);
-			int s = shrink_run(f, &c, explore_run_seed(sh.base, small), sh.res[small].kinds, path, out);
-			if (s < 0)
-				rc = 3;
-		}
-	}
 	free(sh.res);
 	free(wk);
 	return rc;
