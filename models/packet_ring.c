@@ -80,15 +80,25 @@ void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock)
 		 "user", u, (const char *)NULL);
 }
 
+/* did()'s full path: traced, jittered, watched or explored. */
+__attribute__((noinline)) static uint64_t did_full(world *w, uint32_t c, const sim_frame *f,
+						    uint32_t label, uint32_t bytes)
+{
+	return sim_did_full(&w->s, c, label, bytes, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+			    "pkt", (int64_t)f->d, (const char *)NULL);
+}
+
 /* A step of writer c; after its claim (C), the stories name it as the step
  * the writer is at.  A context writes one frame at a time, so the label is
- * kept per context, not per claim. */
-static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l, uint32_t bytes)
+ * kept per context, not per claim.  Inline: it is every step's cost. */
+static inline uint64_t did(world *w, uint32_t c, const sim_frame *f, enum model_label l, uint32_t bytes)
 {
+	uint32_t label = wl(w, l);
 	if (f->pc > PC_C && f->pc != PC_DROP)
-		w->writer_at[c] = wl(w, l);
-	return sim_did(&w->s, c, wl(w, l), bytes, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-		       "pkt", (int64_t)f->d, (const char *)NULL);
+		w->writer_at[c] = label;
+	if (sim_did_plain(&w->s, label))
+		return sim_did_fast(&w->s, label, bytes);
+	return did_full(w, c, f, label, bytes);
 }
 
 /* C: a claim.  A frame whose previous claimer has not reached J is owned by

@@ -12,9 +12,9 @@ _Static_assert(sizeof(queue_state) == 48 + 8 * QUEUE_WORDS + 4 * QUEUE_WHEEL,
 	       "queue_state has no padding");
 _Static_assert(QUEUE_WORDS >= 1 && QUEUE_WORDS <= 64, "the summary is one 64-bit word");
 
-#define SLOT_MASK (QUEUE_WHEEL - 1)
-#define LOC_WHEEL 1u
-#define LOC_HEAP 2u             /* loc = LOC_HEAP + heap index */
+#define SLOT_MASK QUEUE_SLOT_MASK
+#define LOC_WHEEL QUEUE_LOC_WHEEL
+#define LOC_HEAP QUEUE_LOC_HEAP
 
 #define NOINLINE __attribute__((noinline))
 
@@ -35,40 +35,12 @@ void queue_bind(queue *q, const arena *a)
 
 /* ---- the wheel ---- */
 
-static inline void mark(queue_state *st, uint32_t s)
-{
-	st->bits[s >> 6] |= 1ull << (s & 63);
-	st->summary |= 1ull << (s >> 6);
-}
-
 static inline void unmark(queue_state *st, uint32_t s)
 {
 	uint32_t w = s >> 6;
 	st->bits[w] &= ~(1ull << (s & 63));
 	if (!st->bits[w])
 		st->summary &= ~(1ull << w);
-}
-
-/* Append idle ref r to its slot's list: after every timer armed before it. */
-static inline void wheel_add(queue *q, uint32_t r, uint64_t time)
-{
-	queue_state *st = q->st;
-	queue_timer *x = &q->tm[r];
-	uint32_t s = (uint32_t)time & SLOT_MASK;
-	uint32_t h = st->slot[s];
-	x->time = time;
-	x->loc = LOC_WHEEL;
-	x->next = 0;
-	if (!h) {
-		st->slot[s] = r;
-		x->prev = r;
-		mark(st, s);
-		return;
-	}
-	uint32_t tail = q->tm[h].prev;
-	q->tm[tail].next = r;
-	x->prev = tail;
-	q->tm[h].prev = r;
 }
 
 /* Unlink ref r from its slot's list. */
@@ -237,27 +209,16 @@ static void unlink_timer(queue *q, uint32_t r)
 		refind_first(q);
 }
 
-/* r, just armed at `time`, is the newest: it is earlier than the first
- * only by time.  (An empty queue's first_inv is 0: ~0 is no earlier than
- * anything, so the common case -- not earlier -- costs one compare.) */
-static inline void maybe_first(queue_state *st, uint32_t r, uint64_t time)
-{
-	if (time <= ~st->first_inv && (time < ~st->first_inv || !st->first)) {
-		st->first = r;
-		st->first_inv = ~time;
-	}
-}
-
 /* Arm idle ref r, in the wheel or the heap. */
 static inline void arm_idle(queue *q, uint32_t r, uint64_t time)
 {
 	queue_state *st = q->st;
 	if (time - st->cur < QUEUE_WHEEL)
-		wheel_add(q, r, time);
+		queue_wheel_add_(q, r, time);
 	else
 		heap_add(q, r, time);
 	st->n++;
-	maybe_first(st, r, time);
+	queue_maybe_first_(st, r, time);
 }
 
 /* queue_arm's rarer cases, out of line: a move ... */
@@ -274,25 +235,17 @@ NOINLINE static void arm_heap(queue *q, uint32_t r, uint64_t time)
 	queue_state *st = q->st;
 	heap_add(q, r, time);
 	st->n++;
-	maybe_first(st, r, time);
+	queue_maybe_first_(st, r, time);
 }
 
-void queue_arm(queue *q, uint32_t id, uint64_t time)
+/* queue_arm when r is armed (a move) or its time is outside the window. */
+void queue_arm_slow(queue *q, uint32_t r, uint64_t time)
 {
-	assert(id < q->cap);
-	queue_state *st = q->st;
-	uint32_t r = id + 1;
-	if (q->tm[r].loc) {
+	assert(r - 1 < q->cap);
+	if (q->tm[r].loc)
 		arm_move(q, r, time);
-		return;
-	}
-	if (time - st->cur >= QUEUE_WHEEL) {
+	else
 		arm_heap(q, r, time);
-		return;
-	}
-	wheel_add(q, r, time);
-	st->n++;
-	maybe_first(st, r, time);
 }
 
 void queue_cancel(queue *q, uint32_t id)
@@ -303,7 +256,7 @@ void queue_cancel(queue *q, uint32_t id)
 }
 
 /* queue_pop when the earliest is the heap's root, or there is none. */
-NOINLINE static uint32_t pop_heap(queue *q, uint64_t *time)
+uint32_t queue_pop_slow(queue *q, uint64_t *time)
 {
 	queue_state *st = q->st;
 	uint32_t r = st->first;
@@ -325,7 +278,7 @@ NOINLINE static uint32_t pop_heap(queue *q, uint64_t *time)
 /* The end of a pop from the wheel when nothing is left in the popped slot's
  * word w after it: the first is in a later word, or wraps around, or is the
  * heap's root.  Returns id. */
-NOINLINE static uint32_t pop_next_word(queue *q, uint32_t w, uint32_t id)
+uint32_t queue_pop_next_word(queue *q, uint32_t w, uint32_t id)
 {
 	const queue_state *st = q->st;
 	uint64_t sum = st->summary & (~1ull << w);
@@ -340,53 +293,4 @@ NOINLINE static uint32_t pop_next_word(queue *q, uint32_t w, uint32_t id)
 		f = q->heap[0].ref;
 	set_first(q, f);
 	return id;
-}
-
-uint32_t queue_pop(queue *q, uint64_t *time)
-{
-	queue_state *st = q->st;
-	queue_timer *tm = q->tm;
-	uint32_t r = st->first;
-	queue_timer *x = &tm[r];
-	if (x->loc != LOC_WHEEL)        /* also when empty: tm[0] is idle */
-		return pop_heap(q, time);
-	/* The head of its slot; its time, within [cur, cur + W), becomes cur. */
-	uint64_t t = x->time;
-	uint32_t s = (uint32_t)t & SLOT_MASK;
-	uint32_t n = x->next;
-	x->loc = 0;
-	st->n--;
-	st->cur = t;
-	*time = t;
-	st->slot[s] = n;
-	if (n) {
-		/* The new head inherits the tail.  Same time, the next seq: it
-		 * is the first.  (A heap timer at this time would have come
-		 * before r: see find_first.) */
-		tm[n].prev = x->prev;
-		st->first = n;
-		return r - 1;
-	}
-	/* The slot empties: clear its bit; the next timer is most often
-	 * further in the same word. */
-	uint32_t w = s >> 6;
-	uint64_t bit = 1ull << (s & 63);
-	uint64_t word = st->bits[w] & ~bit;
-	st->bits[w] = word;
-	uint64_t later = word & -bit;
-	if (!later) {
-		if (!word)
-			st->summary &= ~(1ull << w);
-		return pop_next_word(q, w, r - 1);
-	}
-	uint32_t f = st->slot[(s & ~63u) | (uint32_t)__builtin_ctzll(later)];
-	uint64_t ft = tm[f].time;
-	if (st->nheap && q->heap[0].time <= ft) {
-		/* The heap's root is earlier, or as early and armed before. */
-		f = q->heap[0].ref;
-		ft = q->heap[0].time;
-	}
-	st->first = f;
-	st->first_inv = ~ft;
-	return r - 1;
 }

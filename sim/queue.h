@@ -61,6 +61,7 @@
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -120,7 +121,7 @@ typedef struct queue {
 void queue_layout(queue *q, arena *a, uint32_t ntimers);
 void queue_bind(queue *q, const arena *a);   /* after arena_commit */
 
-void queue_arm(queue *q, uint32_t id, uint64_t time);
+static inline void queue_arm(queue *q, uint32_t id, uint64_t time);
 void queue_cancel(queue *q, uint32_t id);
 static inline int queue_armed(const queue *q, uint32_t id) { return q->tm[id + 1].loc != 0; }
 /* Its time; only when armed. */
@@ -129,8 +130,124 @@ static inline uint32_t queue_len(const queue *q) { return q->st->n; }
 /* The earliest timer, or QUEUE_NONE (ref 0 - 1); does not remove it. */
 static inline uint32_t queue_peek(const queue *q) { return q->st->first - 1; }
 /* Remove and return the earliest timer id (QUEUE_NONE if empty); *time gets its time. */
-uint32_t queue_pop(queue *q, uint64_t *time);
+static inline uint32_t queue_pop(queue *q, uint64_t *time);
 /* The earliest armed time (queue_peek's), UINT64_MAX if none. */
 static inline uint64_t queue_next_time(const queue *q) { return ~q->st->first_inv; }
+
+/* ---- the common calls, inline (an event is a pop and most often an arm):
+ * arming an idle timer into the wheel, popping from the wheel when the next
+ * timer is in the same 64-slot word.  The rest is in queue.c. ---- */
+
+#define QUEUE_SLOT_MASK (QUEUE_WHEEL - 1)
+#define QUEUE_LOC_WHEEL 1u
+#define QUEUE_LOC_HEAP 2u       /* loc = QUEUE_LOC_HEAP + heap index */
+
+/* Out of line: arming a timer that is armed (a move) or beyond the window;
+ * popping the heap's root, or a pop that empties its word. */
+void queue_arm_slow(queue *q, uint32_t r, uint64_t time);
+uint32_t queue_pop_slow(queue *q, uint64_t *time);
+uint32_t queue_pop_next_word(queue *q, uint32_t w, uint32_t id);
+
+static inline void queue_mark_(queue_state *st, uint32_t s)
+{
+	st->bits[s >> 6] |= 1ull << (s & 63);
+	st->summary |= 1ull << (s >> 6);
+}
+
+/* Append idle ref r to its slot's list: after every timer armed before it. */
+static inline void queue_wheel_add_(queue *q, uint32_t r, uint64_t time)
+{
+	queue_state *st = q->st;
+	queue_timer *x = &q->tm[r];
+	uint32_t s = (uint32_t)time & QUEUE_SLOT_MASK;
+	uint32_t h = st->slot[s];
+	x->time = time;
+	x->loc = QUEUE_LOC_WHEEL;
+	x->next = 0;
+	if (!h) {
+		st->slot[s] = r;
+		x->prev = r;
+		queue_mark_(st, s);
+		return;
+	}
+	uint32_t tail = q->tm[h].prev;
+	q->tm[tail].next = r;
+	x->prev = tail;
+	q->tm[h].prev = r;
+}
+
+/* r, just armed at `time`, is the newest: it is earlier than the first
+ * only by time.  (An empty queue's first_inv is 0: ~0 is no earlier than
+ * anything, so the common case -- not earlier -- costs one compare.) */
+static inline void queue_maybe_first_(queue_state *st, uint32_t r, uint64_t time)
+{
+	if (time <= ~st->first_inv && (time < ~st->first_inv || !st->first)) {
+		st->first = r;
+		st->first_inv = ~time;
+	}
+}
+
+static inline void queue_arm(queue *q, uint32_t id, uint64_t time)
+{
+	assert(id < q->cap);
+	queue_state *st = q->st;
+	uint32_t r = id + 1;
+	if (q->tm[r].loc || time - st->cur >= QUEUE_WHEEL) {
+		queue_arm_slow(q, r, time);
+		return;
+	}
+	queue_wheel_add_(q, r, time);
+	st->n++;
+	queue_maybe_first_(st, r, time);
+}
+
+static inline uint32_t queue_pop(queue *q, uint64_t *time)
+{
+	queue_state *st = q->st;
+	queue_timer *tm = q->tm;
+	uint32_t r = st->first;
+	queue_timer *x = &tm[r];
+	if (x->loc != QUEUE_LOC_WHEEL)  /* also when empty: tm[0] is idle */
+		return queue_pop_slow(q, time);
+	/* The head of its slot; its time, within [cur, cur + W), becomes cur. */
+	uint64_t t = x->time;
+	uint32_t s = (uint32_t)t & QUEUE_SLOT_MASK;
+	uint32_t n = x->next;
+	x->loc = 0;
+	st->n--;
+	st->cur = t;
+	*time = t;
+	st->slot[s] = n;
+	if (n) {
+		/* The new head inherits the tail.  Same time, the next seq: it
+		 * is the first.  (A heap timer at this time would have come
+		 * before r: see find_first in queue.c.) */
+		tm[n].prev = x->prev;
+		st->first = n;
+		return r - 1;
+	}
+	/* The slot empties: clear its bit; the next timer is most often
+	 * further in the same word. */
+	uint32_t w = s >> 6;
+	uint64_t bit = 1ull << (s & 63);
+	uint64_t word = st->bits[w] & ~bit;
+	st->bits[w] = word;
+	uint64_t later = word & -bit;
+	if (!later) {
+		if (!word)
+			st->summary &= ~(1ull << w);
+		return queue_pop_next_word(q, w, r - 1);
+	}
+	uint32_t f = st->slot[(s & ~63u) | (uint32_t)__builtin_ctzll(later)];
+	uint64_t ft = tm[f].time;
+	if (st->nheap && q->heap[0].time <= ft) {
+		/* The heap's root is earlier, or as early and armed before. */
+		f = q->heap[0].ref;
+		ft = q->heap[0].time;
+	}
+	st->first = f;
+	st->first_inv = ~ft;
+	return r - 1;
+}
 
 #endif
