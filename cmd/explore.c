@@ -77,7 +77,13 @@ static void *worker_main(void *arg)
 		for (; i < end; i++) {
 			w->s.seed = explore_run_seed(sh->base, i);
 			world_reset(w);
-			world_run(w);
+			if (world_run(w) == SIM_END_STUCK) {
+				/* a perturbation (jitter to 0 ns) made a program loop in no time */
+				world_stuck_message(w, wk->err, sizeof wk->err);
+				wk->rc = -2;
+				ck_pr_store_64(&sh->next, sh->runs);    /* every worker stops */
+				break;
+			}
 			sh->res[i] = (run_result){ explore_verdict(w), 0, w->s.g->events };
 		}
 	}
@@ -94,7 +100,12 @@ static int calibrate(const scn_file *f, xconf *c, char *err, size_t errlen)
 		free(w);
 		return -1;
 	}
-	world_run(w);
+	if (world_run(w) == SIM_END_STUCK) {
+		world_stuck_message(w, err, errlen);
+		world_free(w);
+		free(w);
+		return -1;
+	}
 	c->pc.expected_steps = w->s.g->steps ? w->s.g->steps : 1;
 	c->pc.horizon = w->s.g->now ? w->s.g->now : 1;
 	world_free(w);
@@ -279,7 +290,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 		pthread_join(wk[j].th, NULL);
 		if (wk[j].rc) {
 			fprintf(stderr, "%s\n", wk[j].err);
-			rc = 3;
+			rc = wk[j].rc == -2 && rc != 3 ? 2 : 3;
 		}
 	}
 	double secs = wall_seconds() - t0;

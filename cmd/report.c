@@ -73,7 +73,14 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		return -1;
 	}
 	w->s.trace = trace;
-	report_capture(w, world_run(w), r);
+	int end = world_run(w);
+	if (end == SIM_END_STUCK) {
+		world_stuck_message(w, err, errlen);
+		world_free(w);
+		free(w);
+		return -1;
+	}
+	report_capture(w, end, r);
 	world_free(w);
 	free(w);
 	return 0;

@@ -32,7 +32,7 @@ void netrx_flow_fire(sim *s, uint32_t i)
 			sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
 	}
 	if (++w->flow_sent[i] < fl->count)
-		sim_arm(s, w->flow_timer[i], fl->at_ns + w->flow_sent[i] * fl->every_ns);
+		sim_arm(s, w->flow_timer[i], sim_time_at(fl->at_ns, w->flow_sent[i], fl->every_ns));
 }
 
 sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)

@@ -30,8 +30,9 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	const scn_task *t = &w->scn->tasks[f->a];
-	if (f->pc < t->nops) {
-		const scn_op *op = &t->ops[f->pc++];
+	if (f->b < t->nops) {
+		/* the op index is 32 bits: a program may have more ops than pc counts */
+		const scn_op *op = &t->ops[f->b++];
 		uint32_t sock = t->socket;
 		uint32_t lock = (uint32_t)(2 * w->scn->nsockets + op->arg);
 		switch (op->kind) {
@@ -58,8 +59,8 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 	/* The program ran once more. */
 	if (++f->d >= t->repeat)
 		return SIM_RET;
-	f->pc = 0;
-	uint64_t next = t->at_ns + f->d * t->every_ns;
+	f->b = 0;
+	uint64_t next = sim_time_at(t->at_ns, f->d, t->every_ns);
 	if (next > sim_now(s))
 		return sleep_until(w, c, next, wl(w, ML_TASK_SLEEP));
 	return SIM_NEXT;

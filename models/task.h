@@ -3,7 +3,7 @@
  * A task runs its ops in order (lock_sock, release_sock, lock_sock_fast,
  * unlock_sock_fast, work T, sleep T, recv, and the spin_* ops on `lock`s),
  * `repeat` times, run i starting at `at + i*every` or right after run i-1.
- * Frame: a = scenario task index, pc = next op, d = runs done.
+ * Frame: a = scenario task index, b = next op, d = runs done.
  *
  * Concurrency contract: step functions for task contexts; task_wake_fire is
  * the `sleep` timer.

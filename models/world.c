@@ -2,6 +2,7 @@
 #include "world.h"
 
 #include <ck_bitmap.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,36 @@ int world_run(world *w)
 	w->g->end = (uint32_t)end;
 	oracle_finish(w);
 	return end;
+}
+
+void world_stuck_message(const world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	const sim_global *g = w->s.g;
+	scn_pos pos = { 1, 1 };
+	const char *what = "the scenario";
+	const char *name = f->name;
+	uint32_t task = g->stuck_ctx;
+	if (task == SIM_NONE && g->stuck_timer < w->s.ncpus)
+		task = sim_top(&w->s, g->stuck_timer);   /* a CPU's step: what it runs */
+	for (uint32_t i = 0; i < w->nsctasks && task == SIM_NONE; i++)
+		if (g->stuck_timer == w->task_timer[i] || g->stuck_timer == w->s.tasks[i].timer)
+			task = i;       /* its sleep or its start */
+	if (task < w->nsctasks) {
+		pos = f->tasks[task].pos;
+		what = "task";
+		name = f->tasks[task].name;
+	} else {
+		for (size_t i = 0; i < f->nflows; i++)
+			if (w->flow_timer[i] == g->stuck_timer) {
+				pos = f->flows[i].pos;
+				what = "flow";
+				name = f->flows[i].name;
+			}
+	}
+	snprintf(err, errlen, "%s:%u:%u: error: %s '%s': time stops at %" PRIu64 " ns: %u steps or "
+		 "events in a row take no time (a program or flow that takes no time, repeated?)",
+		 f->path, pos.line, pos.col, what, name, g->now, (unsigned)SIM_STUCK);
 }
 
 void world_free(world *w)

@@ -227,6 +227,9 @@ void world_reset(world *w);
 /* Run to the end (quiet, time limit, or stopped by a deadlock); computes the
  * final metrics.  Returns enum sim_end. */
 int world_run(world *w);
+/* After a run that ended SIM_END_STUCK (time stopped advancing): the error,
+ * `FILE:LINE:COL: error: ...`, at the task or flow that was running. */
+void world_stuck_message(const world *w, char *err, size_t errlen);
 void world_free(world *w);
 
 /* The labels a scenario may name, the engine's and the models', with the

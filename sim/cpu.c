@@ -209,6 +209,26 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
 	w->tail = ctxid;
 }
 
+/* A call or a step that took no time: the context goes on at once.  Every
+ * program that loops passes here (a task's ops are calls, its next run is a
+ * SIM_NEXT, `work 0` takes no time), so a context
+ * that goes on and on without time advancing is caught here: SIM_STUCK of
+ * these on one CPU, the last of them at the time of the SIM_STUCK before,
+ * stop the run.  Returns 1 then. */
+static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
+{
+	sim_zero *z = &s->zero[cpu];
+	if (__builtin_expect(++z->steps < SIM_STUCK, 1))
+		return 0;
+	if (s->g->now == z->at) {
+		sim_stuck(s, id, SIM_NONE);
+		return 1;
+	}
+	z->at = s->g->now;      /* time moved on since the last look */
+	z->steps = 0;
+	return 0;
+}
+
 /* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
  * Returns 1 when it stopped on its own (the CPU waits), 0 when the run was
  * stopped.
@@ -225,7 +245,7 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
  * arms would have taken change no order (only relative order counts).  Not
  * when called from inside another event (a timer handler raising this CPU's
  * irq): that handler may still arm something earlier after we return. */
-static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
+__attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	sim_global *g = s->g;
@@ -296,8 +316,12 @@ static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 				g->events++;
 				goto step;
 			}
+			if (!a.ns && zero_time_step(s, cpu, id))
+				return 0;
 			break;
 		case SIM_A_NEXT:
+			if (zero_time_step(s, cpu, id))
+				return 0;
 			break;
 		case SIM_A_RET:
 			if (--x->depth == 0)
@@ -338,6 +362,7 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 			return;
 		queue_pop(q, &t);
 		g->live--;              /* a CPU's step timer is never a daemon */
+
 		g->now = t;
 		g->events++;
 		cpu = id;

@@ -14,4 +14,8 @@ void cpu_task_ready(sim *s, uint32_t ctx, uint64_t latency);
  * scheduled on it (a stall at a time) rather than the step that caused it. */
 void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift);
 
+/* The run makes no progress in time: stop it (SIM_END_STUCK), naming what
+ * was running. */
+void sim_stuck(sim *s, uint32_t ctx, uint32_t timer);
+
 #endif

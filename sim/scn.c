@@ -375,10 +375,28 @@ static int all_alpha(const char *s, size_t n)
 	return 1;
 }
 
+static int val_time_unbounded(parser *p, const char *what, const char *s, size_t n, uint32_t col,
+			      int want_ps, uint64_t *out);
+
 /* A time: digits and a unit (ns, us, ms, s, ps), or a bare 0.  The result is
- * in ns, or in ps when want_ps; a ps value stored in ns must be whole ns. */
+ * in ns, or in ps when want_ps; a ps value stored in ns must be whole ns.
+ * Times are at most SCN_TIME_MAX_NS and per-byte costs SCN_PER_BYTE_MAX_PS,
+ * so that the engine's sums of a few of them never wrap. */
 static int val_time(parser *p, const char *what, const char *s, size_t n, uint32_t col,
 		    int want_ps, uint64_t *out)
+{
+	shown b;
+	if (val_time_unbounded(p, what, s, n, col, want_ps, out))
+		return -1;
+	if (want_ps && *out > SCN_PER_BYTE_MAX_PS)
+		return fail(p, col, "%s '%s' out of range (at most 1ms a byte)", what, show(&b, s, n));
+	if (!want_ps && *out > SCN_TIME_MAX_NS)
+		return fail(p, col, "%s '%s' out of range (at most 1000000s)", what, show(&b, s, n));
+	return 0;
+}
+
+static int val_time_unbounded(parser *p, const char *what, const char *s, size_t n, uint32_t col,
+			      int want_ps, uint64_t *out)
 {
 	static const struct { const char *u; uint64_t ns; } units[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S },
@@ -987,9 +1005,9 @@ static int dir_socket(parser *p)
 	} else {
 		if (need_key(p, "socket", at, SK_RCVBUF, "rcvbuf") ||
 		    need_key(p, "socket", at, SK_SNDBUF, "sndbuf") ||
-		    val_size_range(p, "rcvbuf", at[SK_RCVBUF], 1, UINT64_MAX, &so->rcvbuf) ||
-		    val_size(p, "sndbuf", at[SK_SNDBUF]->v, at[SK_SNDBUF]->vn,
-			     at[SK_SNDBUF]->vcol, &so->sndbuf))
+		    /* sk_rcvbuf and sk_sndbuf are ints */
+		    val_size_range(p, "rcvbuf", at[SK_RCVBUF], 1, INT32_MAX, &so->rcvbuf) ||
+		    val_size_range(p, "sndbuf", at[SK_SNDBUF], 0, INT32_MAX, &so->sndbuf))
 			return -1;
 	}
 	f->nsockets++;
@@ -1255,6 +1273,9 @@ static int dir_stall(parser *p)
 			return -1;
 		st->at_is_label = 1;
 	}
+	if (at[ST_NTH] && !st->at_is_label)
+		return fail(p, at[ST_NTH]->col, "nth= counts performances of a label: "
+			    "it needs at=LABEL, not a time");
 	if (at[ST_NTH] && val_range(p, "nth", at[ST_NTH]->v, at[ST_NTH]->vn, at[ST_NTH]->vcol,
 				    1, UINT64_MAX, &st->nth))
 		return -1;
@@ -1536,8 +1557,18 @@ static int dir_expect(parser *p)
 			k = 0;
 		}
 		uint64_t v;
-		if (val_u64(p, "expect", s + k, n - k, col_add(t->col, k), &v))
+		size_t d = k;
+		while (d < n && is_digit(s[d]))
+			d++;
+		size_t ml = strlen(metric_names[m]);
+		int is_time = ml > 3 && strcmp(metric_names[m] + ml - 3, "_ns") == 0;
+		if (is_time && d > k && d < n) {
+			/* a time metric's value may take a unit: spin_max_ns<20us */
+			if (val_time(p, metric_names[m], s + k, n - k, col_add(t->col, k), 0, &v))
+				return -1;
+		} else if (val_u64(p, "expect", s + k, n - k, col_add(t->col, k), &v)) {
 			return -1;
+		}
 		ti++;
 
 		void *a = grow(p, f->expects, f->nexpects, &p->cap[K_EXPECT], sizeof *f->expects,

@@ -35,6 +35,11 @@
 #define SCN_NAME_MAX 64     /* names and labels, including the NUL */
 #define SCN_ERR_MAX 512
 
+/* The largest time a scenario may give (1,000,000 s), and per-byte cost
+ * (1 ms a byte, in ps). */
+#define SCN_TIME_MAX_NS 1000000000000000ull
+#define SCN_PER_BYTE_MAX_PS 1000000000ull
+
 typedef struct scn_pos {
 	uint32_t line;          /* 1-based */
 	uint32_t col;           /* 1-based, in bytes */

@@ -11,7 +11,7 @@
 _Static_assert(sizeof(sim_frame) == 32, "sim_frame has no padding");
 _Static_assert(sizeof(sim_ctx) == 256, "sim_ctx: a power of two, no hidden padding");
 _Static_assert(sizeof(sim_cpu) == 64, "sim_cpu has no padding");
-_Static_assert(sizeof(sim_global) == 32, "sim_global has no padding");
+_Static_assert(sizeof(sim_global) == 48, "sim_global has no padding");
 
 static void *grow(void *p, uint32_t n, size_t elem)
 {
@@ -218,6 +218,7 @@ int sim_commit(sim *s)
 	s->off_wq = arena_reserve(&s->ar, (s->nwaitqs + 1) * sizeof(sim_waitq), 4);
 	s->off_rng = arena_reserve(&s->ar, (s->nrngs + 1) * sizeof(rng), 8);
 	s->off_stall = arena_reserve(&s->ar, (s->nstalls + 1) * sizeof(uint64_t), 8);
+	s->off_zero = arena_reserve(&s->ar, s->ncpus * sizeof(sim_zero), 8);
 	queue_layout(&s->q, &s->ar, s->ntimers);
 	/* The models reserved their state before calling sim_commit. */
 	if (arena_commit(&s->ar) != 0)
@@ -228,6 +229,7 @@ int sim_commit(sim *s)
 	s->wq = arena_at(&s->ar, s->off_wq);
 	s->rng = arena_at(&s->ar, s->off_rng);
 	s->stall_count = arena_at(&s->ar, s->off_stall);
+	s->zero = arena_at(&s->ar, s->off_zero);
 	queue_bind(&s->q, &s->ar);
 	if (s->perturb_ready) {
 		s->pst = arena_at(&s->ar, s->off_pstate);
@@ -381,10 +383,21 @@ void sim_cancel(sim *s, uint32_t timer)
 
 void sim_stop(sim *s) { s->g->stopped = 1; }
 
+void sim_stuck(sim *s, uint32_t ctx, uint32_t timer)
+{
+	sim_global *g = s->g;
+	g->stuck = 1;
+	g->stuck_ctx = ctx;
+	g->stuck_timer = timer;
+	g->stopped = 1;
+}
+
 int sim_run(sim *s)
 {
 	sim_global *g = s->g;
+	uint32_t same = 0;      /* events in a row at one time */
 	set_did_slow(s);
+	g->stuck_ctx = g->stuck_timer = SIM_NONE;
 	while (g->live && !g->stopped) {
 		if (queue_next_time(&s->q) > s->limit_ns) {
 			g->now = s->limit_ns;
@@ -395,6 +408,11 @@ int sim_run(sim *s)
 		const sim_timer_desc *d = &s->timers[id];
 		if (!d->daemon)
 			g->live--;
+		same = t == g->now ? same + 1 : 0;
+		if (same >= SIM_STUCK) {
+			sim_stuck(s, SIM_NONE, id);
+			break;
+		}
 		g->now = t;
 		g->events++;
 		if (id < s->ncpus)
@@ -404,7 +422,7 @@ int sim_run(sim *s)
 		else
 			d->fire(s, d->arg);
 	}
-	return g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
+	return g->stuck ? SIM_END_STUCK : g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
 }
 
 /* ---- timers owned by the engine ---- */

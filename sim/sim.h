@@ -109,8 +109,26 @@ typedef struct sim_global {
 	uint64_t events;        /* events dispatched */
 	uint64_t steps;         /* step functions called */
 	uint32_t live;          /* armed timers that keep the run going */
-	uint32_t stopped;       /* a model called sim_stop() */
+	uint32_t stopped;       /* a model called sim_stop(), or the run is stuck */
+	uint32_t stuck;         /* SIM_STUCK steps or events in a row at one time */
+	uint32_t stuck_ctx;     /* the context that was stepping then, or SIM_NONE */
+	uint32_t stuck_timer;   /* the timer that fired then, or SIM_NONE */
+	uint32_t pad;
 } sim_global;
+
+/* Per CPU: steps that went on at once (no time between), and the time when
+ * their count last reached SIM_STUCK.  Reaching it again at that same time
+ * means SIM_STUCK steps in a row took no time. */
+typedef struct sim_zero {
+	uint64_t at;
+	uint32_t steps;
+	uint32_t pad;
+} sim_zero;
+
+/* A run in which this many steps (within one event) or events in a row
+ * happen at the same instant never lets time advance: a program or a flow
+ * that takes no time, repeated.  The run stops as SIM_END_STUCK. */
+#define SIM_STUCK (1u << 24)
 
 enum sim_ans_kind { SIM_A_CONT, SIM_A_NEXT, SIM_A_RET, SIM_A_SPIN, SIM_A_SLEEP };
 typedef struct sim_answer {
@@ -193,13 +211,14 @@ struct sim {
 	const char **rng_names;   uint32_t nrngs;
 
 	/* state offsets, then pointers into the arena */
-	size_t off_g, off_cpus, off_ctx, off_wq, off_rng, off_stall;
+	size_t off_g, off_cpus, off_ctx, off_wq, off_rng, off_stall, off_zero;
 	sim_global *g;
 	sim_cpu *cpus;
 	sim_ctx *ctx;             /* [ntasks] tasks, then per CPU softirq, hardirq */
 	sim_waitq *wq;
 	rng *rng;
 	uint64_t *stall_count;
+	sim_zero *zero;           /* [ncpus] */
 
 	uint32_t built;
 	uint32_t label_stall, label_irq_enter, label_irq_exit, label_softirq_enter,
@@ -258,10 +277,21 @@ int sim_commit(sim *s);
 /* Back to time 0: zero the state, seed the streams, arm the engine's timers.
  * Models then re-initialise their state and arm their timers. */
 void sim_reset(sim *s);
-enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2 };
+enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2, SIM_END_STUCK = 3 };
 int sim_run(sim *s);
 void sim_stop(sim *s);
 static inline uint64_t sim_now(const sim *s) { return s->g->now; }
+/* The time of the k-th of a series `at + k * every`, or SIM_TIME_NEVER when
+ * that is beyond 64 bits: a far time never wraps into the past. */
+#define SIM_TIME_NEVER (UINT64_MAX / 2)
+static inline uint64_t sim_time_at(uint64_t at, uint64_t k, uint64_t every)
+{
+	uint64_t m, t;
+	if (__builtin_mul_overflow(k, every, &m) || __builtin_add_overflow(at, m, &t) ||
+	    t > SIM_TIME_NEVER)
+		return SIM_TIME_NEVER;
+	return t;
+}
 
 /* ---- for step functions and timers ---- */
 static inline sim_ctx *sim_ctx_at(sim *s, uint32_t c) { return &s->ctx[c]; }

@@ -135,6 +135,23 @@ static const struct bad {
 	{ "binary-junk", "scenario x\n\x01\x02\xff\xfe\x00junk\n", ":2:", "", 16 },
 	{ "empty-file", "", ":1:1: error:", "", 0 },
 	{ "bad-expect-metric", "scenario x\nexpect frobs>=1\n", ":2:", "frobs", 0 },
+	{ "time-out-of-range", "scenario x\nstall cpu=0 at=tpacket_rcv:F for=18446744073709551615ns\n", ":2:34: error:", "out of range", 0 },
+	{ "nth-with-time", "scenario x\nstall cpu=0 at=1us nth=2 for=1us\n", ":2:20: error:", "at=LABEL", 0 },
+	/* runs that would never let time advance: stopped, reported at the
+	 * task or flow, never a hang */
+	{ "zero-time-task", "scenario x\nsocket s type=stream rcvbuf=1KiB sndbuf=1KiB\n"
+	  "task w socket=s cpu=0 do=\"work 0\" repeat=18446744073709551615\n", ":3:1: error:", "time stops", 0 },
+	{ "zero-time-sleep", "scenario x\nsocket s type=stream rcvbuf=1KiB sndbuf=1KiB\n"
+	  "task w socket=s cpu=0 do=\"sleep 0\" repeat=18446744073709551615\n", ":3:1: error:", "task 'w'", 0 },
+	{ "zero-time-flow", "scenario x\nsocket s type=packet version=v2 frames=8 frame_size=2048\n"
+	  "flow f socket=s cpu=0 every=0 count=10000000000\n", ":3:1: error:", "flow 'f'", 0 },
+	{ "zero-time-locks", "scenario x\ncpus 2\nsocket s type=stream rcvbuf=1KiB sndbuf=1KiB\nspinlock handoff=0\n"
+	  "cost lock_sock:spin_lock_bh 0\ncost lock_sock:owned 0\ncost lock_sock:spin_unlock_bh 0\n"
+	  "cost release_sock:spin_lock_bh 0\ncost release_sock:owned 0\ncost release_sock:spin_unlock_bh 0\n"
+	  "cost release_sock:len_reset 0\n"
+	  "task a socket=s cpu=0 do=\"lock_sock; release_sock\" repeat=18446744073709551615\n"
+	  "task b socket=s cpu=1 do=\"lock_sock; release_sock\" repeat=18446744073709551615\n",
+	  ":1", "time stops", 0 },
 };
 
 static void test_hostile_inputs_exit_2(void **state)
@@ -159,6 +176,32 @@ static void test_hostile_inputs_exit_2(void **state)
 		assert_int_equal(o.out_len, 0);
 		out_free(&o);
 	}
+}
+
+/* A task program of 70,000 ops runs them all, once (its op index is not
+ * a 16-bit counter that wraps and restarts the program forever). */
+static void test_long_program_runs(void **state)
+{
+	(void)state;
+	const char *head = "scenario long\nsocket s type=stream rcvbuf=1KiB sndbuf=1KiB\n"
+			   "task w socket=s cpu=0 do=\"";
+	size_t n = 70000, len = strlen(head) + n * 10 + 64;
+	char *text = malloc(len), *p = text;
+	assert_non_null(text);
+	p += sprintf(p, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "work 1ns; ");
+	p += sprintf(p, "\"\nlimit time=1s\n");
+	char path[512];
+	snprintf(path, sizeof path, "%s/long.scn", tmpdir);
+	write_file(path, text, (size_t)(p - text));
+	free(text);
+	out o;
+	run(&o, NULL, "--json", path, (const char *)NULL);
+	assert_int_equal(o.rc, 0);
+	/* 70,000 ns of work, once: the run ends quiet, not at the limit */
+	assert_non_null(strstr(o.out, "\"end\": \"quiet\""));
+	out_free(&o);
 }
 
 static void test_missing_file_exit_2(void **state)
@@ -320,6 +363,7 @@ int main(int argc, char **argv)
 		return 2;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_inputs_exit_2),
+		cmocka_unit_test(test_long_program_runs),
 		cmocka_unit_test(test_missing_file_exit_2),
 		cmocka_unit_test(test_usage_errors_exit_2),
 		cmocka_unit_test(test_help_version_labels),

@@ -409,7 +409,8 @@ static void test_units(void **state)
 		 "socket r type=stream rcvbuf=1GiB sndbuf=0\n"
 		 "flow a socket=s cpu=0 at=0 every=0ns size=256KiB count=0\n"
 		 "flow b socket=s cpu=0 at=3s every=2000ps count=10000000000 size=1\n"
-		 "stall cpu=0 at=7ms nth=2 for=18446744073709551615ns\n"
+		 "stall cpu=0 at=tpacket_rcv:F nth=2 for=1000000s\n"
+		 "stall cpu=0 at=7ms for=0\n"
 		 "cost tpacket_rcv:F 3000ps per_byte=1us\n", &f);
 	assert_int_equal(f.sockets[0].frames, 1048576);
 	assert_int_equal(f.sockets[0].frame_size, 16u << 20);
@@ -421,9 +422,9 @@ static void test_units(void **state)
 	assert_true(f.flows[1].at_ns == 3000000000ull);
 	assert_int_equal(f.flows[1].every_ns, 2);
 	assert_true(f.flows[1].count == 10000000000ull);
-	assert_int_equal(f.stalls[0].at_ns, 7000000);
 	assert_int_equal(f.stalls[0].nth, 2);
-	assert_true(f.stalls[0].for_ns == UINT64_MAX);
+	assert_true(f.stalls[0].for_ns == SCN_TIME_MAX_NS);      /* the largest time */
+	assert_int_equal(f.stalls[1].at_ns, 7000000);
 	assert_int_equal(f.costs[0].ns, 3);
 	assert_int_equal(f.costs[0].has_per_byte, 1);
 	assert_int_equal(f.costs[0].per_byte_ps, 1000000);
@@ -610,7 +611,7 @@ static void test_err_out_of_range(void **state)
 	    "count 10000000001 out of range");
 	err(HDR "socket s type=stream rcvbuf=1 sndbuf=1\ntask t socket=s cpu=0 do=recv repeat=0\n",
 	    "t.scn:3:38: error: ", "repeat 0 out of range 1..");
-	err(HDR "stall cpu=0 at=1us nth=0 for=1us\n", "t.scn:2:24: error: ", "nth 0 out of range");
+	err(HDR "stall cpu=0 at=tpacket_rcv:F nth=0 for=1us\n", "t.scn:2:34: error: ", "nth 0 out of range");
 	err(HDR "irq cpu=0 every=0 cost=1us\n", "t.scn:2:17: error: ", "every= must be > 0");
 	err(HDR "socket s type=stream rcvbuf=0 sndbuf=1\n", "t.scn:2:29: error: ",
 	    "rcvbuf 0 out of range");
@@ -635,6 +636,38 @@ static void test_err_overflow(void **state)
 	err(HDR "cost tpacket_rcv:F 1ns per_byte=18446744073709552ns\n", "t.scn:2:33: error: ",
 	    "per_byte '18446744073709552ns' overflows 64 bits");
 	err(HDR "expect lost<=18446744073709551616\n", "t.scn:2:14: error: ", "overflows 64 bits");
+}
+
+/* A time metric's expected value may take a unit; the text shows ns. */
+static void test_expect_time_units(void **state)
+{
+	(void)state;
+	scn_file f;
+	parse_ok(HDR "expect spin_max_ns<20us spin_total_ns>=1500 spin_max_ns <= 2ms\n", &f);
+	assert_int_equal(f.nexpects, 3);
+	assert_true(f.expects[0].value == 20000);
+	assert_string_equal(f.expects[0].text, "spin_max_ns<20000");
+	assert_true(f.expects[1].value == 1500);
+	assert_true(f.expects[2].value == 2000000);
+	scn_free(&f);
+	err(HDR "expect overrun>=1us\n", "t.scn:2:17: error: ", "");
+	err(HDR "expect spin_max_ns<5parsecs\n", "t.scn:2:20: error: ", "unknown time unit");
+}
+
+/* Times that fit 64 bits but are past what a run's sums can hold. */
+static void test_err_time_range(void **state)
+{
+	(void)state;
+	err(HDR "stall cpu=0 at=tpacket_rcv:F for=18446744073709551615ns\n", "t.scn:2:34: error: ",
+	    "for '18446744073709551615ns' out of range (at most 1000000s)");
+	err(HDR PKT "flow f socket=s cpu=0 every=1000001s\n", "t.scn:3:29: error: ",
+	    "every '1000001s' out of range");
+	err(HDR "limit time=1000000000000001ns\n", "t.scn:2:12: error: ", "out of range");
+	err(HDR "cost tpacket_rcv:G 1ns per_byte=1001us\n", "t.scn:2:33: error: ",
+	    "per_byte '1001us' out of range (at most 1ms a byte)");
+	err(HDR "socket r type=stream rcvbuf=2GiB sndbuf=0\n", "t.scn:2:29: error: ",
+	    "rcvbuf 2147483648 out of range 1..2147483647");
+	err(HDR "stall cpu=0 at=1us nth=2 for=1us\n", "t.scn:2:20: error: ", "needs at=LABEL");
 }
 
 static void test_err_unknown_unit(void **state)
@@ -967,6 +1000,8 @@ int main(void)
 		cmocka_unit_test(test_err_malformed_number),
 		cmocka_unit_test(test_err_out_of_range),
 		cmocka_unit_test(test_err_overflow),
+		cmocka_unit_test(test_err_time_range),
+		cmocka_unit_test(test_expect_time_units),
 		cmocka_unit_test(test_err_unknown_unit),
 		cmocka_unit_test(test_err_time_without_unit),
 		cmocka_unit_test(test_err_unterminated_quote),
