@@ -211,10 +211,10 @@ static void waitq_add(sim *s, uint32_t wq, uint32_t ctxid)
 
 /* A call or a step that took no time: the context goes on at once.  Every
  * program that loops passes here (a task's ops are calls, its next run is a
- * SIM_NEXT, `work 0` takes no time), so a context
- * that goes on and on without time advancing is caught here: SIM_STUCK of
- * these on one CPU, the last of them at the time of the SIM_STUCK before,
- * stop the run.  Returns 1 then. */
+ * SIM_NEXT, `work 0` takes no time), so a context that goes on and on
+ * without time advancing is caught here: SIM_STUCK of these on one CPU, the
+ * last of them at the time of the SIM_STUCK before, stop the run.  Returns 1
+ * then.  Not on the common path: a step that took time never comes here. */
 static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
 {
 	sim_zero *z = &s->zero[cpu];
@@ -362,7 +362,6 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 			return;
 		queue_pop(q, &t);
 		g->live--;              /* a CPU's step timer is never a daemon */
-
 		g->now = t;
 		g->events++;
 		cpu = id;

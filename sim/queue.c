@@ -12,10 +12,6 @@ _Static_assert(sizeof(queue_state) == 48 + 8 * QUEUE_WORDS + 4 * QUEUE_WHEEL,
 	       "queue_state has no padding");
 _Static_assert(QUEUE_WORDS >= 1 && QUEUE_WORDS <= 64, "the summary is one 64-bit word");
 
-#define SLOT_MASK QUEUE_SLOT_MASK
-#define LOC_WHEEL QUEUE_LOC_WHEEL
-#define LOC_HEAP QUEUE_LOC_HEAP
-
 #define NOINLINE __attribute__((noinline))
 
 void queue_layout(queue *q, arena *a, uint32_t ntimers)
@@ -48,7 +44,7 @@ static void wheel_del(queue *q, uint32_t r)
 {
 	queue_state *st = q->st;
 	queue_timer *x = &q->tm[r];
-	uint32_t s = (uint32_t)x->time & SLOT_MASK;
+	uint32_t s = (uint32_t)x->time & QUEUE_SLOT_MASK;
 	uint32_t n = x->next, p = x->prev;
 	if (st->slot[s] == r) {
 		/* The head: its prev is the tail, which the new head inherits. */
@@ -71,7 +67,7 @@ static void wheel_del(queue *q, uint32_t r)
  * the wheel is empty. */
 static inline uint32_t wheel_first(const queue_state *st)
 {
-	uint32_t s = (uint32_t)st->cur & SLOT_MASK;
+	uint32_t s = (uint32_t)st->cur & QUEUE_SLOT_MASK;
 	uint32_t w = s >> 6;
 	uint64_t m = st->bits[w] & (~0ull << (s & 63));
 	if (m)
@@ -100,7 +96,7 @@ static inline int before(uint64_t xt, uint64_t xs, const queue_node *y)
 static inline void heap_put(queue *q, uint32_t i, const queue_node *n)
 {
 	q->heap[i] = *n;
-	q->tm[n->ref].loc = LOC_HEAP + i;
+	q->tm[n->ref].loc = QUEUE_LOC_HEAP + i;
 }
 
 /* Move node n up from hole i.  A node armed into the heap is far ahead, so
@@ -199,10 +195,10 @@ static void unlink_timer(queue *q, uint32_t r)
 {
 	queue_state *st = q->st;
 	queue_timer *x = &q->tm[r];
-	if (x->loc == LOC_WHEEL)
+	if (x->loc == QUEUE_LOC_WHEEL)
 		wheel_del(q, r);
 	else
-		heap_del(q, x->loc - LOC_HEAP);
+		heap_del(q, x->loc - QUEUE_LOC_HEAP);
 	x->loc = 0;
 	st->n--;
 	if (st->first == r)

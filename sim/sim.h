@@ -125,9 +125,10 @@ typedef struct sim_zero {
 	uint32_t pad;
 } sim_zero;
 
-/* A run in which this many steps (within one event) or events in a row
- * happen at the same instant never lets time advance: a program or a flow
- * that takes no time, repeated.  The run stops as SIM_END_STUCK. */
+/* A run in which this many calls or zero-time steps on one CPU (sim_zero),
+ * or events in a row (sim_run), happen at the same instant never lets time
+ * advance: a program or a flow that takes no time, repeated.  The run stops
+ * as SIM_END_STUCK. */
 #define SIM_STUCK (1u << 24)
 
 enum sim_ans_kind { SIM_A_CONT, SIM_A_NEXT, SIM_A_RET, SIM_A_SPIN, SIM_A_SLEEP };
