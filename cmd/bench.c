@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "opt.h"
 #include "queue_bench.h"
 #include "scn.h"
 #include "world.h"
@@ -306,26 +307,28 @@ int bench_main(int argc, char **argv)
 {
 	bench_opts o = { 0, 0, NULL };
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--bench"))
+		opt_arg oa;
+		const char *a = opt_split(&oa, argv[i]);
+		const char *v;
+		if (!strcmp(argv[i], "--bench"))
 			continue;       /* `sim --bench ...` passes its own flag along */
-		if (!strcmp(a, "--quick")) {
+		if (!strcmp(argv[i], "--quick")) {
 			o.quick = 1;
-		} else if (!strcmp(a, "--reps") && i + 1 < argc) {
+		} else if (!strcmp(a, "--reps") && (v = opt_value(&oa, argc, argv, &i)) != NULL) {
 			char *end;
-			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 1 || v > MAX_REPS) {
+			long n = strtol(v, &end, 10);
+			if (!*v || *end || n < 1 || n > MAX_REPS) {
 				fputs(bench_usage, stderr);
 				return 2;
 			}
-			o.reps = (int)v;
-		} else if (!strcmp(a, "--only") && i + 1 < argc) {
-			o.only = argv[++i];
+			o.reps = (int)n;
+		} else if (!strcmp(a, "--only") && (v = opt_value(&oa, argc, argv, &i)) != NULL) {
+			o.only = v;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(bench_usage, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "sim: --bench: unknown option '%s'\n", a);
+			fprintf(stderr, "sim: --bench: unknown option '%s'\n", argv[i]);
 			fputs(bench_usage, stderr);
 			return 2;
 		}

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "bench.h"
 #include "explore.h"
+#include "opt.h"
 #include "plot.h"
 #include "report.h"
 #include "scn.h"
@@ -60,6 +61,8 @@ static const char help[] =
 	"  --bench          run the benchmarks (events/s, ns per packet, peak RSS, event queue)\n"
 	"  --help, --version\n"
 	"\n"
+	"A value follows its option as `--seed 5` or `--seed=5`.\n"
+	"\n"
 	"Exit status: 0 every expectation holds, 1 an expectation failed (with\n"
 	"--explore/--replay: a run violated an invariant), 2 bad input or usage,\n"
 	"3 internal error.\n";
@@ -71,6 +74,17 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs(" (sim --help for usage)\n", stderr);
 	return EXIT_USAGE;
+}
+
+/* The options that take no value. */
+static int is_flag(const char *a)
+{
+	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
+					     "--shrink", "--bench" };
+	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+		if (!strcmp(a, flags[k]))
+			return 1;
+	return 0;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -133,7 +147,10 @@ int main(int argc, char **argv)
 	explore_opts xo = { .strategy = -1, .depth = -1, .jobs = 1 };
 	int exploring = 0;
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		opt_arg oa;
+		const char *a = opt_split(&oa, argv[i]);
+		if (oa.value && is_flag(a))
+			return usage_error("%s takes no value", a);
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			fputs("\n", stdout);
@@ -153,9 +170,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--explore") || !strcmp(a, "--strategy") || !strcmp(a, "--depth") ||
 			   !strcmp(a, "-j") || !strcmp(a, "--jobs") || !strcmp(a, "--replay") ||
 			   !strcmp(a, "--shrink-out")) {
-			if (i + 1 >= argc)
+			const char *v = opt_value(&oa, argc, argv, &i);
+			if (!v)
 				return usage_error("%s needs a value", a);
-			const char *v = argv[++i];
 			uint64_t n = 0;
 			if (!strcmp(a, "--strategy")) {
 				if (!strcmp(v, "random"))
@@ -187,9 +204,9 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace") ||
 			   !strcmp(a, "--tsv") || !strcmp(a, "--perfetto") || !strcmp(a, "--plot")) {
-			if (i + 1 >= argc)
+			const char *v = opt_value(&oa, argc, argv, &i);
+			if (!v)
 				return usage_error("%s needs a value", a);
-			const char *v = argv[++i];
 			if (!strcmp(a, "--seed")) {
 				if (parse_u64(v, &o.seed) != 0)
 					return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
@@ -208,7 +225,7 @@ int main(int argc, char **argv)
 				trace_path = v;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
+			return usage_error("unknown option '%s'", argv[i]);
 		} else if (file) {
 			return usage_error("more than one scenario file: '%s'", a);
 		} else {

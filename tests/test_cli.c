@@ -225,6 +225,11 @@ static void test_usage_errors_exit_2(void **state)
 		{ "--seed", "99999999999999999999", wrap },
 		{ "--fix", "sometimes", wrap },
 		{ wrap, "--seed", NULL },
+		{ "--seed=", wrap, NULL },
+		{ "--seed=12ab", wrap, NULL },
+		{ "--json=1", wrap, NULL },
+		{ "--fix=sometimes", wrap, NULL },
+		{ "--frobnicate=1", wrap, NULL },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		out o;
@@ -318,6 +323,13 @@ static void test_failed_expectation_exit_1(void **state)
 	/* --fix and --seed override the file */
 	run(&o, NULL, "--json", "--fix", "owner_map", "--seed", "7", path, (const char *)NULL);
 	assert_non_null(strstr(o.out, "\"seed\": 7, \"variants\": [{\"fix\": \"owner_map\""));
+	/* ... and the same with --name=value */
+	out eq;
+	run(&eq, NULL, "--json", "--fix=owner_map", "--seed=7", path, (const char *)NULL);
+	assert_int_equal(eq.rc, o.rc);
+	assert_int_equal(eq.out_len, o.out_len);
+	assert_memory_equal(eq.out, o.out, o.out_len);
+	out_free(&eq);
 	out_free(&o);
 }
 
