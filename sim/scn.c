@@ -1331,6 +1331,8 @@ static int dir_cost(parser *p)
 
 	if (p->ntok < 2 || p->toks[1].has_eq)
 		return fail(p, p->toks[0].col, "missing label after 'cost'");
+	if (p->toks[1].n && is_digit(p->toks[1].s[0]))
+		return fail(p, p->toks[1].col, "missing label before the time: cost LABEL T");
 	if (p->ntok < 3 || p->toks[2].has_eq)
 		return fail(p, p->toks[0].col, "missing time after 'cost LABEL'");
 	void *a = grow(p, f->costs, f->ncosts, &p->cap[K_COST], sizeof *f->costs, "costs",
@@ -1513,7 +1515,9 @@ static int dir_expect(parser *p)
 		size_t n = t->n, k = 0;
 
 		if (t->has_eq && eq(t->key, t->kn, "fix"))
-			return fail(p, t->col, "fix= must come before the clauses of expect");
+			return fail(p, t->col, ti == 2 && p->toks[1].has_eq && eq(p->toks[1].key, p->toks[1].kn, "fix")
+					       ? "expect takes one fix= (one expect line per variant)"
+					       : "fix= must come before the clauses of expect");
 		/* METRIC */
 		while (k < n && (is_alpha(s[k]) || is_digit(s[k]) || s[k] == '_'))
 			k++;

@@ -745,6 +745,7 @@ static void test_err_unknown_label(void **state)
 	err(HDR "stall cpu=0 at=tpacket_rcv:Z for=1us\n", "t.scn:2:16: error: ",
 	    "unknown label 'tpacket_rcv:Z'");
 	err(HDR "cost tpacket_rcv:X 5ns\n", "t.scn:2:6: error: ", "unknown label 'tpacket_rcv:X'");
+	err(HDR "cost 5us\n", "t.scn:2:6: error: ", "missing label before the time: cost LABEL T");
 	err(HDR "cost tpacket_rcv:F\n", "t.scn:2:1: error: ", "missing time");
 	err(HDR "cost tpacket_rcv:F 5ns\ncost tpacket_rcv:F 6ns\n", "t.scn:3:6: error: ",
 	    "duplicate cost for 'tpacket_rcv:F' (first at line 2)");
@@ -937,6 +938,8 @@ static void test_err_expect(void **state)
 	    "unknown fix 'some' (expected none, in_progress, owner_map or all)");
 	err(HDR "expect overrun>=1 fix=none\n", "t.scn:2:19: error: ", "fix= must come before");
 	err(HDR "expect >=1\n", "t.scn:2:8: error: ", "expected METRIC OP VALUE");
+	err(HDR "expect fix=none fix=owner_map drops==0\n", "t.scn:2:17: error: ",
+	    "expect takes one fix= (one expect line per variant)");
 }
 
 static void test_err_fix_and_bug(void **state)
