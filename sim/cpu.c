@@ -93,6 +93,10 @@ static void preempt_top(sim *s, uint32_t cpu)
 		 * stall is taken first), so nothing is left of its step. */
 		uint64_t due = queue_armed(&s->q, cpu) ? queue_due(&s->q, cpu) : s->g->now;
 		x->remaining = due > s->g->now ? due - s->g->now : 0;
+		/* A lock hand-off is not work: it goes on while the irq runs
+		 * (resume_top takes what is left of it, if anything). */
+		if (x->handoff_until > s->g->now)
+			x->remaining = 0;
 		x->state = SIM_S_READY;
 		sim_cancel(s, cpu);
 	}
@@ -163,6 +167,21 @@ static void next_task(sim *s, uint32_t cpu)
 		sim_note(s, c->task, s->label_switch, (const char *)NULL);
 }
 
+/* The context under a finished hardirq or softirq is on top again.  If it
+ * was granted a spinlock while preempted, or preempted during the hand-off,
+ * the hand-off went on meanwhile: MCS/qspinlock sets the waiter's `locked`
+ * (or the ticket's owner field) whatever the CPU is doing, and the cache
+ * line moves in the background.  Only what is left of it delays the step. */
+static void resume_top(sim *s, uint32_t cpu)
+{
+	uint32_t t = top_of(s, cpu);
+	if (t == SIM_NONE)
+		return;
+	sim_ctx *x = &s->ctx[t];
+	if (x->state == SIM_S_READY && x->handoff_until > s->g->now)
+		x->remaining = x->handoff_until - s->g->now;
+}
+
 /* A context's last frame returned. */
 static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 {
@@ -178,6 +197,8 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
 		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
 			softirq_enter(s, cpu);
+		else
+			resume_top(s, cpu);
 		break;
 	case SIM_CTX_SOFTIRQ:
 		c->in_softirq = 0;
@@ -187,6 +208,8 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		/* __do_softirq() restarts while softirqs are pending. */
 		if (c->softirq_pending)
 			softirq_enter(s, cpu);
+		else
+			resume_top(s, cpu);
 		break;
 	default:
 		assert(c->task == ctxid);
@@ -433,10 +456,14 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 	sim_ctx *x = &s->ctx[ctx];
 	assert(x->state == SIM_S_SPIN);
 	x->state = SIM_S_READY;
-	x->remaining = delay;
 	x->spin_on = SIM_NONE;
-	if (top_of(s, x->cpu) == ctx)
+	x->handoff_until = s->g->now + delay;
+	if (top_of(s, x->cpu) == ctx) {
+		x->remaining = delay;
 		arm_top(s, x->cpu, x);
+	} else {
+		x->remaining = 0;       /* preempted: resume_top() takes what is left */
+	}
 	return s->g->now + delay - x->spin_since;
 }
 

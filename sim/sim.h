@@ -78,7 +78,8 @@ typedef struct sim_ctx {
 	uint32_t next;          /* runqueue / wait queue link */
 	uint32_t held;          /* spinlocks held (the lock part of preempt_count) */
 	uint32_t wq;            /* SLEEP: the wait queue */
-	uint32_t pad[4];        /* 256 bytes: indexing is a shift, not a multiply */
+	uint64_t handoff_until; /* granted a lock: the hand-off completes then (sim_grant) */
+	uint32_t pad[2];        /* 256 bytes: indexing is a shift, not a multiply */
 	sim_frame f[SIM_FRAMES];
 } sim_ctx;
 
@@ -351,8 +352,9 @@ int sim_bh_enabled(const sim *s, uint32_t ctx);
 
 /* Mark a context spinning on the model's lock `lock` (it then answers SIM_SPIN). */
 void sim_spin_begin(sim *s, uint32_t ctx, uint32_t lock);
-/* The spinner got the lock: it resumes `delay` ns from now (or when it is
- * next on top of its CPU).  Returns how long it spun. */
+/* The spinner got the lock: it resumes `delay` ns from now, or when it is
+ * next on top of its CPU if that is later (the hand-off goes on under a
+ * hardirq or softirq that preempts it).  Returns how long it spun. */
 uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay);
 /* What ctx is waiting behind: SIM_NONE if it can run now (it is on top), else
  * the context on top of its CPU. */

@@ -6,7 +6,7 @@
  * never nests and restarts while pending; a softirq raised while BH is off
  * runs exactly at the local_bh_enable() that brings the depth to 0; a
  * hardirq waits for local_irq_enable(); a spinner takes hardirqs and resumes
- * `delay` after sim_grant(); pending softirqs run at hardirq exit; stalls
+ * when the hand-off granted by sim_grant() is done and it is back on top; pending softirqs run at hardirq exit; stalls
  * (after the nth performance of a label, or at a time) freeze the CPU for
  * exactly their length and defer hardirqs to their end; wait queues wake one
  * exclusive waiter in FIFO order and a sleeper frees its CPU; frames call
@@ -33,6 +33,7 @@ typedef struct tmodel {
 	uint32_t wq;
 	uint32_t label;
 	uint32_t grant_delay;
+	int granted_first;      /* (e): the grant comes before the hardirq */
 	uint32_t count;
 	uint32_t cpu;
 	uint64_t did[8];
@@ -348,7 +349,7 @@ static sim_answer e_irq(sim *s, uint32_t c, sim_frame *f)
 	switch (f->pc++) {
 	case 0:
 		rec(s, "irq:in");
-		assert_int_equal(s->ctx[M.task[0]].state, SIM_S_SPIN);
+		assert_int_equal(s->ctx[M.task[0]].state, M.granted_first ? SIM_S_READY : SIM_S_SPIN);
 		return SIM_CONT(30);
 	case 1: rec(s, "irq:out"); return SIM_RET;
 	}
@@ -396,20 +397,48 @@ static void test_spinner_takes_irq(void **state)
 	assert_int_equal(M.spun, 225);
 }
 
-/* Granted while a hardirq is on top: `delay` counts from when the spinner is
- * back on top (the hardirq ends at 80, so 80 + 5), which is the rule the
- * engine implements today ("or when it is next on top of its CPU"). */
+/* Granted while a hardirq is on top: the hand-off goes on while the hardirq
+ * runs (qspinlock sets the waiter's MCS `locked` whatever its CPU is doing),
+ * so the spinner goes on at the later of its end and grant + delay. */
 static void test_grant_while_preempted(void **state)
 {
 	uint32_t tr, tg;
 	sim *s = e_build(state, &tr, &tg);
-	M.grant_delay = 5;
+	M.grant_delay = 5;      /* done at 65, inside the hardirq (50..80) */
 	sim_arm(s, tr, 50);
 	sim_arm(s, tg, 60);
 	assert_int_equal(sim_run(s), SIM_END_QUIET);
 	REC_EXPECT({ "spin", 0 }, { "raise", 50 }, { "irq:in", 50 }, { "grant", 60 },
-		   { "irq:out", 80 }, { "got", 85 });
+		   { "irq:out", 80 }, { "got", 80 });
 	assert_int_equal(M.spun, 65);     /* now + delay - spin_since, at the grant */
+}
+
+static void test_grant_while_preempted_long_handoff(void **state)
+{
+	uint32_t tr, tg;
+	sim *s = e_build(state, &tr, &tg);
+	M.grant_delay = 40;     /* done at 100: 20 ns after the hardirq ends */
+	sim_arm(s, tr, 50);
+	sim_arm(s, tg, 60);
+	assert_int_equal(sim_run(s), SIM_END_QUIET);
+	REC_EXPECT({ "spin", 0 }, { "raise", 50 }, { "irq:in", 50 }, { "grant", 60 },
+		   { "irq:out", 80 }, { "got", 100 });
+}
+
+/* A hardirq in the middle of the hand-off (granted at 40, done at 65): the
+ * hand-off is not work that waits for the CPU, it ends at 65 under the
+ * hardirq, and the spinner goes on when the hardirq ends at 80. */
+static void test_irq_during_handoff(void **state)
+{
+	uint32_t tr, tg;
+	sim *s = e_build(state, &tr, &tg);
+	M.grant_delay = 25;
+	M.granted_first = 1;
+	sim_arm(s, tg, 40);
+	sim_arm(s, tr, 50);
+	assert_int_equal(sim_run(s), SIM_END_QUIET);
+	REC_EXPECT({ "spin", 0 }, { "grant", 40 }, { "raise", 50 }, { "irq:in", 50 },
+		   { "irq:out", 80 }, { "got", 80 });
 }
 
 /* IRQs off while spinning (spin_lock_irqsave): the hardirq waits for the
@@ -954,6 +983,8 @@ int main(void)
 		T(test_irq_disabled_waits),
 		T(test_spinner_takes_irq),
 		T(test_grant_while_preempted),
+		T(test_grant_while_preempted_long_handoff),
+		T(test_irq_during_handoff),
 		T(test_spinner_irqsave),
 		T(test_softirq_at_irq_exit_idle),
 		T(test_softirq_at_irq_exit_over_task),
