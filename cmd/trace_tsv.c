@@ -91,7 +91,7 @@ static const char *const file_header[F_COUNT] = {
 	"fix\tstart\tend\tcpu\tstate\tlock\tlabel\tpkt",
 	"fix\tlock\tcpu\tcontext\twait_start\tacquired\treleased",
 	"fix\ttime\tsock\tkernel\twriting\tuser\tevent",
-	"fix\ttime\tsock\tpkts\tbytes\tevent",
+	"fix\ttime\tsock\tpkts\tbytes\tevent\trmem",
 	NULL,   /* built from the metric names */
 	"fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
 	"\tacquisitions\tcontended\thold_total_ns",
@@ -124,7 +124,7 @@ struct trace_tsv {
 	size_t ntasks, captasks;
 	uint64_t tmax;                  /* the run's end so far */
 	int64_t (*occ)[3];              /* per socket: kernel, writing, user */
-	int64_t (*bl)[2];               /* per socket: pkts, bytes */
+	int64_t (*bl)[3];               /* per socket: pkts, bytes, rmem */
 	uint64_t acquisitions, contended, hold_total;
 	char (*lname)[LOCK_NAME_MAX];
 	cls_slot cls[CLS_SLOTS];
@@ -461,8 +461,8 @@ static void backlog_row(trace_tsv *t, uint64_t time, int64_t sock, const char *e
 {
 	if (sock < 0 || sock >= (int64_t)t->f->nsockets)
 		return;
-	fprintf(t->out[F_BACKLOG], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n", t->fix,
-		time, sock, t->bl[sock][0], t->bl[sock][1], ev);
+	fprintf(t->out[F_BACKLOG], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n",
+		t->fix, time, sock, t->bl[sock][0], t->bl[sock][1], ev, t->bl[sock][2]);
 }
 
 static void step_row(trace_tsv *t, const trace_event *e, const tctx *x, int64_t frame,
@@ -598,6 +598,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 		if (s >= 0 && s < (int64_t)t->f->nsockets) {
 			t->bl[s][0] = trace_kv_get(e, "pkts", 0);
 			t->bl[s][1] = trace_kv_get(e, "bytes", 0);
+			t->bl[s][2] = trace_kv_get(e, "rmem", 0);
 			backlog_row(t, now, s, "len");
 		}
 		break;
@@ -662,7 +663,7 @@ static void variant_reset(trace_tsv *t)
 		const scn_socket *so = &t->f->sockets[s];
 		t->occ[s][0] = so->type == SCN_SOCK_PACKET ? so->frames : 0;
 		t->occ[s][1] = t->occ[s][2] = 0;
-		t->bl[s][0] = t->bl[s][1] = 0;
+		t->bl[s][0] = t->bl[s][1] = t->bl[s][2] = 0;
 	}
 }
 

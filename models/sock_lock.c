@@ -267,6 +267,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 			oracle_violation(w, c, wl(w, ML_TCP_DO_RCV), W_INLINE_OWNED, f->a, k->owned - 1);
 		}
 		do_rcv(w, f->a, ts);
+		trace_backlog(w, c, f->a);      /* sk_rmem_alloc grew */
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;
 		f->pc = TCP_UNLOCK;
@@ -328,6 +329,7 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 		w->g->m[SCN_M_CONSUMED] += n;
 		k->rq_pkts = 0;
 		k->rmem = 0;
+		trace_backlog(w, c, f->a);      /* sk_rmem_alloc back to 0 */
 		f->pc = RV_RELEASE;
 		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, "sock", (int64_t)f->a,
 					"pkts", (int64_t)n, (const char *)NULL));

@@ -57,7 +57,7 @@ bs(f) = sel(0) && int($3) == stream_sock
 bl_pkts = 1
 bl_bytes = 1
 if (has_backlog) {
-	stats f_backlog using (bs(0) ? (bl_pkts = $4 > bl_pkts ? $4 : bl_pkts, bl_bytes = $5 > bl_bytes ? $5 : bl_bytes, 0) : 0) nooutput
+	stats f_backlog using (bs(0) ? (bl_pkts = $4 > bl_pkts ? $4 : bl_pkts, bl_bytes = $5 + $7 > bl_bytes ? $5 + $7 : bl_bytes, 0) : 0) nooutput
 }
 if (bl_limit > bl_bytes) { bl_bytes = bl_limit }
 
@@ -162,6 +162,8 @@ if (has_ring) {
 			with fillsteps fc rgb "#76b7b2" title "backlog (packets)", \
 		'' using (bs(0) ? $2 / 1000.0 : NaN):($5 / 1024.0) axes x1y2 \
 			with steps lw 2 lc rgb "#b07aa1" title "sk_backlog.len (KiB, reset after the loop)", \
+		'' using (bs(0) ? $2 / 1000.0 : NaN):(($5 + $7) / 1024.0) axes x1y2 \
+			with steps lw 1 dt 3 lc rgb "#b07aa1" title "+ sk_rmem_alloc: what sk_add_backlog weighs", \
 		'' using (bs(0) && strcol(6) eq "drop" ? $2 / 1000.0 : NaN):4 \
 			with points pt 2 ps 1 lc rgb "#000000" title "backlog drop", \
 		(bl_limit > 0 ? bl_limit / 1024.0 : NaN) axes x1y2 with lines dt 2 lc rgb "#555555" \

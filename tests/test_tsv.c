@@ -47,6 +47,14 @@ static const char sock_scn[] =
 	"task user socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=2us\n"
 	"flow f socket=s cpu=1 every=1us count=40 size=1000\n";
 
+/* The same with a 16 KiB limit: rmem from the inline receives counts. */
+static const char sock_rmem_scn[] =
+	"scenario sock_rmem\n"
+	"cpus 2\n"
+	"socket s type=stream rcvbuf=16KiB sndbuf=0\n"
+	"task user socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=2us\n"
+	"flow f socket=s cpu=1 every=1us count=40 size=1000\n";
+
 /* Contention on every kind of lock: slock between a task and NET_RX, the
  * ring's lock between two NET_RX softirqs (and owner_map's second trip), a
  * plain lock between two tasks. */
@@ -430,7 +438,7 @@ static void test_headers(void **state)
 	check_header(fx->dir, "lock_acquisitions.tsv",
 		     "fix\tlock\tcpu\tcontext\twait_start\tacquired\treleased");
 	check_header(fx->dir, "ring.tsv", "fix\ttime\tsock\tkernel\twriting\tuser\tevent");
-	check_header(fx->dir, "backlog.tsv", "fix\ttime\tsock\tpkts\tbytes\tevent");
+	check_header(fx->dir, "backlog.tsv", "fix\ttime\tsock\tpkts\tbytes\tevent\trmem");
 	check_header(fx->dir, "run.tsv",
 		     "fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
 		     "\tacquisitions\tcontended\thold_total_ns");
@@ -627,7 +635,7 @@ static void test_ring_backlog_rows(void **state)
 	int zero_bytes_after_max = 0;
 	while ((line = next_line(&cur))) {
 		char *f[8];
-		assert_int_equal(fields(line, f, 8), 6);
+		assert_int_equal(fields(line, f, 8), 7);
 		uint64_t p = strtoull(f[3], NULL, 10);
 		if (p > maxp)
 			maxp = p;
@@ -637,6 +645,30 @@ static void test_ring_backlog_rows(void **state)
 	free(buf);
 	assert_int_equal(maxp, o.m[0][SCN_M_BACKLOG_MAX]);
 	assert_true(zero_bytes_after_max);
+
+	/* sk_add_backlog() refuses when backlog.len + sk_rmem_alloc > rcvbuf +
+	 * sndbuf: two packets received inline before the owner came hold 3,152
+	 * bytes of rmem, and the drops come with the backlog's own bytes still
+	 * under the 16 KiB limit. */
+	run_outputs(sock_rmem_scn, fx->dir, NULL, &o);
+	assert_true(o.m[0][SCN_M_BACKLOG_DROPS] >= 1);
+	buf = file_in(fx->dir, "backlog.tsv", NULL);
+	cur = buf;
+	next_line(&cur);
+	int drops = 0, under_alone = 0;
+	while ((line = next_line(&cur))) {
+		char *f[8];
+		assert_int_equal(fields(line, f, 8), 7);
+		uint64_t bytes = strtoull(f[4], NULL, 10), rmem = strtoull(f[6], NULL, 10);
+		if (strcmp(f[5], "drop"))
+			continue;
+		drops++;
+		assert_true(bytes + rmem > 16384);
+		under_alone += bytes <= 16384;
+	}
+	free(buf);
+	assert_int_equal(drops, o.m[0][SCN_M_BACKLOG_DROPS]);
+	assert_true(under_alone >= 1);
 }
 
 static void test_perfetto(void **state)
