@@ -74,6 +74,16 @@ void scn_write(FILE *o, const scn_file *f)
 		time_ns(o, f->limit_ns);
 		fputc('\n', o);
 	}
+	if (f->explore.set) {
+		const scn_explore *x = &f->explore;
+		fprintf(o, "explore  runs=%" PRIu64 " strategy=%s depth=%u stall_max=", x->runs,
+			x->strategy == SCN_STRATEGY_PCT ? "pct" : "random", x->depth);
+		time_ns(o, x->stall_max_ns);
+		fprintf(o, " irqs=%u irq_max=", x->irqs);
+		time_ns(o, x->irq_max_ns);
+		fprintf(o, " jitter=%u order=%s\n", x->jitter_pct,
+			x->order == SCN_ORDER_RANDOM ? "random" : "fifo");
+	}
 	if (f->nic_queue != 1024 || f->budget != 300)
 		fprintf(o, "nic      queue=%u budget=%u\n", f->nic_queue, f->budget);
 	if (f->bugs & SCN_BUG_BH_IGNORES_OWNED)

@@ -52,6 +52,15 @@ static void check_roundtrip(const char *path)
 	assert_int_equal(a.nstalls, b.nstalls);
 	assert_int_equal(a.nirqs, b.nirqs);
 	assert_int_equal(a.nexpects, b.nexpects);
+	assert_int_equal(a.explore.set, b.explore.set);
+	assert_int_equal(a.explore.runs, b.explore.runs);
+	assert_int_equal(a.explore.strategy, b.explore.strategy);
+	assert_int_equal(a.explore.depth, b.explore.depth);
+	assert_int_equal(a.explore.stall_max_ns, b.explore.stall_max_ns);
+	assert_int_equal(a.explore.irqs, b.explore.irqs);
+	assert_int_equal(a.explore.irq_max_ns, b.explore.irq_max_ns);
+	assert_int_equal(a.explore.jitter_pct, b.explore.jitter_pct);
+	assert_int_equal(a.explore.order, b.explore.order);
 	for (size_t i = 0; i < a.nflows; i++) {
 		assert_int_equal(a.flows[i].count, b.flows[i].count);
 		assert_int_equal(a.flows[i].every_ns, b.flows[i].every_ns);
