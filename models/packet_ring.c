@@ -11,6 +11,9 @@
 #include "oracle.h"
 #include "spinlock.h"
 
+/* Frame c after a drop: no frame is being written. */
+#define NO_FRAME UINT32_MAX
+
 enum { PC_A, PC_B, PC_DP, PC_C, PC_D, PC_E, PC_F, PC_G, PC_H, PC_I, PC_J_LOCK, PC_J,
        PC_J_UNLOCK, PC_K, PC_DROP, PC_RET };
 
@@ -84,7 +87,8 @@ void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock)
 __attribute__((noinline)) static uint64_t did_full(world *w, uint32_t c, const sim_frame *f,
 						    uint32_t label, uint32_t bytes)
 {
-	return sim_did_full(&w->s, c, label, bytes, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+	int64_t frame = f->c == NO_FRAME ? -1 : (int64_t)f->c;
+	return sim_did_full(&w->s, c, label, bytes, "sock", (int64_t)f->a, "frame", frame,
 			    "pkt", (int64_t)f->d, (const char *)NULL);
 }
 
@@ -278,7 +282,8 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		f->pc = PC_K;
 		return SIM_CONT(ns);
 	case PC_K:
-		/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller */
+		/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller.
+		 * drop_n_account calls it too (every kernel since the ring). */
 		ns = did(w, c, f, ML_TP_K, 0);
 		sim_wake_one(s, w->data_wq[f->a], w->s.labels[wl(w, ML_CS_WAKE)].cost_ns);
 		f->pc = PC_RET;
@@ -291,7 +296,9 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		r->tp_drops++;
 		w->g->m[SCN_M_DROPS]++;
 		w->g->in_hand--;
-		f->pc = PC_RET;
+		/* ... then sk->sk_data_ready(sk), as after a publish: K */
+		f->c = NO_FRAME;
+		f->pc = PC_K;
 		return SIM_CONT(ns);
 	default:
 		return SIM_RET;

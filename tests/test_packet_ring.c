@@ -162,6 +162,42 @@ static void test_ring_full_drop_keeps_head_and_sets_losing(void **state)
 	model_run_free(&r);
 }
 
+/* drop_n_account ends with sk->sk_data_ready(sk), as a publish does: a drop
+ * wakes a reader asleep in poll.  cpu0 holds frame 0 (stalled after F, its
+ * owner_map bit set), so every later packet of cpu1 is dropped; the reader,
+ * waiting for frame 0, spins in poll, then sleeps at 23.2us; the drop at
+ * 23.6us wakes it, long before cpu0 publishes frame 0 at 30.9us. */
+static void test_drop_wakes_the_reader(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario dropwake\ncpus 3\n"
+		"socket cap type=packet version=v2 frames=2 frame_size=2048\n"
+		"flow big socket=cap cpu=0 count=1 size=1514\n"
+		"flow small socket=cap cpu=1 at=1us every=2us count=14 size=64\n"
+		"stall cpu=0 at=tpacket_rcv:F for=30us\n"
+		"consumer rd socket=cap cpu=2 check=user_bit\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_OWNER_MAP, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 13);
+	/* every drop goes on to K, which names no frame */
+	assert_int_equal(trace_count(&r, "tpacket_rcv:drop"), 13);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:K sock=0 frame=-1"), 13);
+	long long publish0 = trace_time_of(&r, "tpacket_rcv:J sock=0 frame=0 pkt=0", 0);
+	long long slept = trace_time_of(&r, "rd sched:sleep", 1);
+	assert_true(publish0 > 0 && slept > 0 && slept < publish0);
+	/* woken after that sleep by a drop's K, before frame 0 is published */
+	int woken = 0;
+	for (int i = 0;; i++) {
+		long long t = trace_time_of(&r, "rd sched:wake", i);
+		if (t < 0)
+			break;
+		woken += t > slept && t < publish0;
+	}
+	assert_true(woken >= 1);
+	model_run_free(&r);
+}
+
 static void test_poll_readable_rule(void **state)
 {
 	(void)state;
@@ -191,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_owner_map_clean_with_either_reader),
 		cmocka_unit_test(test_ring_full_drop_keeps_head_and_sets_losing),
 		cmocka_unit_test(test_poll_readable_rule),
+		cmocka_unit_test(test_drop_wakes_the_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
