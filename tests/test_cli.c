@@ -299,6 +299,40 @@ static void test_wrap_from_build_dir_and_json(void **state)
 	out_free(&o);
 }
 
+/* SCENARIOS.md's example, verbatim: every expectation holds (exit 0). */
+static void test_contract_example(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof path, "%s/example.scn", tmpdir);
+	const char *text =
+		"# Two RX queues on two CPUs feed one TPACKET_V2 socket. cpu0's big packet is\n"
+		"# held up right after spin_unlock (label F) while cpu1's small packets wrap the ring.\n"
+		"scenario wrap\n"
+		"cpus     3\n"
+		"fix      all\n"
+		"socket   cap   type=packet version=v2 frames=8 frame_size=2048\n"
+		"flow     big   socket=cap cpu=0 count=1 size=1514\n"
+		"flow     small socket=cap cpu=1 at=1us every=200ns count=12 size=64\n"
+		"stall    cpu=0 at=tpacket_rcv:F for=20us\n"
+		"consumer pcap  socket=cap cpu=2 check=nonzero\n"
+		"expect   fix=none        overrun>=1\n"
+		"expect   fix=in_progress consumer_partial>=1   # libpcap reads a frame still being written\n"
+		"expect   fix=owner_map   overrun==0 corrupt==0 lost==0 drops>=1\n";
+	write_file(path, text, strlen(text));
+	out o;
+	run(&o, NULL, "--json", path, (const char *)NULL);
+	assert_int_equal(o.rc, 0);
+	assert_true(json_valid(o.out, o.out_len));
+	assert_null(strstr(o.out, "\"ok\": false"));
+	/* six clauses, each ok */
+	int n = 0;
+	for (const char *p = o.out; (p = strstr(p, "\"ok\": true")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 6);
+	out_free(&o);
+}
+
 static void test_failed_expectation_exit_1(void **state)
 {
 	(void)state;
@@ -380,6 +414,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_usage_errors_exit_2),
 		cmocka_unit_test(test_help_version_labels),
 		cmocka_unit_test(test_wrap_from_build_dir_and_json),
+		cmocka_unit_test(test_contract_example),
 		cmocka_unit_test(test_failed_expectation_exit_1),
 		cmocka_unit_test(test_same_scenario_same_bytes),
 	};
