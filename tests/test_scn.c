@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contract_example.h"
 #include "scn.h"
 
 static const char *const label_names[] = {
@@ -86,26 +87,12 @@ static void err(const char *src, const char *prefix, const char *part)
 
 /* ---- whole files ---------------------------------------------------------- */
 
-static const char example[] =
-	"# Two RX queues on two CPUs feed one TPACKET_V2 socket. cpu0's big packet is\n"
-	"# held up right after spin_unlock (label F) while cpu1's small packets wrap the ring.\n"
-	"scenario wrap\n"
-	"cpus     3\n"
-	"fix      all\n"
-	"socket   cap   type=packet version=v2 frames=8 frame_size=2048\n"
-	"flow     big   socket=cap cpu=0 count=1 size=1514\n"
-	"flow     small socket=cap cpu=1 at=1us every=200ns count=12 size=64\n"
-	"stall    cpu=0 at=tpacket_rcv:F for=20us\n"
-	"consumer pcap  socket=cap cpu=2 check=nonzero\n"
-	"expect   fix=none        overrun>=1\n"
-	"expect   fix=in_progress consumer_partial>=1   # libpcap reads a frame still being written\n"
-	"expect   fix=owner_map   overrun==0 corrupt==0 lost==0 drops>=1\n";
 
 static void test_example(void **state)
 {
 	(void)state;
 	scn_file f;
-	parse_ok(example, &f);
+	parse_ok(contract_example, &f);
 	assert_string_equal(f.name, "wrap");
 	assert_string_equal(f.path, "t.scn");
 	assert_int_equal(f.cpus, 3);
@@ -493,7 +480,7 @@ static void test_parse_file(void **state)
 	char path[] = "/tmp/test_scn_XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, example, sizeof example - 1), (ssize_t)(sizeof example - 1));
+	assert_int_equal(write(fd, contract_example, sizeof contract_example - 1), (ssize_t)(sizeof contract_example - 1));
 	close(fd);
 	scn_file f;
 	scn_error e;

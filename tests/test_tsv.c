@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "contract_example.h"
 #include "scn.h"
 #include "trace_perfetto.h"
 #include "trace_tsv.h"
@@ -30,15 +31,6 @@
 
 /* ---- scenarios ---- */
 
-static const char wrap_scn[] =
-	"scenario wrap\n"
-	"cpus     3\n"
-	"fix      all\n"
-	"socket   cap   type=packet version=v2 frames=8 frame_size=2048\n"
-	"flow     big   socket=cap cpu=0 count=1 size=1514\n"
-	"flow     small socket=cap cpu=1 at=1us every=200ns count=12 size=64\n"
-	"stall    cpu=0 at=tpacket_rcv:F for=20us\n"
-	"consumer pcap  socket=cap cpu=2 check=nonzero\n";
 
 static const char sock_scn[] =
 	"scenario sock\n"
@@ -433,7 +425,7 @@ static void test_headers(void **state)
 {
 	fixture *fx = *state;
 	outputs o;
-	run_outputs(wrap_scn, fx->dir, NULL, &o);
+	run_outputs(contract_example, fx->dir, NULL, &o);
 	check_header(fx->dir, "cpu_states.tsv", "fix\tstart\tend\tcpu\tstate\tlock\tlabel\tpkt");
 	check_header(fx->dir, "lock_acquisitions.tsv",
 		     "fix\tlock\tcpu\tcontext\twait_start\tacquired\treleased");
@@ -507,7 +499,7 @@ static void test_spin_agreement(void **state)
 	check_spin_agreement(fx->dir, &o, 1);
 	run_outputs(sock_scn, fx->dir, NULL, &o);
 	check_spin_agreement(fx->dir, &o, 1);
-	run_outputs(wrap_scn, fx->dir, NULL, &o);
+	run_outputs(contract_example, fx->dir, NULL, &o);
 	check_spin_agreement(fx->dir, &o, 0);
 }
 
@@ -584,7 +576,7 @@ static void test_tiling(void **state)
 {
 	fixture *fx = *state;
 	outputs o;
-	run_outputs(wrap_scn, fx->dir, NULL, &o);
+	run_outputs(contract_example, fx->dir, NULL, &o);
 	check_tiling(fx->dir, &o, 3);
 	/* The race: cpu0 stalled 20 us right after F, frame 0 still claimed. */
 	char *buf = file_in(fx->dir, "cpu_states.tsv", NULL);
@@ -608,7 +600,7 @@ static void test_ring_backlog_rows(void **state)
 {
 	fixture *fx = *state;
 	outputs o;
-	run_outputs(wrap_scn, fx->dir, NULL, &o);
+	run_outputs(contract_example, fx->dir, NULL, &o);
 	for (int v = 0; v < o.n; v++) {
 		const char *fix = scn_fix_name(o.fixes[v]);
 		assert_int_equal(count_rows(fx->dir, "ring.tsv", fix, 6, "overrun"), o.m[v][SCN_M_OVERRUN]);
@@ -678,7 +670,7 @@ static void test_perfetto(void **state)
 	snprintf(json, sizeof json, "%s/trace.json", fx->dir);
 	outputs o;
 
-	run_outputs(wrap_scn, NULL, json, &o);
+	run_outputs(contract_example, NULL, json, &o);
 	size_t n;
 	char *buf = slurp(json, &n);
 	if (!json_valid(buf, n))
@@ -760,7 +752,7 @@ static void test_perfetto_nesting(void **state)
 	fixture *fx = *state;
 	char json[128];
 	snprintf(json, sizeof json, "%s/trace.json", fx->dir);
-	const char *const scns[] = { contended_scn, sock_scn, wrap_scn };
+	const char *const scns[] = { contended_scn, sock_scn, contract_example };
 	for (size_t s = 0; s < 3; s++) {
 		outputs o;
 		run_outputs(scns[s], NULL, json, &o);
@@ -787,7 +779,7 @@ static void test_deterministic(void **state)
 	char da[96], db[96];
 	snprintf(da, sizeof da, "%s/a", fx->dir);
 	snprintf(db, sizeof db, "%s/b", fx->dir);
-	const char *const scns[] = { wrap_scn, contended_scn };
+	const char *const scns[] = { contract_example, contended_scn };
 	for (size_t s = 0; s < 2; s++) {
 		char ja[128], jb[128];
 		snprintf(ja, sizeof ja, "%s/trace.json", da);
