@@ -61,7 +61,7 @@
 	X(RS_RCV, "release_sock:backlog_rcv", "__release_sock(): sk_backlog_rcv(sk, skb) (tcp_v4_do_rcv) in process context, BH enabled", 800, 0) \
 	X(RS_RELOCK, "release_sock:relock", "__release_sock(): spin_lock_bh(&sk->sk_lock.slock); loop while the backlog is not empty", 19, 0) \
 	X(RS_LEN, "release_sock:len_reset", "__release_sock(): sk->sk_backlog.len = 0, only after the loop", 2, 0) \
-	X(RS_OWNED, "release_sock:owned", "sock_release_ownership(): owned = 0; if (waitqueue_active(&sk->sk_lock.wq)) wake_up()", 20, 0) \
+	X(RS_OWNED, "release_sock:owned", "sock_release_ownership(): owned = 0 (a non-owner: lockdep's bad unlock balance); if (waitqueue_active(&sk->sk_lock.wq)) wake_up()", 20, 0) \
 	X(RS_UNLOCK, "release_sock:spin_unlock_bh", "release_sock(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
 	X(LF_LOCK, "lock_sock_fast:spin_lock_bh", "lock_sock_fast(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
 	X(LF_FAST, "lock_sock_fast:fast", "lock_sock_fast(): not owned: return false with slock held and BH disabled", 2, 0) \
@@ -71,7 +71,7 @@
 	X(TCP_LOCK, "tcp_rcv:bh_lock_sock", "tcp_v4_rcv(): bh_lock_sock_nested(sk) = spin_lock(&sk->sk_lock.slock)", 12, 0) \
 	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0) \
 	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0) \
-	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_add_backlog() -> sk_add_backlog(sk, skb, limit): queued for release_sock()", 30, 0) \
+	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0) \
 	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > rcvbuf + sndbuf: -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0) \
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100) \

@@ -232,6 +232,15 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "possible recursive locking: lock_sock(%s) by the task that owns it; it sleeps "
 			 "on sk_lock.wq waiting for itself", w->scn->sockets[l->frame].name);
 		break;
+	case W_BAD_RELEASE:
+		if (l->arg)
+			snprintf(b, n, "bad unlock balance: release_sock(%s) by a task that does not own it (%s does); "
+				 "sk_lock.owned is cleared under the owner", w->scn->sockets[l->frame].name,
+				 ctx_name(w, (uint32_t)l->arg - 1, SIM_CTX_TASK));
+		else
+			snprintf(b, n, "bad unlock balance: release_sock(%s), which nobody owns",
+				 w->scn->sockets[l->frame].name);
+		break;
 	case W_BAD_UNLOCK:
 		spin_lock_name(w, l->frame, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);

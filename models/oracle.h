@@ -45,6 +45,7 @@ enum story_what {
 	W_OWNS,             /* frame = socket: the owner took it (lock_sock:owned) */
 	W_SKIPPED_BACKLOG,  /* frame = socket, arg = packets left in the backlog */
 	W_RECURSIVE,        /* frame = socket: lock_sock by its owner */
+	W_BAD_RELEASE,      /* frame = socket, arg = owner ctx + 1 (0: nobody) */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

@@ -283,7 +283,10 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_CONT(ns);
 	case PC_K:
 		/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller.
-		 * drop_n_account calls it too (every kernel since the ring). */
+		 * drop_n_account calls it too.  (From v5.3 a ring whose head frame
+		 * and head + frames/4 are both busy drops earlier, before A, with no
+		 * lock and no wakeup: __packet_rcv_has_room() == ROOM_NONE.  Not
+		 * modelled: this tpacket_rcv() is the pre-5.3 one; docs/kernel.md.) */
 		ns = did(w, c, f, ML_TP_K, 0);
 		sim_wake_one(s, w->data_wq[f->a], w->s.labels[wl(w, ML_CS_WAKE)].cost_ns);
 		f->pc = PC_RET;

@@ -162,7 +162,12 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		trace_backlog(w, c, f->a);
 		return SIM_CONT(ns);
 	case RS_OWNED:
-		/* sock_release_ownership(); if (waitqueue_active(&sk->sk_lock.wq)) wake_up() */
+		/* sock_release_ownership(); if (waitqueue_active(&sk->sk_lock.wq)) wake_up()
+		 * -- by a task that does not own the socket, lockdep's mutex_release()
+		 * reports "bad unlock balance" (DEBUG_NET_WARN_ON_ONCE since v6.1);
+		 * owned is cleared all the same. */
+		if (k->owned != c + 1)
+			oracle_violation(w, c, wl(w, ML_RS_OWNED), W_BAD_RELEASE, f->a, k->owned);
 		k->owned = 0;
 		ns = did(w, c, f, ML_RS_OWNED);
 		sim_wake_one(s, w->sock_wq[f->a], COST_WAKE_NS);

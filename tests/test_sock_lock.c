@@ -111,6 +111,37 @@ static void test_bug_release_skips_backlog(void **state)
 	assert_int_equal(r.m[SCN_M_LOST], 0);
 }
 
+/* release_sock by a task that does not own the socket: lockdep's "bad unlock
+ * balance".  a owns s from 1us to ~31us; b releases it at 5us, so owned is
+ * cleared under a and BH processes packets inline inside a's critical
+ * section.  Caught at b's release, and again at a's. */
+static void test_release_by_non_owner_is_a_violation(void **state)
+{
+	(void)state;
+	const char *text =
+		"scenario unbal\ncpus 3\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task a socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=1us\n"
+		"task b socket=s cpu=1 do=\"release_sock\" at=5us\n"
+		"flow f socket=s cpu=2 at=2us every=1us count=20 size=100\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_non_null(strstr(r.story, "bad unlock balance: release_sock(s) by a task that does not own it (a does)"));
+	/* b drains a's backlog and clears owned: later packets go inline
+	 * inside a's critical section (the oracle cannot tell them: owned is
+	 * 0), and a's own release then finds nobody owns s */
+	assert_true(r.m[SCN_M_INLINE_RCV] >= 1);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 2);
+	/* without b: clean */
+	const char *clean =
+		"scenario bal\ncpus 3\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"task a socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=1us\n"
+		"flow f socket=s cpu=2 at=2us every=1us count=20 size=100\n";
+	assert_int_equal(model_run_text(clean, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+}
+
 /* A task holding slock on cpu0 while cpu0's NIC delivers to the same socket. */
 static const char same_cpu_text[] =
 	"scenario samecpu\ncpus 1\n"
@@ -257,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_sleep_under_lock_sock_fast_is_a_violation),
 		cmocka_unit_test(test_recursive_lock_sock_is_a_deadlock),
 		cmocka_unit_test(test_recv_takes_the_receive_queue),
+		cmocka_unit_test(test_release_by_non_owner_is_a_violation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
