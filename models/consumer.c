@@ -53,6 +53,13 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 
 	switch (f->pc) {
 	case PC_WOKEN:
+		/* do_poll(): woken, poll() runs packet_poll() again and returns
+		 * only when it says readable; else it sleeps again. */
+		if (!ring_poll_readable(w, f->b)) {
+			sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+			return SIM_SLEEP(w->data_wq[f->b]);
+		}
+		/* fall through - back in user space, it looks at its frame */
 	case PC_CHECK:
 		/* while (frame[idx].tp_status says ready) ... */
 		ns = sim_did(s, c, wl(w, ML_CS_CHECK), 0, "frame", (int64_t)cs->idx,

@@ -4,7 +4,9 @@
  * testing `status & TP_STATUS_USER` (user_bit) or `status != TP_STATUS_KERNEL`
  * (nonzero, as libpcap does); checks each frame's packet id and checksum;
  * hands the frame back by writing TP_STATUS_KERNEL; sleeps in poll() and is
- * woken by sk_data_ready.  When poll says readable but its frame is not ready
+ * woken by sk_data_ready, after which poll looks at the ring again and sleeps
+ * again unless it is readable (do_poll()).  When poll says readable but its
+ * frame is not ready
  * (a reader waiting on frame k while later frames are published), it spins;
  * after CONSUMER_FUTILE_POLLS such polls it sleeps until the next wakeup, so a
  * run always ends.
