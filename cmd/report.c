@@ -154,6 +154,8 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 		n == 1 ? "" : "s");
 	for (int i = 0; i < n; i++)
 		fprintf(out, " %s", scn_fix_name(r[i].fix));
+	if (f->has_kernel)
+		fprintf(out, "; kernel %u.%u", f->kernel / 1000, f->kernel % 1000);
 	if (f->bugs) {
 		fputs("; broken kernel:", out);
 		if (f->bugs & SCN_BUG_BH_IGNORES_OWNED)

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "sim.h"
+#include "sock_lock.h"
 
 enum state { ST_TASK, ST_SOFTIRQ, ST_HARDIRQ, ST_SPINNING, ST_HOLDING, ST_OWNED, ST_BACKLOG,
 	     ST_STALLED, ST_IDLE };
@@ -188,6 +189,7 @@ static void classify(const char *l, uint16_t *cls, uint16_t *flags)
 		{ "release_sock:relock", C_STEP, S_RS_RELOCK },
 		{ "release_sock:len_reset", C_STEP, 0 },
 		{ "tpacket_rcv:drop", C_STEP, S_TPACKET | S_TP_DROP },
+		{ "tpacket_rcv:room_drop", C_STEP, S_TPACKET | S_TP_DROP },
 		{ "tcp_rcv:backlog_drop", C_STEP, S_TCP_DROP },
 	};
 	*cls = C_STEP;
@@ -730,7 +732,7 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT])
 	fprintf(t->out[F_RUN], "%s\t%s\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t%" PRId64 "\t%" PRIu32
 		"\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
 		t->fix, f->name, f->seed, f->cpus, end, rs, rs >= 0 ? f->sockets[rs].frames : 0, ss,
-		ss >= 0 ? f->sockets[ss].rcvbuf + f->sockets[ss].sndbuf : 0, t->acquisitions,
+		ss >= 0 ? sock_backlog_limit(&f->sockets[ss], f->kernel) : 0, t->acquisitions,
 		t->contended, t->hold_total);
 	t->active = 0;
 }

@@ -43,6 +43,8 @@
 	X(TP_J_UNLOCK, "tpacket_rcv:J_unlock", "owner_map fix: spin_unlock(&sk->sk_receive_queue.lock) after publishing", 8, 0) \
 	X(TP_K, "tpacket_rcv:K", "sk->sk_data_ready(sk): wakes the reader sleeping in poll", 50, 0) \
 	X(TP_DROP, "tpacket_rcv:drop", "drop_n_account: spin_unlock(&sk->sk_receive_queue.lock); atomic_inc(&po->tp_drops); head unchanged; then sk_data_ready (K)", 10, 0) \
+	X(TP_ROOM, "tpacket_rcv:room", "v5.3+ (kernel 5.3): if (__packet_rcv_has_room(po, skb) == ROOM_NONE): frame head and head + frames/4 read without the lock", 5, 0) \
+	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0) \
 	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0) \
 	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0) \
 	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0) \

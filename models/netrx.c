@@ -88,6 +88,8 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 	p->a = q.socket;
 	p->b = q.size;
 	p->d = q.pkt;
+	if (!stream)
+		p->pc = w->tpacket_pc0;
 	/* The protocol starts after this step's cost: it is the top frame now,
 	 * and the engine steps it when the continuation ends. */
 	return SIM_CONT(ns);

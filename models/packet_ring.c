@@ -15,7 +15,9 @@
 #define NO_FRAME UINT32_MAX
 
 enum { PC_A, PC_B, PC_DP, PC_C, PC_D, PC_E, PC_F, PC_G, PC_H, PC_I, PC_J_LOCK, PC_J,
-       PC_J_UNLOCK, PC_K, PC_DROP, PC_RET };
+       PC_J_UNLOCK, PC_K, PC_DROP, PC_RET, PC_ROOM, PC_ROOM_DROP };
+
+uint16_t ring_first_pc(const scn_file *f) { return f->kernel >= SCN_KERNEL(5, 3) ? PC_ROOM : PC_A; }
 
 static ck_bitmap_t *owner_map(world *w, uint32_t sock)
 {
@@ -98,7 +100,7 @@ __attribute__((noinline)) static uint64_t did_full(world *w, uint32_t c, const s
 static inline uint64_t did(world *w, uint32_t c, const sim_frame *f, enum model_label l, uint32_t bytes)
 {
 	uint32_t label = wl(w, l);
-	if (f->pc > PC_C && f->pc != PC_DROP)
+	if (f->pc > PC_C && f->pc < PC_DROP)
 		w->writer_at[c] = label;
 	if (sim_did_plain(&w->s, label))
 		return sim_did_fast(&w->s, label, bytes);
@@ -173,6 +175,27 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	uint64_t ns;
 
 	switch (f->pc) {
+	case PC_ROOM: {
+		/* v5.3+, before the lock: if (__packet_rcv_has_room(po, skb) ==
+		 * ROOM_NONE) -- __tpacket_has_room() at head + frames/4, then at
+		 * head: both not TP_STATUS_KERNEL */
+		uint32_t n = w->scn->sockets[f->a].frames, h = r->head;
+		uint32_t q = h + (n >> 2) >= n ? h + (n >> 2) - n : h + (n >> 2);
+		const ring_frame *rf = ring_frames(w, f->a);
+		f->c = h;
+		ns = did(w, c, f, ML_TP_ROOM, 0);
+		f->pc = rf[q].status != TP_STATUS_KERNEL && rf[h].status != TP_STATUS_KERNEL ? PC_ROOM_DROP
+											      : PC_A;
+		return SIM_CONT(ns);
+	}
+	case PC_ROOM_DROP:
+		/* { atomic_inc(&po->tp_drops); goto drop_n_restore; } */
+		ns = did(w, c, f, ML_TP_ROOM_DROP, 0);
+		r->tp_drops++;
+		w->g->m[SCN_M_DROPS]++;
+		w->g->in_hand--;
+		f->pc = PC_RET;
+		return SIM_CONT(ns);
 	case PC_A:
 		/* A: spin_lock(&sk->sk_receive_queue.lock) -- softirq, plain spin_lock */
 		f->c = r->head;

@@ -5,7 +5,8 @@
  * `none`, `in_progress` (status = TP_STATUS_IN_PROGRESS at D, the 2018 RFC),
  * `owner_map` (upstream 61fad6816fc1: a private bit per frame, set at D'
  * under the lock, cleared under a second acquisition together with the
- * publishing store at J).  Drops go to tp_drops with the head unchanged.
+ * publishing store at J).  Drops go to tp_drops with the head unchanged and
+ * wake the reader (K); from v5.3 a full ring drops earlier, without the lock.
  *
  * Concurrency contract: ring_tpacket_rcv_step is a step function for softirq
  * contexts; the rest is called from steps or while building.
@@ -23,5 +24,8 @@ int ring_poll_readable(world *w, uint32_t sock);
 /* Trace only: a ring:occupancy event (no-op when tracing is off). */
 void ring_trace_occupancy(world *w, uint32_t ctx, uint32_t sock);
 sim_answer ring_tpacket_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
+/* The step tpacket_rcv starts at: A, or from v5.3 (`kernel 5.3`) the
+ * lockless room check that drops a full ring before taking the lock. */
+uint16_t ring_first_pc(const scn_file *f);
 
 #endif

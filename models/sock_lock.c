@@ -5,13 +5,32 @@
 #include "oracle.h"
 #include "spinlock.h"
 
-uint32_t sock_backlog_cap(const scn_socket *so)
+uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel)
+{
+	uint64_t limit;
+	if (kernel < SCN_KERNEL(4, 9))
+		/* tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) */
+		return so->rcvbuf + so->sndbuf;
+	if (kernel < SCN_KERNEL(6, 1))
+		/* tcp_add_backlog() (c9c3321257e1): rcvbuf + sndbuf, then limit += 64*1024 */
+		limit = so->rcvbuf + so->sndbuf;
+	else if (kernel < SCN_KERNEL(6, 10))
+		/* ec791d8149ff: limit = rcvbuf + (sndbuf >> 1) */
+		limit = so->rcvbuf + (so->sndbuf >> 1);
+	else
+		/* ec00ed472bdb: limit = (u64)rcvbuf << 1; limit += sndbuf >> 1 */
+		limit = (so->rcvbuf << 1) + (so->sndbuf >> 1);
+	limit += 64 * 1024;
+	return limit < UINT32_MAX ? limit : UINT32_MAX;   /* min_t(u64, limit, UINT_MAX) */
+}
+
+uint32_t sock_backlog_cap(const scn_socket *so, uint32_t kernel)
 {
 	/* The backlog never holds more than limit / smallest truesize + 1
 	 * packets: sk_add_backlog checks the limit before each add. */
 	if (so->type != SCN_SOCK_STREAM)
 		return 1;
-	uint64_t cap = (so->rcvbuf + so->sndbuf) / pkt_truesize(1) + 2;
+	uint64_t cap = sock_backlog_limit(so, kernel) / pkt_truesize(1) + 2;
 	return cap > 1u << 24 ? 1u << 24 : (uint32_t)cap;
 }
 
@@ -279,8 +298,9 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, "sock", (int64_t)f->a,
 					"pkt", (int64_t)f->d, (const char *)NULL));
 	case TCP_BACKLOG: {
-		/* sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) */
-		uint64_t limit = so->rcvbuf + so->sndbuf;
+		/* sk_add_backlog(sk, skb, limit): rcvbuf + sndbuf before v4.9,
+		 * tcp_add_backlog()'s limit after (sock_backlog_limit) */
+		uint64_t limit = sock_backlog_limit(so, w->scn->kernel);
 		uint32_t cap = w->bl_cap[f->a];
 		w->g->in_hand--;
 		f->pc = TCP_UNLOCK;

@@ -31,7 +31,10 @@ static inline uint32_t sock_slock(const world *w, uint32_t sock)
 {
 	return (uint32_t)w->scn->nsockets + sock;
 }
-uint32_t sock_backlog_cap(const scn_socket *so);
+/* What sk_add_backlog() weighs backlog.len + rmem against, by kernel version:
+ * rcvbuf + sndbuf (to v4.8), tcp_add_backlog()'s from v4.9. */
+uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel);
+uint32_t sock_backlog_cap(const scn_socket *so, uint32_t kernel);
 void sock_reset(world *w, uint32_t sock);
 
 sim_answer sock_lock_step(sim *s, uint32_t ctx, sim_frame *f);

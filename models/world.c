@@ -94,6 +94,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	w->fn_netrx = sim_add_fn(s, "net_rx_action", netrx_softirq_step);
 	w->fn_nic_irq = sim_add_fn(s, "nic_irq", netrx_irq_step);
 	w->fn_tpacket_rcv = sim_add_fn(s, "tpacket_rcv", ring_tpacket_rcv_step);
+	w->tpacket_pc0 = ring_first_pc(f);
 	w->fn_tcp_rcv = sim_add_fn(s, "tcp_rcv", sock_tcp_rcv_step);
 	w->fn_lock_sock = sim_add_fn(s, "lock_sock", sock_lock_step);
 	w->fn_release_sock = sim_add_fn(s, "release_sock", sock_release_step);
@@ -196,7 +197,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	RESERVE(w, off_stall, f->cpus, stall_note);
 	for (size_t i = 0; i < f->nsockets; i++) {
 		const scn_socket *so = &f->sockets[i];
-		w->bl_cap[i] = sock_backlog_cap(so);
+		w->bl_cap[i] = sock_backlog_cap(so, f->kernel);
 		w->bl_off[i] = arena_reserve(&s->ar, (size_t)w->bl_cap[i] * sizeof(bl_slot), 8);
 		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
 		w->frame_off[i] = arena_reserve(&s->ar, (size_t)frames * sizeof(ring_frame), 8);

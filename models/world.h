@@ -186,6 +186,7 @@ typedef struct world {
 	uint16_t fn_netrx, fn_nic_irq, fn_tpacket_rcv, fn_tcp_rcv, fn_lock_sock,
 		 fn_release_sock, fn_lock_sock_fast, fn_unlock_sock_fast, fn_recv,
 		 fn_task, fn_consumer, fn_spin_op;
+	uint16_t tpacket_pc0;   /* tpacket_rcv's first step: A, or room from v5.3 */
 	uint32_t rng_spin;
 
 	/* state offsets and pointers */

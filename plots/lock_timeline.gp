@@ -167,6 +167,6 @@ if (has_ring) {
 		'' using (bs(0) && strcol(6) eq "drop" ? $2 / 1000.0 : NaN):4 \
 			with points pt 2 ps 1 lc rgb "#000000" title "backlog drop", \
 		(bl_limit > 0 ? bl_limit / 1024.0 : NaN) axes x1y2 with lines dt 2 lc rgb "#555555" \
-			title sprintf("limit rcvbuf + sndbuf = %d KiB", bl_limit / 1024)
+			title sprintf("sk_add_backlog limit = %d KiB", bl_limit / 1024)
 }
 unset multiplot

@@ -144,7 +144,7 @@ typedef struct name_index {
 enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
        K_EXPECT, K_COUNT };
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
-       S_EXPLORE, S_COUNT, S_NONE = -1 };
+       S_EXPLORE, S_KERNEL, S_COUNT, S_NONE = -1 };
 
 typedef struct parser {
 	const char *path;
@@ -888,6 +888,42 @@ static int dir_jitter(parser *p)
 	return 0;
 }
 
+/* kernel MAJOR.MINOR (or vMAJOR.MINOR): which kernel's version-dependent
+ * behaviour the models follow (docs/kernel.md). */
+static int dir_kernel(parser *p)
+{
+	const tok *t;
+	shown b;
+
+	if (positional(p, "kernel", 1, "a version such as 5.4", 0))
+		return -1;
+	t = &p->toks[1];
+	const char *v = t->s;
+	size_t n = t->n, k = 0;
+	if (n && v[0] == 'v') {
+		v++;
+		n--;
+	}
+	uint32_t major = 0, minor = 0;
+	size_t dm = 0, dn = 0;
+	while (k < n && is_digit(v[k]) && dm < 2)
+		major = major * 10 + (uint32_t)(v[k++] - '0'), dm++;
+	if (k < n && v[k] == '.')
+		k++;
+	else
+		dm = 0;
+	while (k < n && is_digit(v[k]) && dn < 3)
+		minor = minor * 10 + (uint32_t)(v[k++] - '0'), dn++;
+	if (!dm || !dn || k != n)
+		return fail(p, t->vcol, "kernel: expected a version MAJOR.MINOR such as 5.4, got '%s'",
+			    show(&b, t->s, t->n));
+	if (major < 3 || major > 9 || minor > 999)
+		return fail(p, t->vcol, "kernel: version %u.%u out of range (3.0 .. 9.999)", major, minor);
+	p->f->kernel = SCN_KERNEL(major, minor);
+	p->f->has_kernel = 1;
+	return 0;
+}
+
 static int dir_bug(parser *p)
 {
 	const tok *t;
@@ -1618,6 +1654,7 @@ static const struct directive {
 	{ "limit", dir_limit, S_LIMIT },
 	{ "nic", dir_nic, S_NIC },
 	{ "explore", dir_explore, S_EXPLORE },
+	{ "kernel", dir_kernel, S_KERNEL },
 };
 
 static int directive(parser *p)
@@ -1710,6 +1747,7 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
 	f.nic_queue = 1024;
 	f.budget = 300;
+	f.kernel = SCN_KERNEL(4, 8);
 	p.path = path;
 	p.labels = labels;
 	p.f = &f;

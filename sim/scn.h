@@ -179,6 +179,9 @@ enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
 
 enum scn_strategy { SCN_STRATEGY_RANDOM = 0, SCN_STRATEGY_PCT = 1 };
 
+/* A kernel version, compared as a number: SCN_KERNEL(5, 3) = 5003. */
+#define SCN_KERNEL(major, minor) ((uint32_t)(major) * 1000u + (uint32_t)(minor))
+
 typedef struct scn_explore {
 	scn_pos pos;
 	int set;                /* the directive was given */
@@ -206,6 +209,8 @@ typedef struct scn_file {
 	uint64_t limit_ns;      /* default 10s */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
+	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */
+	int has_kernel;         /* the `kernel` directive was given */
 	scn_explore explore;
 
 	scn_socket *sockets;   size_t nsockets;

@@ -59,6 +59,8 @@ void scn_write(FILE *o, const scn_file *f)
 	fprintf(o, "seed     %" PRIu64 "\n", f->seed);
 	fprintf(o, "cpus     %u\n", f->cpus);
 	fprintf(o, "fix      %s\n", scn_fix_name(f->fix));
+	if (f->has_kernel)
+		fprintf(o, "kernel   %u.%u\n", f->kernel / 1000, f->kernel % 1000);
 	if (f->jitter_pct)
 		fprintf(o, "jitter   %u\n", f->jitter_pct);
 	if (f->spin_order != SCN_ORDER_FIFO || f->has_handoff) {

@@ -237,6 +237,38 @@ static void test_woken_poll_rechecks(void **state)
 	model_run_free(&r);
 }
 
+/* From v5.3 a full ring is dropped before the lock: __packet_rcv_has_room()
+ * sees frame head and head + frames/4 in use (ROOM_NONE), counts tp_drops
+ * and returns, with no lock and no sk_data_ready.  Before: A, B, drop, K. */
+static void test_room_shortcut_by_kernel(void **state)
+{
+	(void)state;
+	const char *base =
+		"scenario full\ncpus 1\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 count=6 every=2us size=64\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, "%skernel 5.3\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 4);
+	assert_int_equal(r.m[SCN_M_DROPS], 2);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:room "), 6);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:room_drop"), 2);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:drop"), 0);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:A "), 4);      /* only the claims lock */
+	assert_int_equal(trace_count(&r, "tpacket_rcv:K "), 4);      /* only publishes wake */
+	model_run_free(&r);
+	snprintf(text, sizeof text, "%skernel 5.2\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 2);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:room"), 0);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:drop"), 2);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:A "), 6);
+	assert_int_equal(trace_count(&r, "tpacket_rcv:K "), 6);
+	model_run_free(&r);
+}
+
 static void test_poll_readable_rule(void **state)
 {
 	(void)state;
@@ -268,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_poll_readable_rule),
 		cmocka_unit_test(test_drop_wakes_the_reader),
 		cmocka_unit_test(test_woken_poll_rechecks),
+		cmocka_unit_test(test_room_shortcut_by_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -929,6 +929,29 @@ static void test_err_expect(void **state)
 	    "expect takes one fix= (one expect line per variant)");
 }
 
+static void test_kernel_version(void **state)
+{
+	(void)state;
+	scn_file f;
+	parse_ok(HDR "socket s type=stream rcvbuf=1KiB sndbuf=1KiB\n", &f);
+	assert_int_equal(f.kernel, SCN_KERNEL(4, 8));      /* DESIGN.md's semantics */
+	assert_int_equal(f.has_kernel, 0);
+	scn_free(&f);
+	parse_ok(HDR "kernel 5.4\n", &f);
+	assert_int_equal(f.kernel, 5004);
+	assert_int_equal(f.has_kernel, 1);
+	scn_free(&f);
+	parse_ok(HDR "kernel v6.10\n", &f);
+	assert_int_equal(f.kernel, SCN_KERNEL(6, 10));
+	scn_free(&f);
+	err(HDR "kernel 5\n", "t.scn:2:8: error: ", "kernel: expected a version MAJOR.MINOR such as 5.4, got '5'");
+	err(HDR "kernel five\n", "t.scn:2:8: error: ", "expected a version MAJOR.MINOR");
+	err(HDR "kernel 5.4.1\n", "t.scn:2:8: error: ", "expected a version MAJOR.MINOR");
+	err(HDR "kernel 2.6\n", "t.scn:2:8: error: ", "kernel: version 2.6 out of range (3.0 .. 9.999)");
+	err(HDR "kernel\n", "t.scn:2:1: error: ", "kernel");
+	err(HDR "kernel 5.4\nkernel 6.1\n", "t.scn:3:1: error: ", "duplicate directive 'kernel' (first at line 2)");
+}
+
 static void test_err_fix_and_bug(void **state)
 {
 	(void)state;
@@ -1009,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_err_socket_kinds),
 		cmocka_unit_test(test_err_expect),
 		cmocka_unit_test(test_err_fix_and_bug),
+		cmocka_unit_test(test_kernel_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,8 @@ static void check_roundtrip(const char *path)
 	assert_int_equal(a.nstalls, b.nstalls);
 	assert_int_equal(a.nirqs, b.nirqs);
 	assert_int_equal(a.nexpects, b.nexpects);
+	assert_int_equal(a.kernel, b.kernel);
+	assert_int_equal(a.has_kernel, b.has_kernel);
 	assert_int_equal(a.explore.set, b.explore.set);
 	assert_int_equal(a.explore.runs, b.explore.runs);
 	assert_int_equal(a.explore.strategy, b.explore.strategy);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "model_run.h"
+#include "sock_lock.h"
 
 static const char owned_text[] =
 	"scenario owned\ncpus 2\n"
@@ -140,6 +141,36 @@ static void test_release_by_non_owner_is_a_violation(void **state)
 		"flow f socket=s cpu=2 at=2us every=1us count=20 size=100\n";
 	assert_int_equal(model_run_text(clean, SCN_FIX_NONE, 0, &r), 0);
 	assert_int_equal(r.m[SCN_M_VIOLATIONS], 0);
+}
+
+/* sk_add_backlog()'s limit by kernel: rcvbuf + sndbuf to v4.8; tcp_add_backlog()
+ * adds 64 KiB from v4.9, halves sndbuf from v6.1, doubles rcvbuf from v6.10. */
+static void test_backlog_limit_by_kernel(void **state)
+{
+	(void)state;
+	scn_socket so = { .type = SCN_SOCK_STREAM, .rcvbuf = 16384, .sndbuf = 8192 };
+	assert_int_equal(sock_backlog_limit(&so, SCN_KERNEL(4, 8)), 24576);
+	assert_int_equal(sock_backlog_limit(&so, SCN_KERNEL(4, 9)), 24576 + 65536);
+	assert_int_equal(sock_backlog_limit(&so, SCN_KERNEL(6, 0)), 24576 + 65536);
+	assert_int_equal(sock_backlog_limit(&so, SCN_KERNEL(6, 1)), 16384 + 4096 + 65536);
+	assert_int_equal(sock_backlog_limit(&so, SCN_KERNEL(6, 10)), 32768 + 4096 + 65536);
+	scn_socket big = { .type = SCN_SOCK_STREAM, .rcvbuf = INT32_MAX, .sndbuf = INT32_MAX };
+	assert_int_equal(sock_backlog_limit(&big, SCN_KERNEL(6, 10)), UINT32_MAX);
+	/* a run: the owner holds the socket for 30us while 40 packets come */
+	const char *base =
+		"scenario flood\ncpus 2\n"
+		"socket s type=stream rcvbuf=16KiB sndbuf=0\n"
+		"task user socket=s cpu=0 do=\"lock_sock; work 30us; release_sock\" at=1us\n"
+		"flow f socket=s cpu=1 at=2us every=500ns count=40 size=1000\n";
+	char text[512];
+	model_run old, new;
+	assert_int_equal(model_run_text(base, SCN_FIX_NONE, 0, &old), 0);
+	snprintf(text, sizeof text, "%skernel 4.9\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &new), 0);
+	assert_true(old.m[SCN_M_BACKLOG_DROPS] >= 1);
+	assert_int_equal(new.m[SCN_M_BACKLOG_DROPS], 0);          /* 80 KiB: all 40 fit */
+	assert_true(new.m[SCN_M_BACKLOG_MAX] > old.m[SCN_M_BACKLOG_MAX]);
+	assert_int_equal(new.m[SCN_M_DELIVERED], 40);
 }
 
 /* A task holding slock on cpu0 while cpu0's NIC delivers to the same socket. */
@@ -289,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_recursive_lock_sock_is_a_deadlock),
 		cmocka_unit_test(test_recv_takes_the_receive_queue),
 		cmocka_unit_test(test_release_by_non_owner_is_a_violation),
+		cmocka_unit_test(test_backlog_limit_by_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
