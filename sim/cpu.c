@@ -93,8 +93,8 @@ static void preempt_top(sim *s, uint32_t cpu)
 		 * stall is taken first), so nothing is left of its step. */
 		uint64_t due = queue_armed(&s->q, cpu) ? queue_due(&s->q, cpu) : s->g->now;
 		x->remaining = due > s->g->now ? due - s->g->now : 0;
-		/* A lock hand-off is not work: it goes on while the irq runs
-		 * (resume_top takes what is left of it, if anything). */
+		/* A lock hand-off is not work: it goes on while the irq runs,
+		 * and the context resumes no earlier than handoff_until. */
 		if (x->handoff_until > s->g->now)
 			x->remaining = 0;
 		x->state = SIM_S_READY;
@@ -167,21 +167,6 @@ static void next_task(sim *s, uint32_t cpu)
 		sim_note(s, c->task, s->label_switch, (const char *)NULL);
 }
 
-/* The context under a finished hardirq or softirq is on top again.  If it
- * was granted a spinlock while preempted, or preempted during the hand-off,
- * the hand-off went on meanwhile: MCS/qspinlock sets the waiter's `locked`
- * (or the ticket's owner field) whatever the CPU is doing, and the cache
- * line moves in the background.  Only what is left of it delays the step. */
-static void resume_top(sim *s, uint32_t cpu)
-{
-	uint32_t t = top_of(s, cpu);
-	if (t == SIM_NONE)
-		return;
-	sim_ctx *x = &s->ctx[t];
-	if (x->state == SIM_S_READY && x->handoff_until > s->g->now)
-		x->remaining = x->handoff_until - s->g->now;
-}
-
 /* A context's last frame returned. */
 static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 {
@@ -197,8 +182,6 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
 		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
 			softirq_enter(s, cpu);
-		else
-			resume_top(s, cpu);
 		break;
 	case SIM_CTX_SOFTIRQ:
 		c->in_softirq = 0;
@@ -208,8 +191,6 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		/* __do_softirq() restarts while softirqs are pending. */
 		if (c->softirq_pending)
 			softirq_enter(s, cpu);
-		else
-			resume_top(s, cpu);
 		break;
 	default:
 		assert(c->task == ctxid);
@@ -299,10 +280,14 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			if (!fired)
 				return 1;
 		} else if (x->state == SIM_S_READY) {
-			if (x->remaining || g->now < c->stall_until) {
+			if (x->remaining || g->now < c->stall_until || g->now < x->handoff_until) {
+				/* back on top: what is left of its step, the CPU's
+				 * stall, a lock hand-off that went on meanwhile */
 				uint64_t due = g->now + x->remaining;
 				if (due < c->stall_until)
 					due = c->stall_until;
+				if (due < x->handoff_until)
+					due = x->handoff_until;
 				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
 					arm_top_at(s, cpu, x, due);
 					return 1;
@@ -462,7 +447,7 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 		x->remaining = delay;
 		arm_top(s, x->cpu, x);
 	} else {
-		x->remaining = 0;       /* preempted: resume_top() takes what is left */
+		x->remaining = 0;       /* preempted: it resumes at handoff_until at the earliest */
 	}
 	return s->g->now + delay - x->spin_since;
 }
