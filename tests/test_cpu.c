@@ -33,7 +33,8 @@ typedef struct tmodel {
 	uint32_t wq;
 	uint32_t label;
 	uint32_t grant_delay;
-	int granted_first;      /* (e): the grant comes before the hardirq */
+	int granted;            /* (e): the spinner has been granted the lock */
+	uint32_t raise2;        /* (e): a second timer raising the same line */
 	uint32_t count;
 	uint32_t cpu;
 	uint64_t did[8];
@@ -349,7 +350,7 @@ static sim_answer e_irq(sim *s, uint32_t c, sim_frame *f)
 	switch (f->pc++) {
 	case 0:
 		rec(s, "irq:in");
-		assert_int_equal(s->ctx[M.task[0]].state, M.granted_first ? SIM_S_READY : SIM_S_SPIN);
+		assert_int_equal(s->ctx[M.task[0]].state, M.granted ? SIM_S_READY : SIM_S_SPIN);
 		return SIM_CONT(30);
 	case 1: rec(s, "irq:out"); return SIM_RET;
 	}
@@ -365,6 +366,7 @@ static void grant_fire(sim *s, uint32_t arg)
 	assert_int_equal(x->spin_on, 7);
 	assert_int_equal(x->spin_since, 0);
 	M.spun = sim_grant(s, M.task[0], M.grant_delay);
+	M.granted = 1;
 	assert_int_equal(x->spin_on, SIM_NONE);
 }
 
@@ -377,6 +379,7 @@ static sim *e_build(void **state, uint32_t *tr, uint32_t *tg)
 	uint32_t line = sim_add_irq_line(s, 0, fi, 0);
 	*tr = sim_add_timer(s, raise_fire, RAISE_ARG(0, line), 0);
 	*tg = sim_add_timer(s, grant_fire, 0, 0);
+	M.raise2 = sim_add_timer(s, raise_fire, RAISE_ARG(0, line), 0);   /* a second raise */
 	go(s);
 	sim_task_start(s, M.task[0], ft, 0);
 	return s;
@@ -425,6 +428,23 @@ static void test_grant_while_preempted_long_handoff(void **state)
 		   { "irq:out", 80 }, { "got", 100 });
 }
 
+/* Granted under a first hardirq (50..80), with a second one pending at its
+ * exit (80..110): the hand-off (60..100) ends under the second, and the
+ * spinner goes on when that one ends, at 110. */
+static void test_grant_under_two_hardirqs(void **state)
+{
+	uint32_t tr, tg;
+	sim *s = e_build(state, &tr, &tg);
+	uint32_t tr2 = M.raise2;
+	M.grant_delay = 40;
+	sim_arm(s, tr, 50);
+	sim_arm(s, tg, 60);
+	sim_arm(s, tr2, 70);
+	assert_int_equal(sim_run(s), SIM_END_QUIET);
+	REC_EXPECT({ "spin", 0 }, { "raise", 50 }, { "irq:in", 50 }, { "grant", 60 }, { "raise", 70 },
+		   { "irq:out", 80 }, { "irq:in", 80 }, { "irq:out", 110 }, { "got", 110 });
+}
+
 /* A hardirq in the middle of the hand-off (granted at 40, done at 65): the
  * hand-off is not work that waits for the CPU, it ends at 65 under the
  * hardirq, and the spinner goes on when the hardirq ends at 80. */
@@ -433,7 +453,6 @@ static void test_irq_during_handoff(void **state)
 	uint32_t tr, tg;
 	sim *s = e_build(state, &tr, &tg);
 	M.grant_delay = 25;
-	M.granted_first = 1;
 	sim_arm(s, tg, 40);
 	sim_arm(s, tr, 50);
 	assert_int_equal(sim_run(s), SIM_END_QUIET);
@@ -985,6 +1004,7 @@ int main(void)
 		T(test_grant_while_preempted),
 		T(test_grant_while_preempted_long_handoff),
 		T(test_irq_during_handoff),
+		T(test_grant_under_two_hardirqs),
 		T(test_spinner_irqsave),
 		T(test_softirq_at_irq_exit_idle),
 		T(test_softirq_at_irq_exit_over_task),
