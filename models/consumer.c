@@ -44,86 +44,119 @@ static void verify(world *w, uint32_t c, consumer_state *cs, ring_frame *fr)
 	}
 }
 
-sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
+/* Each step is a function of its own, jumped to from the table in
+ * consumer_step() by the frame's pc, as tpacket_rcv's are (packet_ring.c):
+ * a step pays only for the registers it needs. */
+#define CONSUMER_STEP static __attribute__((noinline)) sim_answer
+
+CONSUMER_STEP step_check(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	const consumer_state *cs = &w->cons[f->a];
+	const ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
+	/* while (frame[idx].tp_status says ready) ... */
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_CHECK), 0, "frame", (int64_t)cs->idx,
+			      "status", (int64_t)fr->status, (const char *)NULL);
+	f->pc = ready(w, f->a, fr->status) ? PC_READ : PC_POLL;
+	return SIM_CONT(ns);
+}
+
+CONSUMER_STEP step_woken(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* do_poll(): woken, poll() runs packet_poll() again and returns
+	 * only when it says readable; else it sleeps again. */
+	if (!ring_poll_readable(w, f->b)) {
+		sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)w->cons[f->a].idx, (const char *)NULL);
+		return SIM_SLEEP(w->data_wq[f->b]);
+	}
+	/* back in user space, it looks at its frame */
+	return step_check(s, c, f);
+}
+
+CONSUMER_STEP step_read(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	consumer_state *cs = &w->cons[f->a];
+	const ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
+	/* Read the frame; a writer that has not reached J is a partial read. */
+	cs->futile = 0;
+	if (fr->owners) {
+		w->g->m[SCN_M_CONSUMER_PARTIAL]++;
+		if (oracle_first(w, STORY_PARTIAL)) {
+			const claim_rec *o = &fr->cur;
+			oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_C),
+				      W_CLAIM, cs->idx, o->pkt, 0);
+			if (w->fix == SCN_FIX_IN_PROGRESS)
+				oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_D),
+					      W_IN_PROGRESS, cs->idx, o->pkt, 0);
+			oracle_add(w, STORY_PARTIAL, c, 0, wl(w, ML_CS_CHECK), W_PARTIAL, cs->idx,
+				   o->pkt, fr->status);
+			oracle_add(w, STORY_PARTIAL, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, cs->idx,
+				   o->pkt, 0);
+		}
+	}
+	cs->gen_at_read = fr->gen;
+	f->pc = PC_RELEASE;
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, "frame", (int64_t)cs->idx,
+			      "pkt", (int64_t)fr->hdr_pkt, (const char *)NULL);
+	if (w->scn->consumers[f->a].has_cost)
+		ns = w->scn->consumers[f->a].cost_ns;   /* the scenario's per-frame cost */
+	return SIM_CONT(ns);
+}
+
+CONSUMER_STEP step_release(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
 	ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
-	uint64_t ns;
+	/* The bytes are checked when the read ends; then tp_status = TP_STATUS_KERNEL. */
+	verify(w, c, cs, fr);
+	if ((fr->status & TP_STATUS_USER) && fr->owners == 0 && fr->data_pkt != PKT_NONE &&
+	    !fr->data_consumed && oracle_first(w, STORY_LOST) && w->g->first_lost_pkt == PKT_NONE) {
+		/* Handing back a frame that was published after it was read. */
+		w->g->first_lost_pkt = fr->data_pkt;
+		w->g->first_lost_by = PKT_NONE;
+		w->g->first_lost_at = sim_now(s);
+		w->g->first_lost_cpu = sim_ctx_at(s, c)->cpu;
+		w->g->first_lost_frame = cs->idx;
+	}
+	fr->status = TP_STATUS_KERNEL;
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+	ring_trace_occupancy(w, c, f->b);
+	cs->idx = cs->idx + 1 == w->scn->sockets[f->b].frames ? 0 : cs->idx + 1;
+	f->pc = PC_CHECK;
+	return SIM_CONT(ns);
+}
 
-	switch (f->pc) {
-	case PC_WOKEN:
-		/* do_poll(): woken, poll() runs packet_poll() again and returns
-		 * only when it says readable; else it sleeps again. */
-		if (!ring_poll_readable(w, f->b)) {
-			sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
-			return SIM_SLEEP(w->data_wq[f->b]);
-		}
-		/* fall through - back in user space, it looks at its frame */
-	case PC_CHECK:
-		/* while (frame[idx].tp_status says ready) ... */
-		ns = sim_did(s, c, wl(w, ML_CS_CHECK), 0, "frame", (int64_t)cs->idx,
-			     "status", (int64_t)fr->status, (const char *)NULL);
-		f->pc = ready(w, f->a, fr->status) ? PC_READ : PC_POLL;
-		return SIM_CONT(ns);
-	case PC_READ:
-		/* Read the frame; a writer that has not reached J is a partial read. */
-		cs->futile = 0;
-		if (fr->owners) {
-			w->g->m[SCN_M_CONSUMER_PARTIAL]++;
-			if (oracle_first(w, STORY_PARTIAL)) {
-				const claim_rec *o = &fr->cur;
-				oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_C),
-					      W_CLAIM, cs->idx, o->pkt, 0);
-				if (w->fix == SCN_FIX_IN_PROGRESS)
-					oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_D),
-						      W_IN_PROGRESS, cs->idx, o->pkt, 0);
-				oracle_add(w, STORY_PARTIAL, c, 0, wl(w, ML_CS_CHECK), W_PARTIAL, cs->idx,
-					   o->pkt, fr->status);
-				oracle_add(w, STORY_PARTIAL, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, cs->idx,
-					   o->pkt, 0);
-			}
-		}
-		cs->gen_at_read = fr->gen;
-		f->pc = PC_RELEASE;
-		ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, "frame", (int64_t)cs->idx,
-			     "pkt", (int64_t)fr->hdr_pkt, (const char *)NULL);
-		if (w->scn->consumers[f->a].has_cost)
-			ns = w->scn->consumers[f->a].cost_ns;   /* the scenario's per-frame cost */
-		return SIM_CONT(ns);
-	case PC_RELEASE:
-		/* The bytes are checked when the read ends; then tp_status = TP_STATUS_KERNEL. */
-		verify(w, c, cs, fr);
-		if ((fr->status & TP_STATUS_USER) && fr->owners == 0 && fr->data_pkt != PKT_NONE &&
-		    !fr->data_consumed && oracle_first(w, STORY_LOST) && w->g->first_lost_pkt == PKT_NONE) {
-			/* Handing back a frame that was published after it was read. */
-			w->g->first_lost_pkt = fr->data_pkt;
-			w->g->first_lost_by = PKT_NONE;
-			w->g->first_lost_at = sim_now(s);
-			w->g->first_lost_cpu = sim_ctx_at(s, c)->cpu;
-			w->g->first_lost_frame = cs->idx;
-		}
-		fr->status = TP_STATUS_KERNEL;
-		ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
-		ring_trace_occupancy(w, c, f->b);
-		cs->idx = cs->idx + 1 == w->scn->sockets[f->b].frames ? 0 : cs->idx + 1;
+CONSUMER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	consumer_state *cs = &w->cons[f->a];
+	/* poll(): packet_poll() */
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+	if (ring_poll_readable(w, f->b) && cs->futile < CONSUMER_FUTILE_POLLS) {
+		/* Readable, but our frame is not ready: poll returns at once and
+		 * the reader looks again -- it spins. */
+		cs->futile++;
+		cs->spins++;
 		f->pc = PC_CHECK;
 		return SIM_CONT(ns);
-	case PC_POLL:
-		/* poll(): packet_poll() */
-		ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
-		if (ring_poll_readable(w, f->b) && cs->futile < CONSUMER_FUTILE_POLLS) {
-			/* Readable, but our frame is not ready: poll returns at once and
-			 * the reader looks again -- it spins. */
-			cs->futile++;
-			cs->spins++;
-			f->pc = PC_CHECK;
-			return SIM_CONT(ns);
-		}
-		cs->futile = 0;
-		spin_might_sleep(w, c, wl(w, ML_CS_POLL));
-		f->pc = PC_WOKEN;
-		return SIM_SLEEP(w->data_wq[f->b]);
 	}
+	cs->futile = 0;
+	spin_might_sleep(w, c, wl(w, ML_CS_POLL));
+	f->pc = PC_WOKEN;
+	return SIM_SLEEP(w->data_wq[f->b]);
+}
+
+static const sim_step_fn consumer_steps[] = {
+	[PC_CHECK] = step_check, [PC_READ] = step_read, [PC_RELEASE] = step_release,
+	[PC_POLL] = step_poll, [PC_WOKEN] = step_woken,
+};
+
+sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
+{
+	if (f->pc < sizeof consumer_steps / sizeof consumer_steps[0])
+		return consumer_steps[f->pc](s, c, f);
 	return SIM_RET;
 }

@@ -48,17 +48,12 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 				(const char *)NULL));
 }
 
-/* Frame: a = cpu, b = packets delivered in this run. */
-sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
+/* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
+ * the returns into netrx_softirq_step() then save no registers. */
+static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	nic_state *n = &w->nic[f->a];
-	if (f->pc == 1) {
-		f->pc = 0;
-		return SIM_NEXT;    /* back from the protocol: next packet */
-	}
-	if (f->pc == 2)
-		return SIM_RET;
 	if (n->count == 0) {
 		/* napi_complete_done(): the queue is empty, unmask the irq */
 		n->napi = 0;
@@ -93,4 +88,16 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 	/* The protocol starts after this step's cost: it is the top frame now,
 	 * and the engine steps it when the continuation ends. */
 	return SIM_CONT(ns);
+}
+
+/* Frame: a = cpu, b = packets delivered in this run. */
+sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
+{
+	if (f->pc == 1) {
+		f->pc = 0;
+		return SIM_NEXT;    /* back from the protocol: next packet */
+	}
+	if (f->pc == 2)
+		return SIM_RET;
+	return netrx_poll(s, c, f);
 }

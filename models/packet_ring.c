@@ -67,10 +67,8 @@ static claim_rec *rec_of(ring_frame *fr, uint32_t c)
 }
 
 /* Trace only: the ring's frames by state (kernel, being written, user). */
-void ring_trace_occupancy(world *w, uint32_t c, uint32_t sock)
+void ring_trace_occupancy_(world *w, uint32_t c, uint32_t sock)
 {
-	if (!sim_tracing(&w->s))
-		return;
 	const ring_frame *fr = ring_frames(w, sock);
 	int64_t k = 0, wr = 0, u = 0;
 	for (uint32_t i = 0; i < w->scn->sockets[sock].frames; i++) {
@@ -165,168 +163,255 @@ static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 	fr->gen++;
 }
 
-sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
+/* Each step of tpacket_rcv is a function of its own, jumped to from the
+ * table in ring_tpacket_rcv_step() by the frame's pc: a step that only
+ * updates the ring saves no registers, where one function with a switch
+ * over all of them paid the prologue of the steps that call out (the lock,
+ * the claim, the wakeup) at every step.  Each takes the step function's
+ * arguments, so that the call is a jump. */
+#define RING_STEP static __attribute__((noinline)) sim_answer
+
+/* The lock the steps take: sk->sk_receive_queue.lock of socket f->a. */
+static inline uint32_t rq_lock(const sim_frame *f) { return f->a; }
+
+RING_STEP step_room(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	uint32_t lock = f->a;                   /* sk->sk_receive_queue.lock */
-	ring_state *r = &w->ring[f->a];
-	ring_frame *fr;
-	claim_rec *rc;
-	uint64_t ns;
+	/* v5.3+, before the lock: if (__packet_rcv_has_room(po, skb) ==
+	 * ROOM_NONE) -- __tpacket_has_room() at head + frames/4, then at
+	 * head: both not TP_STATUS_KERNEL */
+	uint32_t n = w->scn->sockets[f->a].frames, h = w->ring[f->a].head;
+	uint32_t q = h + (n >> 2) >= n ? h + (n >> 2) - n : h + (n >> 2);
+	const ring_frame *rf = ring_frames(w, f->a);
+	f->c = h;
+	uint64_t ns = did(w, c, f, ML_TP_ROOM, 0);
+	f->pc = rf[q].status != TP_STATUS_KERNEL && rf[h].status != TP_STATUS_KERNEL ? PC_ROOM_DROP
+										      : PC_A;
+	return SIM_CONT(ns);
+}
 
-	switch (f->pc) {
-	case PC_ROOM: {
-		/* v5.3+, before the lock: if (__packet_rcv_has_room(po, skb) ==
-		 * ROOM_NONE) -- __tpacket_has_room() at head + frames/4, then at
-		 * head: both not TP_STATUS_KERNEL */
-		uint32_t n = w->scn->sockets[f->a].frames, h = r->head;
-		uint32_t q = h + (n >> 2) >= n ? h + (n >> 2) - n : h + (n >> 2);
-		const ring_frame *rf = ring_frames(w, f->a);
-		f->c = h;
-		ns = did(w, c, f, ML_TP_ROOM, 0);
-		f->pc = rf[q].status != TP_STATUS_KERNEL && rf[h].status != TP_STATUS_KERNEL ? PC_ROOM_DROP
-											      : PC_A;
-		return SIM_CONT(ns);
+RING_STEP step_room_drop(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* { atomic_inc(&po->tp_drops); goto drop_n_restore; } */
+	uint64_t ns = did(w, c, f, ML_TP_ROOM_DROP, 0);
+	w->ring[f->a].tp_drops++;
+	w->g->m[SCN_M_DROPS]++;
+	w->g->in_hand--;
+	f->pc = PC_RET;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_a(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* A: spin_lock(&sk->sk_receive_queue.lock) -- softirq, plain spin_lock */
+	f->c = w->ring[f->a].head;
+	f->pc = PC_B;
+	uint64_t ns = did(w, c, f, ML_TP_A, 0);
+	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
+		return SIM_SPIN;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_b(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* B: h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...) */
+	f->c = w->ring[f->a].head;
+	const ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	uint64_t ns = did(w, c, f, ML_TP_B, 0);
+	if (fr->status != TP_STATUS_KERNEL)
+		f->pc = PC_DROP;        /* if (!h.raw) goto drop_n_account: ring full */
+	else
+		f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_DP : PC_C;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_dp(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* D': if (test_bit(slot_id, rx_owner_map)) goto drop_n_account;
+	 *     __set_bit(slot_id, rx_owner_map); */
+	uint64_t ns = did(w, c, f, ML_TP_DP, 0);
+	if (ck_bitmap_test(owner_map(w, f->a), f->c)) {
+		f->pc = PC_DROP;
+	} else {
+		ck_bitmap_set(owner_map(w, f->a), f->c);
+		f->pc = PC_C;
 	}
-	case PC_ROOM_DROP:
-		/* { atomic_inc(&po->tp_drops); goto drop_n_restore; } */
-		ns = did(w, c, f, ML_TP_ROOM_DROP, 0);
-		r->tp_drops++;
-		w->g->m[SCN_M_DROPS]++;
-		w->g->in_hand--;
-		f->pc = PC_RET;
-		return SIM_CONT(ns);
-	case PC_A:
-		/* A: spin_lock(&sk->sk_receive_queue.lock) -- softirq, plain spin_lock */
-		f->c = r->head;
-		f->pc = PC_B;
-		ns = did(w, c, f, ML_TP_A, 0);
-		if (!spin_lock_take(w, c, lock, SPIN_PLAIN))
-			return SIM_SPIN;
-		return SIM_CONT(ns);
-	case PC_B:
-		/* B: h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...) */
-		f->c = r->head;
-		fr = &ring_frames(w, f->a)[f->c];
-		ns = did(w, c, f, ML_TP_B, 0);
-		if (fr->status != TP_STATUS_KERNEL)
-			f->pc = PC_DROP;        /* if (!h.raw) goto drop_n_account: ring full */
-		else
-			f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_DP : PC_C;
-		return SIM_CONT(ns);
-	case PC_DP:
-		/* D': if (test_bit(slot_id, rx_owner_map)) goto drop_n_account;
-		 *     __set_bit(slot_id, rx_owner_map); */
-		ns = did(w, c, f, ML_TP_DP, 0);
-		if (ck_bitmap_test(owner_map(w, f->a), f->c)) {
-			f->pc = PC_DROP;
-		} else {
-			ck_bitmap_set(owner_map(w, f->a), f->c);
-			f->pc = PC_C;
-		}
-		return SIM_CONT(ns);
-	case PC_C:
-		/* C: packet_increment_rx_head(po, &po->rx_ring) */
-		fr = &ring_frames(w, f->a)[f->c];
-		ns = did(w, c, f, ML_TP_C, 0);
-		claim(w, c, f, fr);
-		r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
-		ring_trace_occupancy(w, c, f->a);
-		f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
-		return SIM_CONT(ns);
-	case PC_D:
-		/* D: __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS) (2018 RFC) */
-		ring_frames(w, f->a)[f->c].status = TP_STATUS_IN_PROGRESS;
-		f->pc = PC_E;
-		return SIM_CONT(did(w, c, f, ML_TP_D, 0));
-	case PC_E:
-		/* E: tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING */
-		r->tp_packets++;
-		f->e = TP_STATUS_USER | (r->tp_drops ? TP_STATUS_LOSING : 0);
-		f->pc = PC_F;
-		return SIM_CONT(did(w, c, f, ML_TP_E, 0));
-	case PC_F:
-		/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
-		if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
-			rc->unlock_at = sim_now(s);
-		ns = did(w, c, f, ML_TP_F, 0);
-		spin_lock_release(w, c, lock, SPIN_PLAIN);
-		f->pc = PC_G;
-		return SIM_CONT(ns);
-	case PC_G:
-		/* G: skb_copy_bits(skb, 0, h.raw + macoff, snaplen) */
-		fr = &ring_frames(w, f->a)[f->c];
-		copy_begin(w, c, f, fr);
-		f->pc = PC_H;
-		return SIM_CONT(did(w, c, f, ML_TP_G, fr->snaplen));
-	case PC_H:
-		/* H: the copy is done; timestamp and header (tp_len, tp_snaplen, tp_sec...) */
-		fr = &ring_frames(w, f->a)[f->c];
-		fr->copying--;
-		fr->hdr_pkt = f->d;
-		fr->gen++;
-		f->pc = PC_I;
-		return SIM_CONT(did(w, c, f, ML_TP_H, 0));
-	case PC_I:
-		/* I: smp_mb() */
-		f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_J_LOCK : PC_J;
-		return SIM_CONT(did(w, c, f, ML_TP_I, 0));
-	case PC_J_LOCK:
-		/* owner_map: spin_lock(&sk->sk_receive_queue.lock) before publishing */
-		f->pc = PC_J;
-		ns = did(w, c, f, ML_TP_J_LOCK, 0);
-		if (!spin_lock_take(w, c, lock, SPIN_PLAIN))
-			return SIM_SPIN;
-		return SIM_CONT(ns);
-	case PC_J:
-		/* J: __packet_set_status(po, h.raw, status | TP_STATUS_USER) */
-		fr = &ring_frames(w, f->a)[f->c];
-		ns = did(w, c, f, ML_TP_J, 0);
-		fr->status = (uint32_t)f->e;
-		if (fr->owners)
-			fr->owners--;
-		/* The frame's story now belongs to a writer that still owns it. */
-		if (fr->owners && fr->cur.ctx == c)
-			fr->cur = fr->prev;
-		if (w->fix == SCN_FIX_OWNER_MAP) {
-			/* __clear_bit(slot_id, po->rx_ring.rx_owner_map) */
-			ck_bitmap_reset(owner_map(w, f->a), f->c);
-			f->pc = PC_J_UNLOCK;
-		} else {
-			f->pc = PC_K;
-		}
-		w->g->m[SCN_M_DELIVERED]++;
-		w->g->in_hand--;
-		ring_trace_occupancy(w, c, f->a);
-		return SIM_CONT(ns);
-	case PC_J_UNLOCK:
-		ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
-		spin_lock_release(w, c, lock, SPIN_PLAIN);
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_c(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	ring_state *r = &w->ring[f->a];
+	/* C: packet_increment_rx_head(po, &po->rx_ring) */
+	ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	uint64_t ns = did(w, c, f, ML_TP_C, 0);
+	claim(w, c, f, fr);
+	r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
+	ring_trace_occupancy(w, c, f->a);
+	f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_d(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* D: __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS) (2018 RFC) */
+	ring_frames(w, f->a)[f->c].status = TP_STATUS_IN_PROGRESS;
+	f->pc = PC_E;
+	return SIM_CONT(did(w, c, f, ML_TP_D, 0));
+}
+
+RING_STEP step_e(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	ring_state *r = &w->ring[f->a];
+	/* E: tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING */
+	r->tp_packets++;
+	f->e = TP_STATUS_USER | (r->tp_drops ? TP_STATUS_LOSING : 0);
+	f->pc = PC_F;
+	return SIM_CONT(did(w, c, f, ML_TP_E, 0));
+}
+
+RING_STEP step_f(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	claim_rec *rc;
+	/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
+	if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
+		rc->unlock_at = sim_now(s);
+	uint64_t ns = did(w, c, f, ML_TP_F, 0);
+	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	f->pc = PC_G;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_g(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* G: skb_copy_bits(skb, 0, h.raw + macoff, snaplen) */
+	ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	copy_begin(w, c, f, fr);
+	f->pc = PC_H;
+	return SIM_CONT(did(w, c, f, ML_TP_G, fr->snaplen));
+}
+
+RING_STEP step_h(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* H: the copy is done; timestamp and header (tp_len, tp_snaplen, tp_sec...) */
+	ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	fr->copying--;
+	fr->hdr_pkt = f->d;
+	fr->gen++;
+	f->pc = PC_I;
+	return SIM_CONT(did(w, c, f, ML_TP_H, 0));
+}
+
+RING_STEP step_i(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* I: smp_mb() */
+	f->pc = w->fix == SCN_FIX_OWNER_MAP ? PC_J_LOCK : PC_J;
+	return SIM_CONT(did(w, c, f, ML_TP_I, 0));
+}
+
+RING_STEP step_j_lock(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* owner_map: spin_lock(&sk->sk_receive_queue.lock) before publishing */
+	f->pc = PC_J;
+	uint64_t ns = did(w, c, f, ML_TP_J_LOCK, 0);
+	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
+		return SIM_SPIN;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_j(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* J: __packet_set_status(po, h.raw, status | TP_STATUS_USER) */
+	ring_frame *fr = &ring_frames(w, f->a)[f->c];
+	uint64_t ns = did(w, c, f, ML_TP_J, 0);
+	fr->status = (uint32_t)f->e;
+	if (fr->owners)
+		fr->owners--;
+	/* The frame's story now belongs to a writer that still owns it. */
+	if (fr->owners && fr->cur.ctx == c)
+		fr->cur = fr->prev;
+	if (w->fix == SCN_FIX_OWNER_MAP) {
+		/* __clear_bit(slot_id, po->rx_ring.rx_owner_map) */
+		ck_bitmap_reset(owner_map(w, f->a), f->c);
+		f->pc = PC_J_UNLOCK;
+	} else {
 		f->pc = PC_K;
-		return SIM_CONT(ns);
-	case PC_K:
-		/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller.
-		 * drop_n_account calls it too.  (From v5.3 a ring whose head frame
-		 * and head + frames/4 are both busy drops earlier, before A, with no
-		 * lock and no wakeup: __packet_rcv_has_room() == ROOM_NONE.  Not
-		 * modelled: this tpacket_rcv() is the pre-5.3 one; docs/kernel.md.) */
-		ns = did(w, c, f, ML_TP_K, 0);
-		sim_wake_one(s, w->data_wq[f->a], w->s.labels[wl(w, ML_CS_WAKE)].cost_ns);
-		f->pc = PC_RET;
-		return SIM_CONT(ns);
-	case PC_DROP:
-		/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
-		ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-			     "pkt", (int64_t)f->d, (const char *)NULL);
-		spin_lock_release(w, c, lock, SPIN_PLAIN);
-		r->tp_drops++;
-		w->g->m[SCN_M_DROPS]++;
-		w->g->in_hand--;
-		/* ... then sk->sk_data_ready(sk), as after a publish: K */
-		f->c = NO_FRAME;
-		f->pc = PC_K;
-		return SIM_CONT(ns);
-	default:
-		return SIM_RET;
 	}
+	w->g->m[SCN_M_DELIVERED]++;
+	w->g->in_hand--;
+	ring_trace_occupancy(w, c, f->a);
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_j_unlock(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	uint64_t ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
+	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	f->pc = PC_K;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_k(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* K: sk->sk_data_ready(sk) -> sock_def_readable(): wake the poller.
+	 * drop_n_account calls it too.  (From v5.3, `kernel 5.3`, a full ring
+	 * is dropped earlier, at step_room, with no lock and no wakeup.) */
+	uint64_t ns = did(w, c, f, ML_TP_K, 0);
+	sim_wake_one(s, w->data_wq[f->a], w->s.labels[wl(w, ML_CS_WAKE)].cost_ns);
+	f->pc = PC_RET;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_drop(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
+	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
+			      "pkt", (int64_t)f->d, (const char *)NULL);
+	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	w->ring[f->a].tp_drops++;
+	w->g->m[SCN_M_DROPS]++;
+	w->g->in_hand--;
+	/* ... then sk->sk_data_ready(sk), as after a publish: K */
+	f->c = NO_FRAME;
+	f->pc = PC_K;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_ret(sim *s, uint32_t c, sim_frame *f)
+{
+	(void)s;
+	(void)c;
+	(void)f;
+	return SIM_RET;
+}
+
+static const sim_step_fn ring_steps[] = {
+	[PC_A] = step_a, [PC_B] = step_b, [PC_DP] = step_dp, [PC_C] = step_c, [PC_D] = step_d,
+	[PC_E] = step_e, [PC_F] = step_f, [PC_G] = step_g, [PC_H] = step_h, [PC_I] = step_i,
+	[PC_J_LOCK] = step_j_lock, [PC_J] = step_j, [PC_J_UNLOCK] = step_j_unlock, [PC_K] = step_k,
+	[PC_DROP] = step_drop, [PC_RET] = step_ret, [PC_ROOM] = step_room,
+	[PC_ROOM_DROP] = step_room_drop,
+};
+
+sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
+{
+	if (f->pc < sizeof ring_steps / sizeof ring_steps[0])
+		return ring_steps[f->pc](s, c, f);
+	return SIM_RET;
 }

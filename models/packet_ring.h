@@ -21,8 +21,14 @@ void ring_reset(world *w, uint32_t sock);
 uint32_t ring_snaplen(const world *w, uint32_t sock, uint32_t size);
 /* packet_poll(): readable when frame head-1 is not TP_STATUS_KERNEL. */
 int ring_poll_readable(world *w, uint32_t sock);
-/* Trace only: a ring:occupancy event (no-op when tracing is off). */
-void ring_trace_occupancy(world *w, uint32_t ctx, uint32_t sock);
+/* Trace only: a ring:occupancy event (no-op when tracing is off: inline,
+ * the steps that claim, publish and release a frame pass here). */
+void ring_trace_occupancy_(world *w, uint32_t ctx, uint32_t sock);
+static inline void ring_trace_occupancy(world *w, uint32_t ctx, uint32_t sock)
+{
+	if (sim_tracing(&w->s))
+		ring_trace_occupancy_(w, ctx, sock);
+}
 sim_answer ring_tpacket_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
 /* The step tpacket_rcv starts at: A, or from v5.3 (`kernel 5.3`) the
  * lockless room check that drops a full ring before taking the lock. */

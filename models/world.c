@@ -28,12 +28,6 @@ const model_label_desc model_labels[ML_COUNT] = {
 #undef X
 };
 
-uint64_t pkt_sum(const world *w, uint64_t pkt)
-{
-	uint64_t x = w->s.seed ^ (pkt * 0x9e3779b97f4a7c15ull);
-	return splitmix64(&x);
-}
-
 uint32_t pkt_truesize(uint32_t size) { return size + SKB_TRUESIZE_OVERHEAD; }
 
 static void add_labels(sim *s)

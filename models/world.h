@@ -219,7 +219,11 @@ static inline bl_slot *bl_slots(world *w, uint32_t sock)
 
 /* The checksum a packet's payload gets when it is made (a hash of the run
  * seed and the packet id: no table needed). */
-uint64_t pkt_sum(const world *w, uint64_t pkt);
+static inline uint64_t pkt_sum(const world *w, uint64_t pkt)
+{
+	uint64_t x = w->s.seed ^ (pkt * 0x9e3779b97f4a7c15ull);
+	return splitmix64(&x);
+}
 uint32_t pkt_truesize(uint32_t size);
 
 /* Build a world for one fix variant.  Returns 0, or -1 with a message. */

@@ -53,15 +53,6 @@ const char *sim_ctx_name(const sim *s, uint32_t ctx)
 	return sim_ctx_kind_name(s->ctx[ctx].kind);
 }
 
-sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
-{
-	sim_ctx *x = &s->ctx[ctx];
-	assert(x->depth < SIM_FRAMES);
-	sim_frame *f = &x->f[x->depth++];
-	*f = (sim_frame){ .fn = fn };
-	return f;
-}
-
 /* Arm the CPU's step timer for its top context, which is READY. */
 static inline void arm_top_at(sim *s, uint32_t cpu, sim_ctx *x, uint64_t due)
 {
@@ -234,8 +225,10 @@ static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
 }
 
 /* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
- * Returns 1 when it stopped on its own (the CPU waits), 0 when the run was
- * stopped.
+ * Returns 0 when the run was stopped, else the CPU waits: 2 when it armed
+ * its step timer (the run is live), 1 otherwise.  Never returns non-zero
+ * with the run stopped: it is checked after every step, and between that
+ * check and a return no model code runs.
  *
  * `ahead`: cpu_run was called by the event loop for this CPU's own timer
  * and nothing else will happen in that event once it returns.  Then a step
@@ -248,14 +241,16 @@ static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
  * cpu_timer_fire(), events are counted the same, and the seqs the skipped
  * arms would have taken change no order (only relative order counts).  Not
  * when called from inside another event (a timer handler raising this CPU's
- * irq): that handler may still arm something earlier after we return. */
+ * irq): that handler may still arm something earlier after we return.
+ * Only then can the run be stopped at entry (a model stopped it in that
+ * event); with `ahead`, the caller found it running (sim_run, cpu_events). */
 __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, int fired, int ahead)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	sim_global *g = s->g;
+	if (!ahead && g->stopped)
+		return 0;
 	for (;;) {
-		if (g->stopped)
-			return 0;
 		if (c->irq_pending | c->softirq_now) {
 			if (can_take_irq(s, cpu)) {
 				if (g->now < c->stall_until) {
@@ -290,7 +285,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 					due = x->handoff_until;
 				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
 					arm_top_at(s, cpu, x, due);
-					return 1;
+					return 2;
 				}
 				/* run-ahead: what cpu_timer_fire() would do at `due` */
 				g->now = due;
@@ -307,10 +302,10 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 		sim_answer a = s->fns[f->fn].step(s, id, f);
 		switch (a.kind) {
 		case SIM_A_CONT:
-			x->remaining = a.ns;
 			/* The common case, decided here rather than by the next pass
 			 * of the loop, which would find just this: nothing pending,
-			 * the same context on top, READY with time left. */
+			 * the same context on top, READY with time left.  (Its
+			 * `remaining` is stored only when it is not armed here.) */
 			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now) &&
 			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
 				uint64_t due = g->now + a.ns;
@@ -318,12 +313,13 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 					due = c->stall_until;
 				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
 					arm_top_at(s, cpu, x, due);
-					return 1;
+					return 2;
 				}
 				g->now = due;   /* run-ahead, as above */
 				g->events++;
 				goto step;
 			}
+			x->remaining = a.ns;
 			if (!a.ns && zero_time_step(s, cpu, id))
 				return 0;
 			break;
@@ -350,19 +346,24 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			next_task(s, cpu);
 			break;
 		}
+		if (g->stopped)
+			return 0;
 	}
 }
 
 /* The event loop's part for CPUs: run `cpu`, then, while the next event is
  * another CPU's step timer, dispatch it here exactly as sim_run() would --
- * check live/stopped and the time limit, pop it, count it -- without returning to sim_run() for each (one loop, one stack frame, for
- * the events that are most of a run).  Anything else goes back to sim_run(). */
+ * check live/stopped and the time limit, pop it, count it -- without
+ * returning to sim_run() for each (one loop, one stack frame, for the events
+ * that are most of a run).  Anything else goes back to sim_run(). */
 static void cpu_events(sim *s, uint32_t cpu, int fired)
 {
 	sim_global *g = s->g;
 	queue *q = &s->q;
-	while (cpu_run(s, cpu, fired, 1)) {
-		if (!g->live || g->stopped)
+	int r;
+	while ((r = cpu_run(s, cpu, fired, 1)) != 0) {
+		/* Not stopped (cpu_run said so), and live when it armed. */
+		if (r == 1 && !g->live)
 			return;
 		uint32_t id = queue_peek(q);
 		uint64_t t;

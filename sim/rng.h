@@ -16,7 +16,14 @@ typedef struct rng {
 	uint64_t s[4];
 } rng;
 
-uint64_t splitmix64(uint64_t *x);
+/* Inline: the models hash every packet's payload with it (pkt_sum). */
+static inline uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
 /* Seed a stream from the run seed and the stream's name. */
 void rng_seed(rng *r, uint64_t seed, const char *stream);
 uint64_t rng_next(rng *r);

@@ -30,6 +30,7 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -305,8 +306,16 @@ const char *sim_ctx_name(const sim *s, uint32_t ctx);
 void sim_arm(sim *s, uint32_t timer, uint64_t at);
 void sim_cancel(sim *s, uint32_t timer);
 
-/* Push a frame on ctx's stack; the caller returns SIM_NEXT. */
-sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn);
+/* Push a frame on ctx's stack; the caller returns SIM_NEXT.  Inline: every
+ * packet's protocol call, every irq and softirq entry pushes one. */
+static inline sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
+{
+	sim_ctx *x = &s->ctx[ctx];
+	assert(x->depth < SIM_FRAMES);
+	sim_frame *f = &x->f[x->depth++];
+	*f = (sim_frame){ .fn = fn };
+	return f;
+}
 /* Start a task's program (its first frame) at time `at`. */
 sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
 
