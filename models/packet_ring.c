@@ -202,16 +202,23 @@ RING_STEP step_room_drop(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(ns);
 }
 
+/* spin_lock(&sk->sk_receive_queue.lock) as step `l`, then step `next`. */
+static inline sim_answer take_rq_lock(world *w, uint32_t c, sim_frame *f, enum model_label l,
+				      uint16_t next)
+{
+	f->pc = next;
+	uint64_t ns = did(w, c, f, l, 0);
+	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
+		return SIM_SPIN;
+	return SIM_CONT(ns);
+}
+
 RING_STEP step_a(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* A: spin_lock(&sk->sk_receive_queue.lock) -- softirq, plain spin_lock */
 	f->c = w->ring[f->a].head;
-	f->pc = PC_B;
-	uint64_t ns = did(w, c, f, ML_TP_A, 0);
-	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
-		return SIM_SPIN;
-	return SIM_CONT(ns);
+	return take_rq_lock(w, c, f, ML_TP_A, PC_B);
 }
 
 RING_STEP step_b(sim *s, uint32_t c, sim_frame *f)
@@ -324,11 +331,7 @@ RING_STEP step_j_lock(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* owner_map: spin_lock(&sk->sk_receive_queue.lock) before publishing */
-	f->pc = PC_J;
-	uint64_t ns = did(w, c, f, ML_TP_J_LOCK, 0);
-	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
-		return SIM_SPIN;
-	return SIM_CONT(ns);
+	return take_rq_lock(w, c, f, ML_TP_J_LOCK, PC_J);
 }
 
 RING_STEP step_j(sim *s, uint32_t c, sim_frame *f)
