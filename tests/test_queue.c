@@ -171,6 +171,31 @@ static uint32_t ref_min(const ref_timer *r, uint32_t n)
 	return best;
 }
 
+/* Pop the earliest timer, which must be the reference's, at its time; time
+ * moves there.  Counts a tie when another timer is due at that same time
+ * (ties may be NULL).  Returns the timer, or QUEUE_NONE. */
+static uint32_t pop_checked(queue *q, ref_timer *ref, uint32_t *ref_len, uint64_t *now, unsigned op,
+			    unsigned *ties)
+{
+	uint32_t want = ref_min(ref, NTIMERS);
+	uint64_t t;
+	uint32_t got = pop(q, &t);
+	if (got != want) {
+		print_error("op %u: popped %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
+		fail();
+	}
+	if (want == QUEUE_NONE)
+		return want;
+	assert_int_equal(t, ref[want].time);
+	ref[want].armed = 0;
+	(*ref_len)--;
+	*now = t;
+	uint32_t next = ref_min(ref, NTIMERS);
+	if (ties && next != QUEUE_NONE && ref[next].time == t)
+		(*ties)++;
+	return want;
+}
+
 static void test_against_reference(void **state)
 {
 	qfix *f = *state;
@@ -198,25 +223,8 @@ static void test_against_reference(void **state)
 				ref_len--;
 			ref[id].armed = 0;
 			queue_cancel(&f->q, id);
-		} else {
-			uint32_t want = ref_min(ref, NTIMERS);
-			uint64_t t;
-			uint32_t got = pop(&f->q, &t);
-			if (got != want) {
-				print_error("op %u: popped %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
-				fail();
-			}
-			if (want != QUEUE_NONE) {
-				assert_int_equal(t, ref[want].time);
-				ref[want].armed = 0;
-				ref_len--;
-				/* time moves forward like the engine's, mostly */
-				now = t;
-				pops++;
-				uint32_t next = ref_min(ref, NTIMERS);
-				if (next != QUEUE_NONE && ref[next].time == t)
-					ties++;
-			}
+		} else if (pop_checked(&f->q, ref, &ref_len, &now, op, &ties) != QUEUE_NONE) {
+			pops++;         /* time moves forward like the engine's, mostly */
 		}
 		assert_int_equal(queue_len(&f->q), ref_len);
 		if (ref[id].armed) {
@@ -439,23 +447,9 @@ static void test_wide_against_reference(void **state)
 		uint64_t k = rng_below(&r, 100);
 		if (k < 50) {
 			/* the engine's round */
-			uint32_t want = ref_min(ref, NTIMERS);
-			uint64_t t = 0;
-			uint32_t got = queue_pop(q, &t);
-			if (got != want) {
-				print_error("op %u: took %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
-				fail();
-			}
-			if (want != QUEUE_NONE) {
-				assert_int_equal(t, ref[want].time);
-				ref[want].armed = 0;
-				ref_len--;
-				now = t;
+			uint32_t want = pop_checked(q, ref, &ref_len, &now, op, &ties);
+			if (want != QUEUE_NONE)
 				pops++;
-				uint32_t next = ref_min(ref, NTIMERS);
-				if (next != QUEUE_NONE && ref[next].time == t)
-					ties++;
-			}
 			unsigned narm = (unsigned)rng_below(&r, 3);
 			for (unsigned i = 0; i < narm; i++) {
 				uint32_t a = i == 0 && want != QUEUE_NONE ? want : (uint32_t)rng_below(&r, NTIMERS);
@@ -483,21 +477,8 @@ static void test_wide_against_reference(void **state)
 				ref_len--;
 			ref[id].armed = 0;
 			queue_cancel(q, id);
-		} else {
-			uint32_t want = ref_min(ref, NTIMERS);
-			uint64_t t;
-			uint32_t got = pop(q, &t);
-			if (got != want) {
-				print_error("op %u: popped %" PRIu32 " expected %" PRIu32 "\n", op, got, want);
-				fail();
-			}
-			if (want != QUEUE_NONE) {
-				assert_int_equal(t, ref[want].time);
-				ref[want].armed = 0;
-				ref_len--;
-				now = t;
-				pops++;
-			}
+		} else if (pop_checked(q, ref, &ref_len, &now, op, NULL) != QUEUE_NONE) {
+			pops++;
 		}
 		check_against(q, ref, ref_len, op);
 		if (ref[id].armed) {
