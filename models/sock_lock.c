@@ -49,7 +49,7 @@ static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l)
 }
 
 /* Trace only: the backlog after a change, with what sk_add_backlog() weighs
- * against rcvbuf + sndbuf (backlog.len + sk_rmem_alloc). */
+ * against its limit (backlog.len + sk_rmem_alloc; sock_backlog_limit). */
 static void trace_backlog(world *w, uint32_t c, uint32_t sock)
 {
 	const sock_state *k = &w->sock[sock];
