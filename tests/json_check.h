@@ -1,5 +1,7 @@
-/* json_check.h - a small strict JSON well-formedness checker for tests
- * (RFC 8259 grammar, no extensions).  Header-only. */
+/* json_check.h - the tests' one JSON checker: strict well-formedness (RFC
+ * 8259 grammar, no extensions), nesting up to 64 containers deep.
+ * Header-only; test_cli, test_explore and test_tsv call json_valid() on
+ * --json reports and Perfetto traces (test_tsv also checks the checker). */
 #ifndef TESTS_JSON_CHECK_H
 #define TESTS_JSON_CHECK_H
 

@@ -24,6 +24,7 @@
 
 #include "report.h"
 #include "contract_example.h"
+#include "json_check.h"
 #include "scn.h"
 #include "trace_perfetto.h"
 #include "trace_tsv.h"
@@ -255,146 +256,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* ---- a tiny strict JSON checker (RFC 8259 grammar) ---- */
-
-typedef struct jcur {
-	const char *p, *e;
-	int depth;
-} jcur;
-
-static void j_ws(jcur *c)
-{
-	while (c->p < c->e && strchr(" \t\n\r", *c->p))
-		c->p++;
-}
-
-static int j_value(jcur *c);
-
-static int j_string(jcur *c)
-{
-	if (c->p >= c->e || *c->p != '"')
-		return 0;
-	for (c->p++; c->p < c->e && *c->p != '"'; c->p++) {
-		if ((unsigned char)*c->p < 0x20)
-			return 0;
-		if (*c->p != '\\')
-			continue;
-		if (++c->p >= c->e)
-			return 0;
-		if (*c->p == 'u') {
-			for (int i = 0; i < 4; i++)
-				if (++c->p >= c->e || !strchr("0123456789abcdefABCDEF", *c->p))
-					return 0;
-		} else if (!strchr("\"\\/bfnrt", *c->p)) {
-			return 0;
-		}
-	}
-	if (c->p >= c->e)
-		return 0;
-	c->p++;
-	return 1;
-}
-
-static int j_digits(jcur *c)
-{
-	const char *s = c->p;
-	while (c->p < c->e && *c->p >= '0' && *c->p <= '9')
-		c->p++;
-	return c->p > s;
-}
-
-static int j_number(jcur *c)
-{
-	if (c->p < c->e && *c->p == '-')
-		c->p++;
-	if (c->p < c->e && *c->p == '0')
-		c->p++;
-	else if (!j_digits(c))
-		return 0;
-	if (c->p < c->e && *c->p == '.') {
-		c->p++;
-		if (!j_digits(c))
-			return 0;
-	}
-	if (c->p < c->e && (*c->p == 'e' || *c->p == 'E')) {
-		c->p++;
-		if (c->p < c->e && (*c->p == '+' || *c->p == '-'))
-			c->p++;
-		if (!j_digits(c))
-			return 0;
-	}
-	return 1;
-}
-
-static int j_lit(jcur *c, const char *lit)
-{
-	size_t n = strlen(lit);
-	if ((size_t)(c->e - c->p) < n || memcmp(c->p, lit, n) != 0)
-		return 0;
-	c->p += n;
-	return 1;
-}
-
-static int j_seq(jcur *c, char close, int object)
-{
-	c->p++;
-	j_ws(c);
-	if (c->p < c->e && *c->p == close) {
-		c->p++;
-		return 1;
-	}
-	for (;;) {
-		j_ws(c);
-		if (object) {
-			if (!j_string(c))
-				return 0;
-			j_ws(c);
-			if (c->p >= c->e || *c->p != ':')
-				return 0;
-			c->p++;
-		}
-		if (!j_value(c))
-			return 0;
-		j_ws(c);
-		if (c->p < c->e && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		if (c->p < c->e && *c->p == close) {
-			c->p++;
-			return 1;
-		}
-		return 0;
-	}
-}
-
-static int j_value(jcur *c)
-{
-	j_ws(c);
-	if (c->p >= c->e || ++c->depth > 64)
-		return 0;
-	int ok;
-	switch (*c->p) {
-	case '{': ok = j_seq(c, '}', 1); break;
-	case '[': ok = j_seq(c, ']', 0); break;
-	case '"': ok = j_string(c); break;
-	case 't': ok = j_lit(c, "true"); break;
-	case 'f': ok = j_lit(c, "false"); break;
-	case 'n': ok = j_lit(c, "null"); break;
-	default: ok = j_number(c); break;
-	}
-	c->depth--;
-	return ok;
-}
-
-static int json_valid(const char *s, size_t n)
-{
-	jcur c = { s, s + n, 0 };
-	if (!j_value(&c))
-		return 0;
-	j_ws(&c);
-	return c.p == c.e;
-}
+/* ---- the JSON checker (json_check.h) ---- */
 
 static void test_json_checker(void **state)
 {
