@@ -1,0 +1,232 @@
+/* test_consumer.c - models/consumer.c: the user-space ring reader, seen from
+ * scenarios (metrics and text traces):
+ *  - it reads published frames in ring order and hands each one back;
+ *  - `check=user_bit` and `check=nonzero` differ under the in_progress fix:
+ *    nonzero takes TP_STATUS_IN_PROGRESS for "ready" (a partial read);
+ *  - it sleeps in poll() and sk_data_ready wakes it; with nothing to read
+ *    the run ends quietly;
+ *  - a slow reader (`cost=`) lets the ring fill: drops;
+ *  - `cost=` is the read's cost.
+ * Each test names, in a comment, the model bug it catches.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model_run.h"
+
+/* The reader `rd`'s reads and hand-backs, in trace order: frame numbers of
+ * its consumer:read (kind 'r') and consumer:release ('R') lines, into
+ * kinds[] / frames[]; returns how many. */
+static int reader_steps(const model_run *r, char *kinds, int *frames, int max)
+{
+	int n = 0;
+	for (const char *p = r->trace; p && (p = strstr(p, " rd consumer:")) != NULL && n < max; p++) {
+		const char *what = p + strlen(" rd consumer:");
+		char k = !strncmp(what, "read ", 5) ? 'r' : !strncmp(what, "release ", 8) ? 'R' : 0;
+		if (!k)
+			continue;
+		const char *fr = strstr(what, "frame=");
+		assert_non_null(fr);
+		kinds[n] = k;
+		frames[n++] = atoi(fr + 6);
+	}
+	return n;
+}
+
+/* Nanoseconds from the reader's nth consumer:read to the consumer:release after it. */
+static long long read_cost(const model_run *r, int nth)
+{
+	long long read = trace_time_of(r, "rd consumer:read ", nth);
+	long long release = trace_time_of(r, "rd consumer:release ", nth);
+	assert_true(read >= 0 && release >= read);
+	return release - read;
+}
+
+/* Bug caught: the reader's index not advancing or not wrapping at the ring's
+ * end (frames read out of order, or the same frame twice), or the hand-back
+ * not writing TP_STATUS_KERNEL (the ring fills: drops, consumed < 10). */
+static void test_reads_in_ring_order_and_hands_back(void **state)
+{
+	(void)state;
+	/* 10 packets through 4 frames, one every 2us; the reader keeps up */
+	const char *text =
+		"scenario order\ncpus 2\nlimit time=1ms\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 every=2us count=10 size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 10);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 10);
+	assert_int_equal(r.m[SCN_M_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	char kinds[64];
+	int frames[64];
+	assert_int_equal(reader_steps(&r, kinds, frames, 64), 20);
+	for (int i = 0; i < 10; i++) {
+		/* packet i is in frame i % 4: read, then handed back, before the next */
+		assert_int_equal(kinds[2 * i], 'r');
+		assert_int_equal(kinds[2 * i + 1], 'R');
+		assert_int_equal(frames[2 * i], i % 4);
+		assert_int_equal(frames[2 * i + 1], i % 4);
+		char want[64];
+		snprintf(want, sizeof want, "rd consumer:read frame=%d pkt=%d\n", i % 4, i);
+		assert_int_equal(trace_count(&r, want), 1);
+	}
+	model_run_free(&r);
+}
+
+/* cpu0's packet claims frame 0 and stalls after F (the in_progress fix has
+ * marked it TP_STATUS_IN_PROGRESS); cpu1's packet takes frame 1 and its
+ * sk_data_ready wakes the reader, which looks at frame 0. */
+static void in_progress_text(char *buf, size_t len, const char *check)
+{
+	snprintf(buf, len,
+		 "scenario partial\ncpus 3\nlimit time=1ms\n"
+		 "socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		 "flow big socket=cap cpu=0 count=1 size=1514\n"
+		 "flow small socket=cap cpu=1 at=1us count=1 size=64\n"
+		 "stall cpu=0 at=tpacket_rcv:F for=10us\n"
+		 "consumer rd socket=cap cpu=2 check=%s\n", check);
+}
+
+/* Bug caught: ready() testing the wrong thing for a check -- user_bit reading
+ * an unpublished frame (partial), or nonzero reading the frame as not ready. */
+static void test_user_bit_and_nonzero_differ_under_in_progress(void **state)
+{
+	(void)state;
+	char text[1024];
+	model_run r;
+	in_progress_text(text, sizeof text, "nonzero");
+	assert_int_equal(model_run_text(text, SCN_FIX_IN_PROGRESS, 1, &r), 0);
+	assert_true(r.m[SCN_M_CONSUMER_PARTIAL] >= 1);
+	assert_true(r.m[SCN_M_CORRUPT] >= 1);
+	/* it read frame 0 before cpu0 published it */
+	assert_true(trace_time_of(&r, "rd consumer:read frame=0", 0) <
+		    trace_time_of(&r, "tpacket_rcv:J sock=0 frame=0", 0));
+	model_run_free(&r);
+
+	in_progress_text(text, sizeof text, "user_bit");
+	assert_int_equal(model_run_text(text, SCN_FIX_IN_PROGRESS, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_CONSUMER_PARTIAL], 0);
+	assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 2);
+	/* it waited for frame 0's publish, then read 0 and 1 in order */
+	assert_true(trace_time_of(&r, "rd consumer:read frame=0", 0) >
+		    trace_time_of(&r, "tpacket_rcv:J sock=0 frame=0", 0));
+	assert_true(trace_time_of(&r, "rd consumer:read frame=1", 0) >
+		    trace_time_of(&r, "rd consumer:read frame=0", 0));
+	model_run_free(&r);
+
+	/* without the fix the status stays TP_STATUS_KERNEL: both readers wait */
+	in_progress_text(text, sizeof text, "nonzero");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_CONSUMER_PARTIAL], 0);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 2);
+}
+
+/* Every scenario here has `limit time=1ms`: a reader that never sleeps ends
+ * its run at the limit (SIM_END_LIMIT) instead of hanging the test. */
+
+/* Bug caught: poll() never sleeping (the run does not end quietly), or the
+ * reader not sleeping on the socket's wait queue that sk_data_ready wakes
+ * (never woken: consumed 0). */
+static void test_sleeps_in_poll_until_data_ready(void **state)
+{
+	(void)state;
+	/* nothing to read: one look, one poll, asleep; the run ends on its own */
+	const char *idle =
+		"scenario idle\ncpus 2\nlimit time=1ms\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"consumer rd socket=cap cpu=1 check=user_bit\n";
+	model_run r;
+	assert_int_equal(model_run_text(idle, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.end, SIM_END_QUIET);
+	assert_int_equal(trace_count(&r, "rd consumer:poll"), 1);
+	assert_int_equal(trace_count(&r, "rd sched:sleep"), 1);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 0);
+	model_run_free(&r);
+
+	/* one packet at 50us: the reader sleeps until its K wakes it */
+	const char *one =
+		"scenario one\ncpus 2\nlimit time=1ms\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 at=50us count=1 size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit\n";
+	assert_int_equal(model_run_text(one, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.end, SIM_END_QUIET);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 1);
+	long long k = trace_time_of(&r, "tpacket_rcv:K sock=0 frame=0", 0);
+	assert_true(k > 50000);
+	assert_int_equal(trace_time_of(&r, "rd sched:wake", 0), k);
+	/* it did not poll between its first sleep and that wakeup */
+	assert_true(trace_time_of(&r, "rd consumer:poll", 1) > k);
+	assert_int_equal(trace_count(&r, "rd sched:sleep"), 2);
+	model_run_free(&r);
+}
+
+/* Bug caught: the scenario's `cost` ignored (no drops: the reader keeps up),
+ * or frames handed back before the read ends. */
+static void test_slow_reader_fills_the_ring(void **state)
+{
+	(void)state;
+	const char *fmt =
+		"scenario slow\ncpus 2\nlimit time=1ms\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow f socket=cap cpu=0 every=1us count=20 size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit%s\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, fmt, " cost=20us");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_true(r.m[SCN_M_DROPS] >= 10);
+	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_DROPS], 20);
+	assert_int_equal(r.m[SCN_M_CONSUMED], r.m[SCN_M_DELIVERED]);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(r.m[SCN_M_CORRUPT], 0);
+	/* the same reader at its default cost keeps up */
+	snprintf(text, sizeof text, fmt, "");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_CONSUMED], 20);
+}
+
+/* Bug caught: `cost` added to the label's cost instead of replacing it, or
+ * ignored (the read takes the label's default cost). */
+static void test_cost_is_the_read_cost(void **state)
+{
+	(void)state;
+	const char *fmt =
+		"scenario cost\ncpus 2\nlimit time=1ms\n"
+		"socket cap type=packet version=v2 frames=8 frame_size=2048\n"
+		"flow f socket=cap cpu=0 every=10us count=3 size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit%s\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, fmt, " cost=3us");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(read_cost(&r, i), 3000);
+	model_run_free(&r);
+	snprintf(text, sizeof text, fmt, "");
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	long long dflt = read_cost(&r, 0);
+	assert_true(dflt > 0 && dflt < 3000);
+	model_run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reads_in_ring_order_and_hands_back),
+		cmocka_unit_test(test_user_bit_and_nonzero_differ_under_in_progress),
+		cmocka_unit_test(test_sleeps_in_poll_until_data_ready),
+		cmocka_unit_test(test_slow_reader_fills_the_ring),
+		cmocka_unit_test(test_cost_is_the_read_cost),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
