@@ -224,6 +224,23 @@ static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
 	return 0;
 }
 
+/* The top context x of `cpu`, READY, steps next at `due`.  Arm the CPU's
+ * step timer for it and return 0; or, with `ahead` (see cpu_run) and `due`
+ * strictly before every queued event and within the time limit, run ahead:
+ * do what cpu_timer_fire() would do at `due` -- time moves to it, it counts
+ * as an event -- and return 1, for the caller to step x at once. */
+__attribute__((always_inline)) static inline int arm_or_run_ahead(sim *s, uint32_t cpu, sim_ctx *x,
+								   uint64_t due, int ahead)
+{
+	if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
+		arm_top_at(s, cpu, x, due);
+		return 0;
+	}
+	s->g->now = due;
+	s->g->events++;
+	return 1;
+}
+
 /* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
  * Returns 0 when the run was stopped, else the CPU waits: 2 when it armed
  * its step timer (the run is live), 1 otherwise.  Never returns non-zero
@@ -283,13 +300,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 					due = c->stall_until;
 				if (due < x->handoff_until)
 					due = x->handoff_until;
-				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
-					arm_top_at(s, cpu, x, due);
+				if (!arm_or_run_ahead(s, cpu, x, due, ahead))
 					return 2;
-				}
-				/* run-ahead: what cpu_timer_fire() would do at `due` */
-				g->now = due;
-				g->events++;
 			}
 		} else {
 			return 1;       /* spinning: sim_grant() resumes it */
@@ -311,12 +323,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
 					due = c->stall_until;
-				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
-					arm_top_at(s, cpu, x, due);
+				if (!arm_or_run_ahead(s, cpu, x, due, ahead))
 					return 2;
-				}
-				g->now = due;   /* run-ahead, as above */
-				g->events++;
 				goto step;
 			}
 			x->remaining = a.ns;
@@ -366,13 +374,9 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 		if (r == 1 && !g->live)
 			return;
 		uint32_t id = queue_peek(q);
-		uint64_t t;
 		if (id >= s->ncpus || queue_next_time(q) > s->limit_ns)
 			return;
-		queue_pop(q, &t);
-		g->live--;              /* a CPU's step timer is never a daemon */
-		g->now = t;
-		g->events++;
+		dispatch_one(s, id);    /* a CPU's: returns 1, it runs here */
 		cpu = id;
 		fired = 1;
 	}
