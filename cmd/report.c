@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "oracle.h"
 #include "world.h"
 
@@ -101,26 +102,11 @@ int report_expect_holds(const scn_expect *e, uint64_t v)
 
 static int applies(const scn_expect *e, int fix) { return e->fix < 0 || e->fix == fix; }
 
-void report_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static int print_json(FILE *out, const scn_file *f, const variant_result *r, int n, uint64_t seed)
 {
 	int failed = 0;
 	fputs("{\"scenario\": ", out);
-	report_json_string(out, f->name);
+	json_string(out, f->name);
 	fprintf(out, ", \"seed\": %" PRIu64 ", \"variants\": [", seed);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s{\"fix\": \"%s\", \"metrics\": {", i ? ", " : "", scn_fix_name(r[i].fix));
@@ -136,7 +122,7 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 			int ok = report_expect_holds(x, v);
 			failed += !ok;
 			fprintf(out, "%s{\"text\": ", first ? "" : ", ");
-			report_json_string(out, x->text);
+			json_string(out, x->text);
 			fprintf(out, ", \"ok\": %s, \"value\": %" PRIu64 "}", ok ? "true" : "false", v);
 			first = 0;
 		}

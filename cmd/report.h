@@ -41,8 +41,6 @@ void report_capture(const struct world *w, int end, variant_result *r);
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
 		       char *err, size_t errlen);
 /* Does expectation e hold for value v? */
-/* s as a JSON string, quoted and escaped. */
-void report_json_string(FILE *out, const char *s);
 int report_expect_holds(const scn_expect *e, uint64_t v);
 /* Print everything; returns the number of failed expectations. */
 int report_print(FILE *out, const scn_file *f, const variant_result *r, int n, const run_opts *o);
