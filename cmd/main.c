@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	const char *file = NULL, *trace_path = NULL, *tsv_dir = NULL, *perfetto_path = NULL,
 		   *plot_dir = NULL;
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
-		return bench_main(argc, argv);      /* the benchmarks (cmd/bench.c) */
+		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
 	run_opts o = { .fix = -1 };
 	explore_opts xo = { .strategy = -1, .depth = -1, .jobs = 1 };
 	int exploring = 0;
