@@ -67,11 +67,13 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 	world *w = malloc(sizeof(*w));
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return REPORT_ENOMEM;
 	}
+	/* world_build fails on a label it does not know -- which the parser,
+	 * given report_labels(), has already refused -- or for want of memory. */
 	if (world_build(w, f, fix, err, errlen) != 0) {
 		free(w);
-		return -1;
+		return REPORT_ENOMEM;
 	}
 	w->s.trace = trace;
 	int end = world_run(w);
@@ -79,7 +81,7 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		world_stuck_message(w, err, errlen);
 		world_free(w);
 		free(w);
-		return -1;
+		return REPORT_EINPUT;
 	}
 	report_capture(w, end, r);
 	world_free(w);
