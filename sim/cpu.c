@@ -224,6 +224,46 @@ static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
 	return 0;
 }
 
+/* Between two steps: a hardirq that may now be taken (deferred while the
+ * CPU is stalled), softirqs a local_bh_enable() asked to run.  Returns 1
+ * when a hardirq was entered (the context that was stepping is preempted). */
+__attribute__((always_inline)) static inline int take_pending(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	int entered = 0;
+	if (can_take_irq(s, cpu)) {
+		if (s->g->now < c->stall_until) {
+			sim_arm(s, s->ncpus + cpu, c->stall_until);
+		} else {
+			irq_enter(s, cpu);
+			entered = 1;
+		}
+	}
+	if (c->softirq_now) {
+		/* local_bh_enable() brought the depth to 0 with softirqs pending. */
+		c->softirq_now = 0;
+		if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
+			softirq_enter(s, cpu);
+	}
+	return entered;
+}
+
+/* The task `id`, on top of `cpu`, sleeps on wait queue wq: the CPU goes to
+ * the next runnable task, or idles. */
+static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
+{
+	sim_ctx *x = &s->ctx[id];
+	assert(x->kind == SIM_CTX_TASK);
+	x->state = SIM_S_SLEEP;
+	x->wq = wq;
+	waitq_add(s, wq, id);
+	s->cpus[cpu].task = SIM_NONE;
+	set_top(s, cpu);
+	if (s->trace)
+		sim_note(s, id, s->label_idle, "wq", (int64_t)wq, (const char *)NULL);
+	next_task(s, cpu);
+}
+
 /* The top context x of `cpu`, READY, steps next at `due`.  Arm the CPU's
  * step timer for it and return 0; or, with `ahead` (see cpu_run) and `due`
  * strictly before every queued event and within the time limit, run ahead:
@@ -268,22 +308,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 	if (!ahead && g->stopped)
 		return 0;
 	for (;;) {
-		if (c->irq_pending | c->softirq_now) {
-			if (can_take_irq(s, cpu)) {
-				if (g->now < c->stall_until) {
-					sim_arm(s, s->ncpus + cpu, c->stall_until);
-				} else {
-					irq_enter(s, cpu);
-					fired = 0;
-				}
-			}
-			if (c->softirq_now) {
-				/* local_bh_enable() brought the depth to 0 with softirqs pending. */
-				c->softirq_now = 0;
-				if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
-					softirq_enter(s, cpu);
-			}
-		}
+		if (c->irq_pending | c->softirq_now)
+			fired &= !take_pending(s, cpu);
 		uint32_t id = top_of(s, cpu);
 		if (id == SIM_NONE)
 			return 1;
@@ -343,15 +369,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			x->state = SIM_S_SPIN;
 			break;
 		case SIM_A_SLEEP:
-			assert(x->kind == SIM_CTX_TASK);
-			x->state = SIM_S_SLEEP;
-			x->wq = a.wq;
-			waitq_add(s, a.wq, id);
-			c->task = SIM_NONE;
-			set_top(s, cpu);
-			if (s->trace)
-				sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
-			next_task(s, cpu);
+			task_sleep(s, cpu, id, a.wq);
 			break;
 		}
 		if (g->stopped)
