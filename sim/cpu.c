@@ -99,23 +99,46 @@ static int can_take_irq(const sim *s, uint32_t cpu)
 	return c->irq_pending && !c->in_hardirq && !c->irqs_off;
 }
 
-/* irq_enter(): push the hardirq context for the lowest pending line. */
-static void irq_enter(sim *s, uint32_t cpu)
+/* Take the lowest bit of *pending: the line or softirq to run. */
+static inline uint32_t take_lowest(uint64_t *pending)
+{
+	uint32_t n = (uint32_t)__builtin_ctzll(*pending);
+	*pending &= *pending - 1;
+	return n;
+}
+
+/* Start the interrupt context `id` (just put on top) at handler fn(a). */
+static inline void enter_ctx(sim *s, uint32_t id, uint16_t fn, uint32_t a)
+{
+	sim_ctx *x = &s->ctx[id];
+	x->depth = 0;
+	sim_call(s, id, fn)->a = a;
+	x->state = SIM_S_READY;
+	x->remaining = 0;
+}
+
+/* Put cpu's hardirq (`hard`) or softirq context on top, preempting what
+ * ran, for the lowest pending line or softirq: returns its number. */
+static inline uint32_t push_interrupt(sim *s, uint32_t cpu, int hard)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	preempt_top(s, cpu);
-	uint32_t line = (uint32_t)__builtin_ctzll(c->irq_pending);
-	c->irq_pending &= c->irq_pending - 1;
-	c->in_hardirq = 1;
+	uint32_t n = take_lowest(hard ? &c->irq_pending : &c->softirq_pending);
+	if (hard)
+		c->in_hardirq = 1;
+	else
+		c->in_softirq = 1;
 	set_top(s, cpu);
+	return n;
+}
+
+/* irq_enter(): push the hardirq context for the lowest pending line. */
+static void irq_enter(sim *s, uint32_t cpu)
+{
+	uint32_t line = push_interrupt(s, cpu, 1);
 	uint32_t h = sim_hardirq_ctx(s, cpu);
-	sim_ctx *x = &s->ctx[h];
 	const sim_line_desc *d = &s->lines[cpu * SIM_IRQ_LINES + line];
-	x->depth = 0;
-	sim_frame *f = sim_call(s, h, d->fn);
-	f->a = d->arg;
-	x->state = SIM_S_READY;
-	x->remaining = 0;
+	enter_ctx(s, h, d->fn, d->arg);
 	if (s->trace)
 		sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
 }
@@ -123,19 +146,9 @@ static void irq_enter(sim *s, uint32_t cpu)
 /* __do_softirq(): push the softirq context for the lowest pending softirq. */
 static void softirq_enter(sim *s, uint32_t cpu)
 {
-	sim_cpu *c = &s->cpus[cpu];
-	preempt_top(s, cpu);
-	uint32_t nr = (uint32_t)__builtin_ctzll(c->softirq_pending);
-	c->softirq_pending &= c->softirq_pending - 1;
-	c->in_softirq = 1;
-	set_top(s, cpu);
+	uint32_t nr = push_interrupt(s, cpu, 0);
 	uint32_t sc = sim_softirq_ctx(s, cpu);
-	sim_ctx *x = &s->ctx[sc];
-	x->depth = 0;
-	sim_frame *f = sim_call(s, sc, s->softirq_fn[nr]);
-	f->a = cpu;
-	x->state = SIM_S_READY;
-	x->remaining = 0;
+	enter_ctx(s, sc, s->softirq_fn[nr], cpu);
 	if (s->trace)
 		sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
 }
