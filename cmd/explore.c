@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "report.h"
 
 #define CHUNK 16        /* runs a worker takes from the counter at a time */
@@ -259,7 +260,7 @@ static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, co
 	char cmd[1024];
 	snprintf(cmd, sizeof cmd, "sim %s --fix %s --replay %" PRIu64, f->path, scn_fix_name(fix),
 		 explore_run_seed(sh->base, small));
-	report_json_string(out, cmd);
+	json_string(out, cmd);
 }
 
 static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out)
@@ -315,7 +316,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 			rc = 3;
 		if (o->json) {
 			fprintf(out, ", \"shrunk\": ");
-			report_json_string(out, path);
+			json_string(out, path);
 		}
 	}
 	if (o->json)
@@ -390,7 +391,7 @@ int explore_main(const scn_file *f, const explore_opts *o, FILE *out)
 	}
 	if (json) {
 		fprintf(out, "{\"scenario\": ");
-		report_json_string(out, f->name);
+		json_string(out, f->name);
 		fprintf(out, ", \"seed\": %" PRIu64 ", \"explore\": [", f->seed);
 	}
 	for (int i = 0; i < n; i++) {

@@ -137,250 +137,335 @@ static int load(const char *path, scn_file *f, scn_error *err)
 	return scn_parse_file(path, report_labels(), f, err);
 }
 
-int main(int argc, char **argv)
+/* The command line, parsed. */
+typedef struct cli {
+	const char *file, *trace_path, *tsv_dir, *perfetto_path, *plot_dir;
+	run_opts o;
+	explore_opts xo;
+	int exploring;
+} cli;
+
+#define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
+
+/* An option of the exploration (--explore, --strategy, --depth, -j,
+ * --replay, --shrink-out) with its value v. */
+static int parse_explore_opt(cli *c, const char *a, const char *v)
 {
-	const char *file = NULL, *trace_path = NULL, *tsv_dir = NULL, *perfetto_path = NULL,
-		   *plot_dir = NULL;
-	if (argc > 1 && !strcmp(argv[1], "--bench"))
-		return bench_main(argc, argv);      /* the benchmarks (cmd/bench.c) */
-	run_opts o = { .fix = -1 };
-	explore_opts xo = { .strategy = -1, .depth = -1, .jobs = 1 };
-	int exploring = 0;
+	explore_opts *xo = &c->xo;
+	uint64_t n = 0;
+	if (!strcmp(a, "--strategy")) {
+		if (!strcmp(v, "random"))
+			xo->strategy = SCN_STRATEGY_RANDOM;
+		else if (!strcmp(v, "pct"))
+			xo->strategy = SCN_STRATEGY_PCT;
+		else
+			return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
+	} else if (!strcmp(a, "--shrink-out")) {
+		xo->shrink_out = v;
+	} else if (parse_u64(v, &n) != 0) {
+		return usage_error("not a decimal number: '%s'", v);
+	} else if (!strcmp(a, "--explore")) {
+		if (n < 1 || n > 1000000000)
+			return usage_error("--explore: runs must be 1..1000000000, got '%s'", v);
+		xo->runs = n;
+		c->exploring = 1;
+	} else if (!strcmp(a, "--depth")) {
+		if (n < 1 || n > 64)
+			return usage_error("--depth: must be 1..64, got '%s'", v);
+		xo->depth = (int)n;
+	} else if (!strcmp(a, "--replay")) {
+		xo->replay = 1;
+		xo->replay_seed = n;
+	} else {
+		if (n < 1 || n > 256)
+			return usage_error("-j: workers must be 1..256, got '%s'", v);
+		xo->jobs = (uint32_t)n;
+	}
+	return CLI_GO;
+}
+
+/* An option of a plain run (--seed, --fix, --trace, --tsv, --perfetto,
+ * --plot) with its value v. */
+static int parse_run_opt(cli *c, const char *a, const char *v)
+{
+	if (!strcmp(a, "--seed")) {
+		if (parse_u64(v, &c->o.seed) != 0)
+			return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
+		c->o.has_seed = 1;
+	} else if (!strcmp(a, "--fix")) {
+		c->o.fix = scn_fix_parse(v);
+		if (c->o.fix < 0)
+			return usage_error("--fix: unknown variant '%s' (none, in_progress, owner_map, all)", v);
+	} else if (!strcmp(a, "--tsv")) {
+		c->tsv_dir = v;
+	} else if (!strcmp(a, "--perfetto")) {
+		c->perfetto_path = v;
+	} else if (!strcmp(a, "--plot")) {
+		c->plot_dir = v;
+	} else {
+		c->trace_path = v;
+	}
+	return CLI_GO;
+}
+
+static int is_one_of(const char *a, const char *const *names)
+{
+	for (; *names; names++)
+		if (!strcmp(a, *names))
+			return 1;
+	return 0;
+}
+
+static const char *const explore_valued[] = { "--explore", "--strategy", "--depth", "-j", "--jobs",
+					      "--replay", "--shrink-out", NULL };
+static const char *const run_valued[] = { "--seed", "--fix", "--trace", "--tsv", "--perfetto",
+					  "--plot", NULL };
+
+/* argv[*i], whose name is a: an option or the scenario file. */
+static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **argv, int *i)
+{
+	if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		fputs(usage, stdout);
+		fputs("\n", stdout);
+		fputs(help, stdout);
+		return EXIT_OK;
+	} else if (!strcmp(a, "--version")) {
+		printf("sim %s\n", SIM_VERSION);
+		return EXIT_OK;
+	} else if (!strcmp(a, "--labels")) {
+		return print_labels();
+	} else if (!strcmp(a, "--json")) {
+		c->o.json = 1;
+	} else if (!strcmp(a, "--quiet")) {
+		c->o.quiet = 1;
+	} else if (!strcmp(a, "--shrink")) {
+		c->xo.shrink = 1;
+	} else if (is_one_of(a, explore_valued) || is_one_of(a, run_valued)) {
+		const char *v = opt_value(oa, argc, argv, i);
+		if (!v)
+			return usage_error("%s needs a value", a);
+		return is_one_of(a, run_valued) ? parse_run_opt(c, a, v) : parse_explore_opt(c, a, v);
+	} else if (a[0] == '-' && a[1]) {
+		return usage_error("unknown option '%s'", argv[*i]);
+	} else if (c->file) {
+		return usage_error("more than one scenario file: '%s'", a);
+	} else {
+		c->file = a;
+	}
+	return CLI_GO;
+}
+
+/* The options that go together, and gnuplot for --plot. */
+static int check_opts(const cli *c, char *gnuplot, size_t len)
+{
+	if (!c->file)
+		return usage_error("%s", "no scenario file given");
+	if (c->exploring && c->xo.replay)
+		return usage_error("%s", "--explore and --replay do not go together");
+	if (c->xo.shrink && !c->exploring)
+		return usage_error("%s", "--shrink goes with --explore");
+	if ((c->exploring || c->xo.replay) && (c->tsv_dir || c->perfetto_path || c->plot_dir))
+		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
+	if (c->exploring && c->trace_path)
+		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
+	if (c->plot_dir && plot_find_gnuplot(gnuplot, len) != 0) {
+		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
+		return EXIT_USAGE;
+	}
+	return CLI_GO;
+}
+
+/* Fill c from the command line: CLI_GO, or the exit status when there is
+ * nothing to run (--help, --version, --labels) or the line is wrong. */
+static int parse_args(int argc, char **argv, cli *c, char *gnuplot, size_t len)
+{
+	*c = (cli){ .o = { .fix = -1 }, .xo = { .strategy = -1, .depth = -1, .jobs = 1 } };
 	for (int i = 1; i < argc; i++) {
 		opt_arg oa;
 		const char *a = opt_split(&oa, argv[i]);
 		if (oa.value && is_flag(a))
 			return usage_error("%s takes no value", a);
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
-			fputs("\n", stdout);
-			fputs(help, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--version")) {
-			printf("sim %s\n", SIM_VERSION);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--labels")) {
-			return print_labels();
-		} else if (!strcmp(a, "--json")) {
-			o.json = 1;
-		} else if (!strcmp(a, "--quiet")) {
-			o.quiet = 1;
-		} else if (!strcmp(a, "--shrink")) {
-			xo.shrink = 1;
-		} else if (!strcmp(a, "--explore") || !strcmp(a, "--strategy") || !strcmp(a, "--depth") ||
-			   !strcmp(a, "-j") || !strcmp(a, "--jobs") || !strcmp(a, "--replay") ||
-			   !strcmp(a, "--shrink-out")) {
-			const char *v = opt_value(&oa, argc, argv, &i);
-			if (!v)
-				return usage_error("%s needs a value", a);
-			uint64_t n = 0;
-			if (!strcmp(a, "--strategy")) {
-				if (!strcmp(v, "random"))
-					xo.strategy = SCN_STRATEGY_RANDOM;
-				else if (!strcmp(v, "pct"))
-					xo.strategy = SCN_STRATEGY_PCT;
-				else
-					return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
-			} else if (!strcmp(a, "--shrink-out")) {
-				xo.shrink_out = v;
-			} else if (parse_u64(v, &n) != 0) {
-				return usage_error("not a decimal number: '%s'", v);
-			} else if (!strcmp(a, "--explore")) {
-				if (n < 1 || n > 1000000000)
-					return usage_error("--explore: runs must be 1..1000000000, got '%s'", v);
-				xo.runs = n;
-				exploring = 1;
-			} else if (!strcmp(a, "--depth")) {
-				if (n < 1 || n > 64)
-					return usage_error("--depth: must be 1..64, got '%s'", v);
-				xo.depth = (int)n;
-			} else if (!strcmp(a, "--replay")) {
-				xo.replay = 1;
-				xo.replay_seed = n;
-			} else {
-				if (n < 1 || n > 256)
-					return usage_error("-j: workers must be 1..256, got '%s'", v);
-				xo.jobs = (uint32_t)n;
-			}
-		} else if (!strcmp(a, "--seed") || !strcmp(a, "--fix") || !strcmp(a, "--trace") ||
-			   !strcmp(a, "--tsv") || !strcmp(a, "--perfetto") || !strcmp(a, "--plot")) {
-			const char *v = opt_value(&oa, argc, argv, &i);
-			if (!v)
-				return usage_error("%s needs a value", a);
-			if (!strcmp(a, "--seed")) {
-				if (parse_u64(v, &o.seed) != 0)
-					return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
-				o.has_seed = 1;
-			} else if (!strcmp(a, "--fix")) {
-				o.fix = scn_fix_parse(v);
-				if (o.fix < 0)
-					return usage_error("--fix: unknown variant '%s' (none, in_progress, owner_map, all)", v);
-			} else if (!strcmp(a, "--tsv")) {
-				tsv_dir = v;
-			} else if (!strcmp(a, "--perfetto")) {
-				perfetto_path = v;
-			} else if (!strcmp(a, "--plot")) {
-				plot_dir = v;
-			} else {
-				trace_path = v;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", argv[i]);
-		} else if (file) {
-			return usage_error("more than one scenario file: '%s'", a);
-		} else {
-			file = a;
-		}
+		int rc = parse_one(c, a, &oa, argc, argv, &i);
+		if (rc != CLI_GO)
+			return rc;
 	}
-	if (!file)
-		return usage_error("%s", "no scenario file given");
-	if (exploring && xo.replay)
-		return usage_error("%s", "--explore and --replay do not go together");
-	if (xo.shrink && !exploring)
-		return usage_error("%s", "--shrink goes with --explore");
-	if ((exploring || xo.replay) && (tsv_dir || perfetto_path || plot_dir))
-		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
-	if (exploring && trace_path)
-		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
-	char gnuplot[4096];
-	if (plot_dir && plot_find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
-		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
-		return EXIT_USAGE;
-	}
+	return check_opts(c, gnuplot, len);
+}
 
-	scn_file f;
-	scn_error err;
-	if (load(file, &f, &err) != 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
-	}
-	if (o.has_seed)
-		f.seed = o.seed;
-	if (o.fix >= 0)
-		f.fix = o.fix;
-
-	if (exploring) {
-		xo.quiet = o.quiet;
-		xo.json = o.json;
-		int rc = explore_main(&f, &xo, stdout);
-		scn_free(&f);
-		return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
-	}
-
+/* Where a plain run or a replay writes its traces: the text trace, then the
+ * data sinks (TSV for --tsv and for --plot, Perfetto JSON), linked in a list
+ * from c->o.trace. */
+typedef struct sinks {
 	trace_text tt;
-	FILE *tf = NULL;
-	if (trace_path) {
-		tf = fopen(trace_path, "w");
-		if (!tf) {
-			fprintf(stderr, "sim: cannot write trace '%s': %s\n", trace_path, strerror(errno));
-			scn_free(&f);
-			return EXIT_USAGE;
-		}
-		trace_text_init(&tt, tf);
-		o.trace = &tt.sink;
+	FILE *tf;
+	trace_tsv *tsv[2];
+	trace_perfetto *pf;
+} sinks;
+
+static int open_text_trace(cli *c, sinks *k)
+{
+	if (!c->trace_path)
+		return 0;
+	k->tf = fopen(c->trace_path, "w");
+	if (!k->tf) {
+		fprintf(stderr, "sim: cannot write trace '%s': %s\n", c->trace_path, strerror(errno));
+		return -1;
 	}
+	trace_text_init(&k->tt, k->tf);
+	c->o.trace = &k->tt.sink;
+	return 0;
+}
 
-	if (xo.replay) {
-		xo.quiet = o.quiet;
-		xo.json = o.json;
-		xo.trace = o.trace;
-		int rc = explore_main(&f, &xo, stdout);
-		if (tf && (trace_finish(o.trace) != 0 || fclose(tf) != 0)) {
-			fprintf(stderr, "sim: writing trace '%s' failed\n", trace_path);
-			rc = EXIT_INTERNAL;
-		}
-		scn_free(&f);
-		return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
-	}
+/* Free the data sinks and close the text trace, unwritten (an error). */
+static void drop_sinks(sinks *k)
+{
+	trace_tsv_free(k->tsv[0]);
+	trace_tsv_free(k->tsv[1]);
+	trace_perfetto_free(k->pf);
+	if (k->tf)
+		fclose(k->tf);
+}
 
-	int fixes[SCN_FIX_COUNT];
-	int n = report_variants(f.fix, fixes);
-
-	/* The data sinks: TSV for --tsv and for --plot, Perfetto JSON.  They
-	 * follow the text sink in the list. */
-	trace_tsv *tsv[2] = { NULL, NULL };
-	trace_perfetto *pf = NULL;
-	const char *tsv_dirs[2] = { tsv_dir, plot_dir };
-	trace_sink **link = tf ? &tt.sink.next : &o.trace;
-	for (int k = 0; k < 2; k++) {
-		char msg[512];
-		if (!tsv_dirs[k] || (k == 1 && tsv_dir && !strcmp(tsv_dir, plot_dir)))
+static int open_data_sinks(cli *c, const scn_file *f, int nvariants, sinks *k)
+{
+	const char *dirs[2] = { c->tsv_dir, c->plot_dir };
+	trace_sink **link = k->tf ? &k->tt.sink.next : &c->o.trace;
+	char msg[512];
+	for (int j = 0; j < 2; j++) {
+		if (!dirs[j] || (j == 1 && c->tsv_dir && !strcmp(c->tsv_dir, c->plot_dir)))
 			continue;
-		if (!(tsv[k] = trace_tsv_open(tsv_dirs[k], &f, msg, sizeof msg))) {
-			fprintf(stderr, "sim: --%s: %s\n", k ? "plot" : "tsv", msg);
-			trace_tsv_free(tsv[0]);
-			if (tf)
-				fclose(tf);
-			scn_free(&f);
-			return EXIT_USAGE;
+		if (!(k->tsv[j] = trace_tsv_open(dirs[j], f, msg, sizeof msg))) {
+			fprintf(stderr, "sim: --%s: %s\n", j ? "plot" : "tsv", msg);
+			return -1;
 		}
-		*link = trace_tsv_sink(tsv[k]);
+		*link = trace_tsv_sink(k->tsv[j]);
 		link = &(*link)->next;
 	}
-	if (perfetto_path) {
-		char msg[512];
-		if (!(pf = trace_perfetto_open(perfetto_path, &f, n, msg, sizeof msg))) {
+	if (c->perfetto_path) {
+		if (!(k->pf = trace_perfetto_open(c->perfetto_path, f, nvariants, msg, sizeof msg))) {
 			fprintf(stderr, "sim: --perfetto: %s\n", msg);
-			trace_tsv_free(tsv[0]);
-			trace_tsv_free(tsv[1]);
-			if (tf)
-				fclose(tf);
-			scn_free(&f);
-			return EXIT_USAGE;
+			return -1;
 		}
-		*link = trace_perfetto_sink(pf);
+		*link = trace_perfetto_sink(k->pf);
 	}
+	return 0;
+}
 
-	variant_result r[SCN_FIX_COUNT];
-	memset(r, 0, sizeof r);
-	int rc = EXIT_OK;
-	for (int i = 0; i < n; i++) {
+/* Run the variants into r, telling the sinks; *n becomes the number run.
+ * EXIT_OK, or the exit status of the variant that could not run. */
+static int run_variants(const cli *c, const scn_file *f, const int *fixes, int *n, sinks *k,
+			variant_result *r)
+{
+	for (int i = 0; i < *n; i++) {
 		char msg[512];
-		if (tf)
-			fprintf(tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f.name, scn_fix_name(fixes[i]), f.seed);
-		for (int k = 0; k < 2; k++)
-			if (tsv[k])
-				trace_tsv_begin(tsv[k], fixes[i]);
-		if (pf)
-			trace_perfetto_begin(pf, i, fixes[i]);
-		int failed = report_run_variant(&f, fixes[i], o.trace, &r[i], msg, sizeof msg);
-		for (int k = 0; k < 2 && !failed; k++)
-			if (tsv[k])
-				trace_tsv_end(tsv[k], r[i].m);
-		if (pf && !failed)
-			trace_perfetto_end(pf);
-		if (failed) {
+		if (k->tf)
+			fprintf(k->tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f->name, scn_fix_name(fixes[i]), f->seed);
+		for (int j = 0; j < 2; j++)
+			if (k->tsv[j])
+				trace_tsv_begin(k->tsv[j], fixes[i]);
+		if (k->pf)
+			trace_perfetto_begin(k->pf, i, fixes[i]);
+		int err = report_run_variant(f, fixes[i], c->o.trace, &r[i], msg, sizeof msg);
+		if (err) {
 			fprintf(stderr, "%s\n", msg);
-			rc = strstr(msg, "error: out of memory") ? EXIT_INTERNAL : EXIT_USAGE;
-			n = i;
-			break;
+			*n = i;
+			return err == REPORT_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 		}
+		for (int j = 0; j < 2; j++)
+			if (k->tsv[j])
+				trace_tsv_end(k->tsv[j], r[i].m);
+		if (k->pf)
+			trace_perfetto_end(k->pf);
 	}
-	if (rc == EXIT_OK) {
-		int failed = report_print(stdout, &f, r, n, &o);
-		if (failed)
-			rc = EXIT_EXPECT;
-	}
-	if (o.trace && trace_finish(o.trace) != 0) {
+	return EXIT_OK;
+}
+
+/* Finish the traces: rc, or EXIT_INTERNAL when one could not be written. */
+static int close_traces(const cli *c, sinks *k, int rc)
+{
+	if (c->o.trace && trace_finish(c->o.trace) != 0) {
 		fprintf(stderr, "sim: writing the trace output failed\n");
 		rc = EXIT_INTERNAL;
 	}
-	if (tf && fclose(tf) != 0) {
-		fprintf(stderr, "sim: writing trace '%s' failed\n", trace_path);
+	if (k->tf && fclose(k->tf) != 0) {
+		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
 		rc = EXIT_INTERNAL;
 	}
-	trace_tsv_free(tsv[0]);
-	trace_tsv_free(tsv[1]);
-	trace_perfetto_free(pf);
-	if (plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
+	k->tf = NULL;
+	return rc;
+}
+
+/* A plain run: every variant, the report, the traces and plots. */
+static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
+{
+	sinks k = { 0 };
+	int fixes[SCN_FIX_COUNT];
+	int n = report_variants(f->fix, fixes);
+	if (open_text_trace(c, &k) != 0)
+		return EXIT_USAGE;
+	if (open_data_sinks(c, f, n, &k) != 0) {
+		drop_sinks(&k);
+		return EXIT_USAGE;
+	}
+	variant_result r[SCN_FIX_COUNT];
+	memset(r, 0, sizeof r);
+	int rc = run_variants(c, f, fixes, &n, &k, r);
+	if (rc == EXIT_OK && report_print(stdout, f, r, n, &c->o))
+		rc = EXIT_EXPECT;
+	rc = close_traces(c, &k, rc);
+	drop_sinks(&k);
+	if (c->plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
 		char msg[512] = "cannot write the standard output";
-		if (fflush(stdout) != 0 || plot_render(gnuplot, plot_dir, fixes, n, msg, sizeof msg) != 0) {
+		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n, msg, sizeof msg) != 0) {
 			fprintf(stderr, "sim: --plot: %s\n", msg);
 			rc = EXIT_INTERNAL;
 		}
 	}
 	for (int i = 0; i < SCN_FIX_COUNT; i++)
 		free(r[i].stories);
+	return rc;
+}
+
+/* --explore N, or --replay SEED (with its trace). */
+static int explore_run(cli *c, const scn_file *f)
+{
+	sinks k = { 0 };
+	c->xo.quiet = c->o.quiet;
+	c->xo.json = c->o.json;
+	if (c->xo.replay && open_text_trace(c, &k) != 0)
+		return EXIT_USAGE;
+	c->xo.trace = c->o.trace;
+	int rc = explore_main(f, &c->xo, stdout);
+	if (k.tf && (trace_finish(c->o.trace) != 0 || fclose(k.tf) != 0)) {
+		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
+		rc = EXIT_INTERNAL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--bench"))
+		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
+	cli c;
+	char gnuplot[4096];
+	int rc = parse_args(argc, argv, &c, gnuplot, sizeof gnuplot);
+	if (rc != CLI_GO)
+		return rc;
+	scn_file f;
+	scn_error err;
+	if (load(c.file, &f, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (c.o.has_seed)
+		f.seed = c.o.seed;
+	if (c.o.fix >= 0)
+		f.fix = c.o.fix;
+	if (c.exploring || c.xo.replay)
+		rc = explore_run(&c, &f);
+	else
+		rc = plain_run(&c, &f, gnuplot);
 	scn_free(&f);
 	if (fflush(stdout) != 0)
 		return EXIT_INTERNAL;

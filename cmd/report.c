@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "oracle.h"
 #include "world.h"
 
@@ -66,11 +67,13 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 	world *w = malloc(sizeof(*w));
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return REPORT_ENOMEM;
 	}
+	/* world_build fails on a label it does not know -- which the parser,
+	 * given report_labels(), has already refused -- or for want of memory. */
 	if (world_build(w, f, fix, err, errlen) != 0) {
 		free(w);
-		return -1;
+		return REPORT_ENOMEM;
 	}
 	w->s.trace = trace;
 	int end = world_run(w);
@@ -78,7 +81,7 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		world_stuck_message(w, err, errlen);
 		world_free(w);
 		free(w);
-		return -1;
+		return REPORT_EINPUT;
 	}
 	report_capture(w, end, r);
 	world_free(w);
@@ -101,26 +104,11 @@ int report_expect_holds(const scn_expect *e, uint64_t v)
 
 static int applies(const scn_expect *e, int fix) { return e->fix < 0 || e->fix == fix; }
 
-void report_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static int print_json(FILE *out, const scn_file *f, const variant_result *r, int n, uint64_t seed)
 {
 	int failed = 0;
 	fputs("{\"scenario\": ", out);
-	report_json_string(out, f->name);
+	json_string(out, f->name);
 	fprintf(out, ", \"seed\": %" PRIu64 ", \"variants\": [", seed);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s{\"fix\": \"%s\", \"metrics\": {", i ? ", " : "", scn_fix_name(r[i].fix));
@@ -136,7 +124,7 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 			int ok = report_expect_holds(x, v);
 			failed += !ok;
 			fprintf(out, "%s{\"text\": ", first ? "" : ", ");
-			report_json_string(out, x->text);
+			json_string(out, x->text);
 			fprintf(out, ", \"ok\": %s, \"value\": %" PRIu64 "}", ok ? "true" : "false", v);
 			first = 0;
 		}

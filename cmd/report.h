@@ -37,12 +37,14 @@ int report_variants(int fix, int out[SCN_FIX_COUNT]);
 struct world;
 /* Fill r from a world that has run (metrics, events, stories). */
 void report_capture(const struct world *w, int end, variant_result *r);
-/* Run one variant; fills r.  Returns 0, or -1 with a message in err. */
+/* Why a variant could not run: its scenario cannot (it is stuck: bad
+ * input), or memory ran out. */
+enum report_err { REPORT_OK = 0, REPORT_EINPUT = -1, REPORT_ENOMEM = -2 };
+/* Run one variant; fills r.  Returns REPORT_OK, or an error with a message
+ * in err. */
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
 		       char *err, size_t errlen);
 /* Does expectation e hold for value v? */
-/* s as a JSON string, quoted and escaped. */
-void report_json_string(FILE *out, const char *s);
 int report_expect_holds(const scn_expect *e, uint64_t v);
 /* Print everything; returns the number of failed expectations. */
 int report_print(FILE *out, const scn_file *f, const variant_result *r, int n, const run_opts *o);

@@ -8,6 +8,7 @@
  * stalls, fewer packets per flow, fewer readers and tasks, fewer CPUs.  Each
  * candidate is checked by running it exactly as `sim FILE` would. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,23 +81,39 @@ static uint64_t bisect(scn_file *cand, int k, uint64_t *field, uint64_t lo, uint
 	return *field;
 }
 
+/* The CPU numbers of a scenario: every flow's, task's, reader's, stall's
+ * and extra irq's `cpu` field, as (array, count, element size) triples. */
+typedef struct cpu_field {
+	unsigned char *arr;
+	size_t n, size, off;
+} cpu_field;
+
+#define CPU_FIELDS 5
+#define CPU_FIELD(f, arr, n, type) \
+	((cpu_field){ (unsigned char *)(f)->arr, (f)->n, sizeof(type), offsetof(type, cpu) })
+
+static void cpu_fields(const scn_file *f, cpu_field out[CPU_FIELDS])
+{
+	out[0] = CPU_FIELD(f, flows, nflows, scn_flow);
+	out[1] = CPU_FIELD(f, tasks, ntasks, scn_task);
+	out[2] = CPU_FIELD(f, consumers, nconsumers, scn_consumer);
+	out[3] = CPU_FIELD(f, stalls, nstalls, scn_stall);
+	out[4] = CPU_FIELD(f, irqs, nirqs, scn_irq);
+}
+
+static uint32_t *cpu_at(const cpu_field *c, size_t i)
+{
+	return (uint32_t *)(void *)(c->arr + i * c->size + c->off);
+}
+
 static int cpu_used(const scn_file *f, uint32_t c)
 {
-	for (size_t i = 0; i < f->nflows; i++)
-		if (f->flows[i].cpu == c)
-			return 1;
-	for (size_t i = 0; i < f->ntasks; i++)
-		if (f->tasks[i].cpu == c)
-			return 1;
-	for (size_t i = 0; i < f->nconsumers; i++)
-		if (f->consumers[i].cpu == c)
-			return 1;
-	for (size_t i = 0; i < f->nstalls; i++)
-		if (f->stalls[i].cpu == c)
-			return 1;
-	for (size_t i = 0; i < f->nirqs; i++)
-		if (f->irqs[i].cpu == c)
-			return 1;
+	cpu_field fl[CPU_FIELDS];
+	cpu_fields(f, fl);
+	for (int k = 0; k < CPU_FIELDS; k++)
+		for (size_t i = 0; i < fl[k].n; i++)
+			if (*cpu_at(&fl[k], i) == c)
+				return 1;
 	return 0;
 }
 
@@ -108,16 +125,11 @@ static void compact_cpus(scn_file *f)
 		map[c] = cpu_used(f, c) ? k++ : UINT32_MAX;
 	if (k == 0)
 		k = 1;
-	for (size_t i = 0; i < f->nflows; i++)
-		f->flows[i].cpu = map[f->flows[i].cpu];
-	for (size_t i = 0; i < f->ntasks; i++)
-		f->tasks[i].cpu = map[f->tasks[i].cpu];
-	for (size_t i = 0; i < f->nconsumers; i++)
-		f->consumers[i].cpu = map[f->consumers[i].cpu];
-	for (size_t i = 0; i < f->nstalls; i++)
-		f->stalls[i].cpu = map[f->stalls[i].cpu];
-	for (size_t i = 0; i < f->nirqs; i++)
-		f->irqs[i].cpu = map[f->irqs[i].cpu];
+	cpu_field fl[CPU_FIELDS];
+	cpu_fields(f, fl);
+	for (int j = 0; j < CPU_FIELDS; j++)
+		for (size_t i = 0; i < fl[j].n; i++)
+			*cpu_at(&fl[j], i) = map[*cpu_at(&fl[j], i)];
 	f->cpus = k;
 }
 
@@ -166,19 +178,52 @@ static int pass(scn_file *cand, int k, uint64_t *runs)
 	return took;
 }
 
-int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds, const char *path,
-	       FILE *log)
+/* The violation to keep: the most telling kind the run showed, or -1. */
+static int pick_kind(uint32_t kinds)
 {
-	/* The violation to keep: the most telling kind the run showed. */
 	static const int prio[] = { XK_OVERRUN, XK_DEADLOCK, XK_VIOLATIONS, XK_CORRUPT, XK_PARTIAL, XK_LOST };
-	int k = -1;
-	for (size_t i = 0; i < sizeof prio / sizeof prio[0] && k < 0; i++)
+	for (size_t i = 0; i < sizeof prio / sizeof prio[0]; i++)
 		if (kinds & (1u << prio[i]))
-			k = prio[i];
-	if (k < 0)
-		return 1;
+			return prio[i];
+	return -1;
+}
 
-	/* Replay the run once to learn its perturbations. */
+/* Append the perturbations w's run drew to cand as explicit stall (after a
+ * label, nth performance) and irq lines.  0, or -1 out of memory. */
+static int add_perturbations(scn_file *cand, const world *w, uint64_t limit_ns)
+{
+	const perturb_state *ps = w->s.pst;
+	size_t ns = 0, ni = 0;
+	for (uint32_t i = 0; i < ps->nrec; i++)
+		ps->rec[i].kind == 0 ? ns++ : ni++;
+	scn_stall *st = realloc(cand->stalls, (cand->nstalls + ns + 1) * sizeof(*st));
+	scn_irq *iq = realloc(cand->irqs, (cand->nirqs + ni + 1) * sizeof(*iq));
+	if (st)
+		cand->stalls = st;
+	if (iq)
+		cand->irqs = iq;
+	if (!st || !iq)
+		return -1;
+	for (uint32_t i = 0; i < ps->nrec; i++) {
+		const perturb_record *p = &ps->rec[i];
+		if (p->kind == 0) {
+			scn_stall s = { .cpu = p->cpu, .at_is_label = 1, .nth = p->nth, .for_ns = p->len };
+			snprintf(s.label, sizeof s.label, "%s", w->s.labels[p->label].name);
+			cand->stalls[cand->nstalls++] = s;
+		} else {
+			/* one firing: the next would come after the time limit */
+			cand->irqs[cand->nirqs++] = (scn_irq){ .cpu = p->cpu, .every_ns = limit_ns + 1,
+							       .cost_ns = p->len, .at_ns = p->at };
+		}
+	}
+	return 0;
+}
+
+/* The run (f, c, seed) as a standalone scenario in cand: replayed once to
+ * learn its perturbations, with its seed, jitter and hand-off order.
+ * 0, or -1 out of memory (cand is then freed). */
+static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file *cand)
+{
 	world *w = malloc(sizeof(*w));
 	char err[512];
 	if (!w || world_build(w, f, c->fix, err, sizeof err) != 0) {
@@ -189,49 +234,89 @@ int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds,
 	w->s.seed = seed;
 	world_reset(w);
 	world_run(w);
-
-	scn_file cand;
-	if (scn_clone(f, &cand) != 0) {
-		world_free(w);
-		free(w);
-		return -1;
-	}
-	cand.seed = seed;
-	cand.fix = c->fix;
-	cand.jitter_pct = c->jitter;
-	cand.spin_order = c->spin_random ? SCN_ORDER_RANDOM : SCN_ORDER_FIFO;
-	cand.explore.set = 0;
-	const perturb_state *ps = w->s.pst;
-	size_t ns = 0, ni = 0;
-	for (uint32_t i = 0; i < ps->nrec; i++)
-		ps->rec[i].kind == 0 ? ns++ : ni++;
-	scn_stall *st = realloc(cand.stalls, (cand.nstalls + ns + 1) * sizeof(*st));
-	scn_irq *iq = realloc(cand.irqs, (cand.nirqs + ni + 1) * sizeof(*iq));
-	if (st)
-		cand.stalls = st;
-	if (iq)
-		cand.irqs = iq;
-	if (!st || !iq) {
-		scn_free(&cand);
-		world_free(w);
-		free(w);
-		return -1;
-	}
-	for (uint32_t i = 0; i < ps->nrec; i++) {
-		const perturb_record *p = &ps->rec[i];
-		if (p->kind == 0) {
-			scn_stall s = { .cpu = p->cpu, .at_is_label = 1, .nth = p->nth, .for_ns = p->len };
-			snprintf(s.label, sizeof s.label, "%s", w->s.labels[p->label].name);
-			cand.stalls[cand.nstalls++] = s;
-		} else {
-			/* one firing: the next would come after the time limit */
-			cand.irqs[cand.nirqs++] = (scn_irq){ .cpu = p->cpu, .every_ns = f->limit_ns + 1,
-							     .cost_ns = p->len, .at_ns = p->at };
-		}
+	int rc = scn_clone(f, cand);
+	if (rc == 0) {
+		cand->seed = seed;
+		cand->fix = c->fix;
+		cand->jitter_pct = c->jitter;
+		cand->spin_order = c->spin_random ? SCN_ORDER_RANDOM : SCN_ORDER_FIFO;
+		cand->explore.set = 0;
+		rc = add_perturbations(cand, w, f->limit_ns);
+		if (rc != 0)
+			scn_free(cand);
 	}
 	world_free(w);
 	free(w);
+	return rc;
+}
 
+/* Greedily, while violation k still happens: plain costs and fifo hand-off
+ * where it does not need them, then passes of the reductions. */
+static void minimise(scn_file *cand, int k, uint64_t *runs)
+{
+	uint32_t jit = cand->jitter_pct;
+	cand->jitter_pct = 0;
+	if (!shows(cand, k, runs))
+		cand->jitter_pct = jit;
+	int order = cand->spin_order;
+	cand->spin_order = SCN_ORDER_FIFO;
+	if (!shows(cand, k, runs))
+		cand->spin_order = order;
+	for (int round = 0; round < 4 && pass(cand, k, runs); round++)
+		;
+}
+
+/* Write cand to path: the scenario, its stalls, and the expectation it
+ * proves.  0, 1 when writing failed (told on log), -1 out of memory. */
+static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint64_t seed, int k,
+			const char *path, FILE *log)
+{
+	snprintf(cand->name, sizeof cand->name, "%.40s-shrunk", f->name);
+	free(cand->expects);
+	cand->expects = calloc(1, sizeof(*cand->expects));
+	if (!cand->expects)
+		return -1;
+	cand->nexpects = 1;
+	cand->expects[0] = (scn_expect){ .fix = c->fix, .metric = explore_kind_metric(k), .op = SCN_GE, .value = 1 };
+	snprintf(cand->expects[0].text, sizeof cand->expects[0].text, "%s>=1",
+		 scn_metric_name(explore_kind_metric(k)));
+	FILE *o = fopen(path, "w");
+	if (!o) {
+		fprintf(log, "  shrink: cannot write %s\n", path);
+		return -1;
+	}
+	fprintf(o, "# Shrunk by `sim %s --explore ... --shrink` from run seed %" PRIu64 " (fix=%s):\n"
+		   "# the smallest failing run, minimised while `%s` still happens, with the\n"
+		   "# perturbations it needs written as explicit stall/irq lines.  Reproduce it\n"
+		   "# with plain `sim %s`.\n",
+		f->path, seed, scn_fix_name(c->fix), explore_kind_name(k), path);
+	scn_write(o, cand);
+	return fclose(o) != 0;
+}
+
+/* Belt and braces: read the file back and run it as `sim FILE` would. */
+static int reproduces(const char *path, int k, uint64_t *runs, FILE *log)
+{
+	scn_file back;
+	scn_error perr;
+	if (scn_parse_file(path, report_labels(), &back, &perr) != 0) {
+		fprintf(log, "  shrink: %s\n", perr.msg);
+		return 0;
+	}
+	int ok = shows(&back, k, runs);
+	scn_free(&back);
+	return ok;
+}
+
+int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds, const char *path,
+	       FILE *log)
+{
+	int k = pick_kind(kinds);
+	if (k < 0)
+		return 1;
+	scn_file cand;
+	if (standalone(f, c, seed, &cand) != 0)
+		return -1;
 	uint64_t runs = 0;
 	fprintf(log, "  shrinking run seed %" PRIu64 " (%s): %" PRIu64 " packets, %zu stalls, %zu extra irqs, %u CPUs\n",
 		seed, explore_kind_name(k), packets(&cand), cand.nstalls, cand.nirqs, cand.cpus);
@@ -240,55 +325,13 @@ int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds,
 		scn_free(&cand);
 		return 1;
 	}
-	/* plain costs and fifo hand-off, where the violation does not need them */
-	uint32_t jit = cand.jitter_pct;
-	cand.jitter_pct = 0;
-	if (!shows(&cand, k, &runs))
-		cand.jitter_pct = jit;
-	int order = cand.spin_order;
-	cand.spin_order = SCN_ORDER_FIFO;
-	if (!shows(&cand, k, &runs))
-		cand.spin_order = order;
-	for (int round = 0; round < 4 && pass(&cand, k, &runs); round++)
-		;
-
-	/* The file: the scenario, its stalls, and the expectation it proves. */
-	char name[SCN_NAME_MAX];
-	snprintf(name, sizeof name, "%.40s-shrunk", f->name);
-	snprintf(cand.name, sizeof cand.name, "%s", name);
-	free(cand.expects);
-	cand.expects = calloc(1, sizeof(*cand.expects));
-	if (!cand.expects) {
+	minimise(&cand, k, &runs);
+	int wr = write_shrunk(f, &cand, c, seed, k, path, log);
+	if (wr < 0) {
 		scn_free(&cand);
 		return -1;
 	}
-	cand.nexpects = 1;
-	cand.expects[0] = (scn_expect){ .fix = c->fix, .metric = explore_kind_metric(k), .op = SCN_GE, .value = 1 };
-	snprintf(cand.expects[0].text, sizeof cand.expects[0].text, "%s>=1", scn_metric_name(explore_kind_metric(k)));
-	FILE *o = fopen(path, "w");
-	if (!o) {
-		fprintf(log, "  shrink: cannot write %s\n", path);
-		scn_free(&cand);
-		return -1;
-	}
-	fprintf(o, "# Shrunk by `sim %s --explore ... --shrink` from run seed %" PRIu64 " (fix=%s):\n"
-		   "# the smallest failing run, minimised while `%s` still happens, with the\n"
-		   "# perturbations it needs written as explicit stall/irq lines.  Reproduce it\n"
-		   "# with plain `sim %s`.\n",
-		f->path, seed, scn_fix_name(c->fix), explore_kind_name(k), path);
-	scn_write(o, &cand);
-	int bad = fclose(o) != 0;
-
-	/* Belt and braces: read the file back and run it as `sim FILE` would. */
-	scn_file back;
-	scn_error perr;
-	int ok = !bad && scn_parse_file(path, report_labels(), &back, &perr) == 0;
-	if (ok) {
-		ok = shows(&back, k, &runs);
-		scn_free(&back);
-	} else if (!bad) {
-		fprintf(log, "  shrink: %s\n", perr.msg);
-	}
+	int ok = wr == 0 && reproduces(path, k, &runs, log);
 	fprintf(log, "  shrunk in %" PRIu64 " runs to %" PRIu64 " packets, %zu stall%s, %zu extra irq%s, %u CPU%s: %s\n",
 		runs, packets(&cand), cand.nstalls, cand.nstalls == 1 ? "" : "s", cand.nirqs,
 		cand.nirqs == 1 ? "" : "s", cand.cpus, cand.cpus == 1 ? "" : "s", path);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "sim.h"
 #include "trace_tsv.h"
 
@@ -66,43 +67,8 @@ struct trace_perfetto {
 
 /* ---- output ---- */
 
-static void json_str(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(o, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(o, "\\u%04x", ch);
-		else
-			fputc(ch, o);
-	}
-	fputc('"', o);
-}
-
-/* Append a JSON string to buf (escaped). */
-static void buf_str(char *buf, size_t len, const char *s)
-{
-	size_t n = strlen(buf);
-	if (n + 1 >= len)
-		return;
-	buf[n++] = '"';
-	for (; *s && n + 8 < len; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)ch;
-		} else if (ch < 0x20) {
-			n += (size_t)snprintf(buf + n, len - n, "\\u%04x", ch);
-		} else {
-			buf[n++] = (char)ch;
-		}
-	}
-	if (n + 1 < len)
-		buf[n++] = '"';
-	buf[n] = 0;
-}
+static void json_str(FILE *o, const char *s) { json_string(o, s); }
+static void buf_str(char *buf, size_t len, const char *s) { json_string_buf(buf, len, s); }
 
 static void buf_cat(char *buf, size_t len, const char *s)
 {

@@ -99,23 +99,46 @@ static int can_take_irq(const sim *s, uint32_t cpu)
 	return c->irq_pending && !c->in_hardirq && !c->irqs_off;
 }
 
-/* irq_enter(): push the hardirq context for the lowest pending line. */
-static void irq_enter(sim *s, uint32_t cpu)
+/* Take the lowest bit of *pending: the line or softirq to run. */
+static inline uint32_t take_lowest(uint64_t *pending)
+{
+	uint32_t n = (uint32_t)__builtin_ctzll(*pending);
+	*pending &= *pending - 1;
+	return n;
+}
+
+/* Start the interrupt context `id` (just put on top) at handler fn(a). */
+static inline void enter_ctx(sim *s, uint32_t id, uint16_t fn, uint32_t a)
+{
+	sim_ctx *x = &s->ctx[id];
+	x->depth = 0;
+	sim_call(s, id, fn)->a = a;
+	x->state = SIM_S_READY;
+	x->remaining = 0;
+}
+
+/* Put cpu's hardirq (`hard`) or softirq context on top, preempting what
+ * ran, for the lowest pending line or softirq: returns its number. */
+static inline uint32_t push_interrupt(sim *s, uint32_t cpu, int hard)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	preempt_top(s, cpu);
-	uint32_t line = (uint32_t)__builtin_ctzll(c->irq_pending);
-	c->irq_pending &= c->irq_pending - 1;
-	c->in_hardirq = 1;
+	uint32_t n = take_lowest(hard ? &c->irq_pending : &c->softirq_pending);
+	if (hard)
+		c->in_hardirq = 1;
+	else
+		c->in_softirq = 1;
 	set_top(s, cpu);
+	return n;
+}
+
+/* irq_enter(): push the hardirq context for the lowest pending line. */
+static void irq_enter(sim *s, uint32_t cpu)
+{
+	uint32_t line = push_interrupt(s, cpu, 1);
 	uint32_t h = sim_hardirq_ctx(s, cpu);
-	sim_ctx *x = &s->ctx[h];
 	const sim_line_desc *d = &s->lines[cpu * SIM_IRQ_LINES + line];
-	x->depth = 0;
-	sim_frame *f = sim_call(s, h, d->fn);
-	f->a = d->arg;
-	x->state = SIM_S_READY;
-	x->remaining = 0;
+	enter_ctx(s, h, d->fn, d->arg);
 	if (s->trace)
 		sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
 }
@@ -123,19 +146,9 @@ static void irq_enter(sim *s, uint32_t cpu)
 /* __do_softirq(): push the softirq context for the lowest pending softirq. */
 static void softirq_enter(sim *s, uint32_t cpu)
 {
-	sim_cpu *c = &s->cpus[cpu];
-	preempt_top(s, cpu);
-	uint32_t nr = (uint32_t)__builtin_ctzll(c->softirq_pending);
-	c->softirq_pending &= c->softirq_pending - 1;
-	c->in_softirq = 1;
-	set_top(s, cpu);
+	uint32_t nr = push_interrupt(s, cpu, 0);
 	uint32_t sc = sim_softirq_ctx(s, cpu);
-	sim_ctx *x = &s->ctx[sc];
-	x->depth = 0;
-	sim_frame *f = sim_call(s, sc, s->softirq_fn[nr]);
-	f->a = cpu;
-	x->state = SIM_S_READY;
-	x->remaining = 0;
+	enter_ctx(s, sc, s->softirq_fn[nr], cpu);
 	if (s->trace)
 		sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
 }
@@ -224,6 +237,63 @@ static int zero_time_step(sim *s, uint32_t cpu, uint32_t id)
 	return 0;
 }
 
+/* Between two steps: a hardirq that may now be taken (deferred while the
+ * CPU is stalled), softirqs a local_bh_enable() asked to run.  Returns 1
+ * when a hardirq was entered (the context that was stepping is preempted). */
+__attribute__((always_inline)) static inline int take_pending(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	int entered = 0;
+	if (can_take_irq(s, cpu)) {
+		if (s->g->now < c->stall_until) {
+			sim_arm(s, s->ncpus + cpu, c->stall_until);
+		} else {
+			irq_enter(s, cpu);
+			entered = 1;
+		}
+	}
+	if (c->softirq_now) {
+		/* local_bh_enable() brought the depth to 0 with softirqs pending. */
+		c->softirq_now = 0;
+		if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
+			softirq_enter(s, cpu);
+	}
+	return entered;
+}
+
+/* The task `id`, on top of `cpu`, sleeps on wait queue wq: the CPU goes to
+ * the next runnable task, or idles. */
+static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
+{
+	sim_ctx *x = &s->ctx[id];
+	assert(x->kind == SIM_CTX_TASK);
+	x->state = SIM_S_SLEEP;
+	x->wq = wq;
+	waitq_add(s, wq, id);
+	s->cpus[cpu].task = SIM_NONE;
+	set_top(s, cpu);
+	if (s->trace)
+		sim_note(s, id, s->label_idle, "wq", (int64_t)wq, (const char *)NULL);
+	next_task(s, cpu);
+}
+
+/* The top context x of `cpu`, READY, steps next at `due`.  Arm the CPU's
+ * step timer for it and return 0; or, with `ahead` (see cpu_run) and `due`
+ * strictly before every queued event and within the time limit, run ahead:
+ * do what cpu_timer_fire() would do at `due` -- time moves to it, it counts
+ * as an event -- and return 1, for the caller to step x at once. */
+__attribute__((always_inline)) static inline int arm_or_run_ahead(sim *s, uint32_t cpu, sim_ctx *x,
+								   uint64_t due, int ahead)
+{
+	if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
+		arm_top_at(s, cpu, x, due);
+		return 0;
+	}
+	s->g->now = due;
+	s->g->events++;
+	return 1;
+}
+
 /* Step the top context of `cpu` until it waits.  `fired`: its timer fired.
  * Returns 0 when the run was stopped, else the CPU waits: 2 when it armed
  * its step timer (the run is live), 1 otherwise.  Never returns non-zero
@@ -251,22 +321,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 	if (!ahead && g->stopped)
 		return 0;
 	for (;;) {
-		if (c->irq_pending | c->softirq_now) {
-			if (can_take_irq(s, cpu)) {
-				if (g->now < c->stall_until) {
-					sim_arm(s, s->ncpus + cpu, c->stall_until);
-				} else {
-					irq_enter(s, cpu);
-					fired = 0;
-				}
-			}
-			if (c->softirq_now) {
-				/* local_bh_enable() brought the depth to 0 with softirqs pending. */
-				c->softirq_now = 0;
-				if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
-					softirq_enter(s, cpu);
-			}
-		}
+		if (c->irq_pending | c->softirq_now)
+			fired &= !take_pending(s, cpu);
 		uint32_t id = top_of(s, cpu);
 		if (id == SIM_NONE)
 			return 1;
@@ -283,13 +339,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 					due = c->stall_until;
 				if (due < x->handoff_until)
 					due = x->handoff_until;
-				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
-					arm_top_at(s, cpu, x, due);
+				if (!arm_or_run_ahead(s, cpu, x, due, ahead))
 					return 2;
-				}
-				/* run-ahead: what cpu_timer_fire() would do at `due` */
-				g->now = due;
-				g->events++;
 			}
 		} else {
 			return 1;       /* spinning: sim_grant() resumes it */
@@ -311,12 +362,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
 					due = c->stall_until;
-				if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
-					arm_top_at(s, cpu, x, due);
+				if (!arm_or_run_ahead(s, cpu, x, due, ahead))
 					return 2;
-				}
-				g->now = due;   /* run-ahead, as above */
-				g->events++;
 				goto step;
 			}
 			x->remaining = a.ns;
@@ -335,15 +382,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			x->state = SIM_S_SPIN;
 			break;
 		case SIM_A_SLEEP:
-			assert(x->kind == SIM_CTX_TASK);
-			x->state = SIM_S_SLEEP;
-			x->wq = a.wq;
-			waitq_add(s, a.wq, id);
-			c->task = SIM_NONE;
-			set_top(s, cpu);
-			if (s->trace)
-				sim_note(s, id, s->label_idle, "wq", (int64_t)a.wq, (const char *)NULL);
-			next_task(s, cpu);
+			task_sleep(s, cpu, id, a.wq);
 			break;
 		}
 		if (g->stopped)
@@ -366,13 +405,9 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 		if (r == 1 && !g->live)
 			return;
 		uint32_t id = queue_peek(q);
-		uint64_t t;
 		if (id >= s->ncpus || queue_next_time(q) > s->limit_ns)
 			return;
-		queue_pop(q, &t);
-		g->live--;              /* a CPU's step timer is never a daemon */
-		g->now = t;
-		g->events++;
+		dispatch_one(s, id);    /* a CPU's: returns 1, it runs here */
 		cpu = id;
 		fired = 1;
 	}

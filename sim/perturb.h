@@ -16,6 +16,9 @@
  * failing run can be written back as explicit `stall` and `irq` lines.
  * A run with the same seed and configuration is the same run (--replay).
  *
+ * Who calls what: the caller calls sim_enable_perturb() before sim_commit,
+ * sets s->perturb (and jitter_pct) between runs, and reads s->pst->rec after
+ * one; the engine applies them (perturb.c, through cpu_internal.h).
  * Concurrency contract: one run, one thread (configuration is read-only
  * while runs execute; the per-run state lives in the arena).
  */

@@ -1,7 +1,38 @@
-/* queue.c - timing wheel plus indexed overflow heap; see queue.h.
+/* queue.c - timing wheel plus indexed overflow heap; queue.h says what it
+ * promises.
+ *
+ * Structure.  `cur` is the time of the last timer popped (0 after a reset;
+ * it never goes back).  A timer armed for a time in [cur, cur + W) goes to
+ * the wheel: W one-nanosecond slots, slot = time mod W, each a FIFO list of
+ * timers linked through the timers themselves (next/prev; the head's prev is
+ * the tail, so a slot costs one 32-bit head).  cur never passes an armed
+ * time, so a timer in the wheel stays within [cur, cur + W): a slot holds one
+ * time, and since arming appends, list order is arming order.  A bitmap (a
+ * bit a slot, a summary bit a 64-slot word) finds the first non-empty slot
+ * from cur's, circularly, with two ctz.  Any other time goes to an overflow
+ * binary min-heap on (time, seq), indexed so that its timers can move and be
+ * cancelled: times >= cur + W, and -- tolerated, though the engine never
+ * arms one -- times < cur, which pop in order like the rest and leave cur
+ * where it is.  Nothing migrates from the heap as cur advances.
  * Heap: children of node i are 2i+1 and 2i+2, its parent (i-1)/2.
- * The common calls -- arm an idle timer into the wheel, pop from the wheel --
- * are leaf code; everything else is out of line, so they save no registers. */
+ *
+ * The tie rule across the two: when the heap's root and the wheel's first
+ * have the same time T, the root goes first.  The root was armed when
+ * cur <= T - W (else it would be in the wheel; a past time cannot tie, the
+ * wheel's are >= cur), the wheel's timer when cur > T - W, and cur only
+ * grows: the root was armed earlier, its seq is smaller.  So only the heap
+ * keeps seqs (for its own ties), and the wheel and the heap compare times
+ * alone.  (time, seq) pairs are unique, so the structure's shape never
+ * decides an order.  The earliest timer is kept in `first` (with its time),
+ * updated by every arm, pop and cancel, so queue_peek and queue_next_time
+ * are loads.
+ *
+ * Cost.  The common calls -- arm an idle timer into the wheel (a list append,
+ * two bitmap words, a compare with the first), pop from the wheel (a head
+ * unlink) -- are inline in queue.h and leaf code; everything else is out of
+ * line here, so they save no registers.  A pop that empties a 64-slot word
+ * scans the summary.  Moves and cancels in the wheel are O(1); a timer in the
+ * heap costs O(log h), h the timers beyond the window. */
 #include "queue.h"
 
 #include <assert.h>

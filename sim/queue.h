@@ -1,62 +1,26 @@
-/* queue.h - the event queue: a timing wheel plus an overflow heap, total
- * order (time, seq).
+/* queue.h - the event queue: timers in (time, seq) order.
  *
- * Every event source owns a fixed timer id (a CPU's next step, a flow's next
- * packet, ...), so the queue never allocates: it is sized once, when the run
- * is built, and lives in the run's arena, where all-zero bytes are an empty
- * queue (arena_zero resets it).  Arming an armed timer moves it.  `seq` is
- * the arming order: two events at the same time fire in the order they were
- * armed, never in an order that depends on memory layout (libuv's start_id
- * rule).  An event armed for the current time while events run fires after
- * those already queued for that time.  (time, seq) pairs are unique, so the
- * structure's shape never decides an order: any sequence of operations pops
- * what a list sorted by (time, seq) would.
+ * What it promises.  Every event source owns a fixed timer id (a CPU's next
+ * step, a timer of a model, ...), so the queue never allocates: it is sized
+ * once, when the run is built, and lives in the run's arena, where all-zero
+ * bytes are an empty queue (arena_zero resets it).  Arming an armed timer
+ * moves it.  queue_pop returns what a list sorted by (time, seq) would,
+ * `seq` being the arming order: two timers at one time fire in the order
+ * they were armed, never in an order that depends on memory layout
+ * (libuv's start_id rule), and a timer armed for the current time while
+ * events run fires after those already queued for that time.
  *
- * Structure.  `cur` is the time of the last timer popped (0 after a reset;
- * it never goes back).  A timer armed for a time in [cur, cur + W) goes to
- * the wheel: W one-nanosecond slots, slot = time mod W, each a FIFO list of
- * timers linked through the timers themselves (next/prev; the head's prev is
- * the tail, so a slot costs one 32-bit head).  cur never passes an armed
- * time, so a timer in the wheel stays within [cur, cur + W): a slot holds one
- * time, and since arming appends, list order is arming order.  A bitmap (a
- * bit a slot, a summary bit a 64-slot word) finds the first non-empty slot
- * from cur's, circularly, with two ctz.  Any other time goes to an overflow
- * binary min-heap on (time, seq), indexed so that its timers can move and be
- * cancelled: times >= cur + W, and -- tolerated, though the engine never
- * arms one -- times < cur, which pop in order like the rest and leave cur
- * where it is.  Nothing migrates from the heap as cur advances.
+ * How.  A timing wheel of W one-nanosecond slots from the last popped time,
+ * each a FIFO list, with a two-level bitmap to find the first; any other
+ * time goes to an overflow binary min-heap on (time, seq).  Arming an idle
+ * timer into the wheel and popping from it are O(1) and inline (below); a
+ * move, a cancel and the heap are in queue.c (O(log h), h the timers beyond
+ * the window), which also explains why the two parts never disagree on
+ * order.  W and what it costs: docs/performance.md.
  *
- * The tie rule across the two: when the heap's root and the wheel's first
- * have the same time T, the root goes first.  The root was armed when
- * cur <= T - W (else it would be in the wheel; a past time cannot tie, the
- * wheel's are >= cur), the wheel's timer when cur > T - W, and cur only
- * grows: the root was armed earlier, its seq is smaller.  So only the heap
- * keeps seqs (for its own ties), and the wheel and the heap compare times
- * alone.  The earliest timer is kept in `first`
- * (with its time), updated by every arm, pop and cancel, so queue_peek,
- * and queue_next_time are loads.
- *
- * Cost.  Arming an idle timer into the wheel, and popping from it, are O(1)
- * and leaf code (a list append or head unlink, two bitmap words, a compare
- * with the first); a pop that empties a 64-slot word scans the summary.
- * Moves and cancels in the wheel are O(1).  A timer in the heap costs
- * O(log h), h the timers beyond the window.  Measured with callgrind on
- * scenarios/bench/ring8.scn cut to 2,000 packets a CPU (264,147 events):
- * the queue went from 133 to 75 instructions an event (35.1M to 19.8M), the
- * run from 111.2M to 97.2M instructions; its steps, irqs and packets are all
- * within 1 us, so its heap stays empty.  sock64 cut to 100 rounds, where
- * half the arms are 1-100 us ahead and go to the heap, costs about what the
- * old heap did: 11.2M queue instructions against 11.3M.  sim --bench's queue
- * table (a hold model where 3/4 of the arms land beyond W) keeps the queue
- * within 1.5x of a plain heap at 10, 1,000 and 100,000 pending.
- *
- * W = 1024: 4 KiB of slot heads and 136 bytes of bitmap in the arena, which
- * exploration zeroes at every reset (~150,000 times a second).  W = 4096
- * would take sock64's 1-4 us arms out of the heap too (8% fewer queue
- * instructions there; none fewer on ring8, ~330 a run on wrap+explore) for
- * 12 KiB more to zero at every reset (~130 ns of memset).
- *
- * Concurrency contract: one run, one thread.
+ * Who calls what: the engine arms and cancels through sim_arm/sim_cancel
+ * (which keep its count of live timers) and pops in its event loop; others
+ * only read (queue_armed, queue_due).  One run, one thread.
  */
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H

@@ -16,7 +16,7 @@ typedef struct rng {
 	uint64_t s[4];
 } rng;
 
-/* Inline: the models hash every packet's payload with it (pkt_sum). */
+/* Inline: the models hash data with it at every step that carries some. */
 static inline uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);

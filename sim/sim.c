@@ -155,8 +155,6 @@ void sim_set_softirq(sim *s, uint32_t nr, uint16_t fn)
 }
 
 static void stall_fire(sim *s, uint32_t i);
-static void perturb_reset(sim *s);
-static uint64_t perturb_step(sim *s, uint32_t ctx, uint32_t label, uint64_t ns);
 
 void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_t nth,
 		   uint64_t for_ns)
@@ -185,33 +183,10 @@ void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uin
 	d->cost = cost;
 }
 
-static sim_answer xirq_step(sim *s, uint32_t c, sim_frame *f);
-static void xirq_fire(sim *s, uint32_t i);
-
-void sim_enable_perturb(sim *s)
-{
-	assert(!s->built && !s->perturb_ready);
-	s->perturb_ready = 1;
-	s->label_perturb = sim_add_label(s, "explore:irq", "an extra hardirq drawn by exploration", 0, 0);
-	s->fn_xirq = sim_add_fn(s, "explore_irq", xirq_step);
-	s->xirq_line = calloc(s->ncpus, sizeof(*s->xirq_line));
-	if (!s->xirq_line)
-		abort();
-	for (uint32_t c = 0; c < s->ncpus; c++)
-		s->xirq_line[c] = sim_add_irq_line(s, c, s->fn_xirq, c);
-	/* daemon: an extra interrupt never keeps a finished run alive */
-	for (uint32_t i = 0; i < PERTURB_MAX_IRQS; i++)
-		s->xirq_timer[i] = sim_add_timer(s, xirq_fire, i, 1);
-}
-
 int sim_commit(sim *s)
 {
 	assert(!s->built);
-	if (s->perturb_ready) {
-		s->off_pstate = arena_reserve(&s->ar, sizeof(perturb_state), 8);
-		s->off_lcount = arena_reserve(&s->ar, (size_t)s->ncpus * s->nlabels * sizeof(uint32_t), 4);
-		s->off_xirq = arena_reserve(&s->ar, (size_t)s->ncpus * sizeof(uint64_t), 8);
-	}
+	perturb_layout(s);
 	s->off_g = arena_reserve(&s->ar, sizeof(sim_global), 8);
 	s->off_cpus = arena_reserve(&s->ar, s->ncpus * sizeof(sim_cpu), 8);
 	s->off_ctx = arena_reserve(&s->ar, (s->ntasks + 2 * (size_t)s->ncpus) * sizeof(sim_ctx), 8);
@@ -231,11 +206,7 @@ int sim_commit(sim *s)
 	s->stall_count = arena_at(&s->ar, s->off_stall);
 	s->zero = arena_at(&s->ar, s->off_zero);
 	queue_bind(&s->q, &s->ar);
-	if (s->perturb_ready) {
-		s->pst = arena_at(&s->ar, s->off_pstate);
-		s->label_count = arena_at(&s->ar, s->off_lcount);
-		s->xirq_ns = arena_at(&s->ar, s->off_xirq);
-	}
+	perturb_bind(s);
 	s->built = 1;
 	return 0;
 }
@@ -280,91 +251,6 @@ void sim_reset(sim *s)
 	set_did_slow(s);
 }
 
-/* Draw this run's change points and extra interrupts (explore stream). */
-static void perturb_reset(sim *s)
-{
-	const perturb_config *p = &s->perturb;
-	perturb_state *ps = s->pst;
-	rng *r = &s->rng[s->rng_explore];
-	assert(s->perturb_ready);
-	uint32_t depth = p->depth < PERTURB_MAX_DEPTH ? p->depth : PERTURB_MAX_DEPTH;
-	uint64_t steps = p->expected_steps ? p->expected_steps : 1;
-	if (p->strategy == PERTURB_PCT) {
-		for (uint32_t i = 0; i < depth; i++) {
-			/* insertion sort: depth is small */
-			uint64_t v = rng_below(r, steps), j = i;
-			while (j > 0 && ps->change[j - 1] > v) {
-				ps->change[j] = ps->change[j - 1];
-				j--;
-			}
-			ps->change[j] = v;
-		}
-		for (uint32_t i = depth; i < PERTURB_MAX_DEPTH; i++)
-			ps->change[i] = UINT64_MAX;
-	}
-	uint32_t nirq = p->irqs < PERTURB_MAX_IRQS ? p->irqs : PERTURB_MAX_IRQS;
-	for (uint32_t i = 0; i < nirq; i++) {
-		ps->irq_cpu[i] = (uint32_t)rng_below(r, s->ncpus);
-		ps->irq_at[i] = rng_below(r, p->horizon ? p->horizon : 1);
-		ps->irq_len[i] = 1 + rng_below(r, p->irq_max ? p->irq_max : 1);
-		sim_arm(s, s->xirq_timer[i], ps->irq_at[i]);
-	}
-}
-
-static void record(sim *s, uint32_t kind, uint32_t cpu, uint32_t label, uint64_t nth, uint64_t at,
-		   uint64_t len)
-{
-	perturb_state *ps = s->pst;
-	if (ps->nrec < PERTURB_RECORDS)
-		ps->rec[ps->nrec++] = (perturb_record){ kind, cpu, label, 0, nth, at, len };
-}
-
-static void xirq_fire(sim *s, uint32_t i)
-{
-	perturb_state *ps = s->pst;
-	uint32_t cpu = ps->irq_cpu[i];
-	s->xirq_ns[cpu] += ps->irq_len[i];
-	record(s, 1, cpu, SIM_NONE, 0, s->g->now, ps->irq_len[i]);
-	sim_raise_irq(s, cpu, s->xirq_line[cpu]);
-}
-
-static sim_answer xirq_step(sim *s, uint32_t c, sim_frame *f)
-{
-	if (f->pc++)
-		return SIM_RET;
-	uint64_t ns = s->xirq_ns[f->a];
-	s->xirq_ns[f->a] = 0;
-	return SIM_CONT(sim_did(s, c, s->label_perturb, 0, "ns", (int64_t)ns, (const char *)NULL) + ns);
-}
-
-/* A stall drawn for the step just performed, or 0. */
-static uint64_t perturb_step(sim *s, uint32_t ctx, uint32_t label, uint64_t ns)
-{
-	const perturb_config *p = &s->perturb;
-	perturb_state *ps = s->pst;
-	uint32_t cpu = s->ctx[ctx].cpu;
-	uint64_t nth = ++s->label_count[(size_t)cpu * s->nlabels + label];
-	uint64_t step = s->g->steps - 1;
-	int hit;
-	if (p->strategy == PERTURB_PCT) {
-		hit = 0;
-		while (ps->next_change < PERTURB_MAX_DEPTH && ps->change[ps->next_change] <= step) {
-			hit |= ps->change[ps->next_change] == step;
-			ps->next_change++;
-		}
-	} else {
-		uint64_t steps = p->expected_steps ? p->expected_steps : 1;
-		hit = rng_below(&s->rng[s->rng_explore], steps) < p->depth;
-	}
-	if (!hit || label == s->label_perturb)
-		return 0;
-	uint64_t len = 1 + rng_below(&s->rng[s->rng_explore], p->stall_max ? p->stall_max : 1);
-	uint64_t at = s->g->now + ns;
-	record(s, 0, cpu, label, nth, at, len);
-	cpu_stall(s, cpu, at, len, 0);
-	return len;
-}
-
 void sim_arm(sim *s, uint32_t timer, uint64_t at)
 {
 	if (!queue_armed(&s->q, timer) && !s->timers[timer].daemon)
@@ -399,28 +285,19 @@ int sim_run(sim *s)
 	set_did_slow(s);
 	g->stuck_ctx = g->stuck_timer = SIM_NONE;
 	while (g->live && !g->stopped) {
-		if (queue_next_time(&s->q) > s->limit_ns) {
+		uint64_t t = queue_next_time(&s->q);
+		if (t > s->limit_ns) {
 			g->now = s->limit_ns;
 			return SIM_END_LIMIT;
 		}
-		uint64_t t = 0;
-		uint32_t id = queue_pop(&s->q, &t);
-		const sim_timer_desc *d = &s->timers[id];
-		if (!d->daemon)
-			g->live--;
+		uint32_t id = queue_peek(&s->q);
 		same = t == g->now ? same + 1 : 0;
 		if (same >= SIM_STUCK) {
 			sim_stuck(s, SIM_NONE, id);
 			break;
 		}
-		g->now = t;
-		g->events++;
-		if (id < s->ncpus)
+		if (dispatch_one(s, id))
 			cpu_timer_fire(s, id);
-		else if (id < 2 * s->ncpus)
-			cpu_irq_retry(s, id - s->ncpus);
-		else
-			d->fire(s, d->arg);
 	}
 	return g->stuck ? SIM_END_STUCK : g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
 }
@@ -468,12 +345,8 @@ static inline uint64_t cost_of(sim *s, const sim_label_desc *l, uint32_t bytes)
 	uint64_t ns = l->cost_ns;
 	if (l->per_byte_ps)
 		ns += (l->per_byte_ps * bytes + 500) / 1000;
-	if (s->jitter_pct && ns) {
-		/* Uniform in [ns*(100-p)/100, ns*(100+p)/100], integer only. */
-		uint64_t p = s->jitter_pct;
-		uint64_t r = rng_below(&s->rng[s->rng_costs], 2 * p + 1);
-		ns = ns * (100 - p + r) / 100;
-	}
+	if (s->jitter_pct && ns)
+		ns = perturb_jitter(s, ns);
 	return ns;
 }
 

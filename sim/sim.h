@@ -12,7 +12,7 @@
  * A context's frames hold its program counters and arguments: state machines
  * call each other like functions do.
  *
- * Rules (DESIGN.md section 2): a hardirq preempts anything with IRQs on; a
+ * Rules, as in the kernel: a hardirq preempts anything with IRQs on; a
  * softirq never preempts a softirq; pending softirqs run at hardirq exit when
  * the CPU is not in interrupt context and its BH-disable depth is 0, or at the
  * local_bh_enable() that brings the depth back to 0.  A spinning CPU takes
@@ -20,9 +20,9 @@
  * Cross-CPU effects (a wakeup, a lock hand-off) arm the other CPU's timer;
  * a step never runs another CPU's step.
  *
- * The engine knows nothing of sockets: models register step functions,
- * labels, timers, irq lines and softirq handlers, and reserve their own state
- * in the arena.  All mutable state lives in the arena (see arena.h).
+ * The engine knows nothing of the kernel objects it runs: models register
+ * step functions, labels, timers, irq lines and softirq handlers, and
+ * reserve their own state in the arena.  All mutable state lives in the arena (see arena.h).
  *
  * Concurrency contract: a sim is one run on one thread; separate sims share
  * nothing and may run on separate threads.
@@ -162,7 +162,7 @@ typedef struct sim_timer_desc {
 } sim_timer_desc;
 
 typedef struct sim_label_desc {
-	const char *name;       /* "tpacket_rcv:F" */
+	const char *name;       /* "sched:switch" */
 	const char *kernel;     /* the kernel line it stands for */
 	uint64_t cost_ns;
 	uint64_t per_byte_ps;
@@ -307,7 +307,7 @@ void sim_arm(sim *s, uint32_t timer, uint64_t at);
 void sim_cancel(sim *s, uint32_t timer);
 
 /* Push a frame on ctx's stack; the caller returns SIM_NEXT.  Inline: every
- * packet's protocol call, every irq and softirq entry pushes one. */
+ * call a model makes, every irq and softirq entry pushes one. */
 static inline sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
 {
 	sim_ctx *x = &s->ctx[ctx];

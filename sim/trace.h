@@ -1,7 +1,7 @@
 /* trace.h - trace sinks.
  *
  * The engine and the models describe what happens as trace events: a time, a
- * CPU, the context (task NAME, softirq, hardirq), a label ("tpacket_rcv:F",
+ * CPU, the context (task NAME, softirq, hardirq), a label ("sched:switch",
  * "spin:acquired", ...) and a few key=value fields.  A sink turns them into a
  * file: plain text here (one event per line); TSV and Perfetto sinks sit
  * behind the same interface.  With no sink attached, no event is built.

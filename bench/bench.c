@@ -303,9 +303,11 @@ static const char bench_usage[] =
 	"  --quick   tiny sizes, one run each (smoke mode: no timing is checked)\n"
 	"  --reps N  runs per workload, the median is printed (default 5, 1..32)\n";
 
-int bench_main(int argc, char **argv)
+/* Fill o from the command line; -1, or the exit status when there is
+ * nothing to run (--help) or the line is wrong. */
+static int parse_opts(int argc, char **argv, bench_opts *o)
 {
-	bench_opts o = { 0, 0, NULL };
+	*o = (bench_opts){ 0, 0, NULL };
 	for (int i = 1; i < argc; i++) {
 		opt_arg oa;
 		const char *a = opt_split(&oa, argv[i]);
@@ -313,7 +315,7 @@ int bench_main(int argc, char **argv)
 		if (!strcmp(argv[i], "--bench"))
 			continue;       /* `sim --bench ...` passes its own flag along */
 		if (!strcmp(argv[i], "--quick")) {
-			o.quick = 1;
+			o->quick = 1;
 		} else if (!strcmp(a, "--reps") && (v = opt_value(&oa, argc, argv, &i)) != NULL) {
 			char *end;
 			long n = strtol(v, &end, 10);
@@ -321,9 +323,9 @@ int bench_main(int argc, char **argv)
 				fputs(bench_usage, stderr);
 				return 2;
 			}
-			o.reps = (int)n;
+			o->reps = (int)n;
 		} else if (!strcmp(a, "--only") && (v = opt_value(&oa, argc, argv, &i)) != NULL) {
-			o.only = v;
+			o->only = v;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(bench_usage, stdout);
 			return 0;
@@ -333,63 +335,90 @@ int bench_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!o.reps)
-		o.reps = o.quick ? 2 : 5;
+	if (!o->reps)
+		o->reps = o->quick ? 2 : 5;
+	return -1;
+}
 
-	static const workload fixed[] = {
-		{ "ring8", "scenarios/bench/ring8.scn", 0, 0 },
-		{ "ring64", "scenarios/bench/ring64.scn", 0, 0 },
-		{ "sock64", "scenarios/bench/sock64.scn", 0, 0 },
-	};
-	static const uint32_t cpu_series[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
-	static const uint64_t pkt_series[] = { 10000, 100000, 1000000, 10000000 };
-	int failed = 0;
+/* Measure one workload and print its row; 1 if it failed. */
+static int bench_one(const workload *wl, const char *name, const bench_opts *o)
+{
 	bench_result r;
+	measure(wl, o, &r);
+	int failed = print_row(stdout, name, &r);
+	fflush(stdout);
+	return failed;
+}
 
-	int any = 0;
+static const workload fixed[] = {
+	{ "ring8", "scenarios/bench/ring8.scn", 0, 0 },
+	{ "ring64", "scenarios/bench/ring64.scn", 0, 0 },
+	{ "sock64", "scenarios/bench/sock64.scn", 0, 0 },
+};
+
+/* The scenarios of scenarios/bench/, under the table's heading. */
+static int run_fixed(const bench_opts *o)
+{
+	int failed = 0, any = 0;
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		any |= selected(&o, fixed[i].name);
-	any |= selected(&o, "scale-cpus") | selected(&o, "scale-packets");
+		any |= selected(o, fixed[i].name);
+	any |= selected(o, "scale-cpus") | selected(o, "scale-packets");
 	if (any) {
 		printf("sim benchmarks: wall time of world_reset + world_run, median of %d run%s (and the best), tracing off%s\n",
-		       o.reps, o.reps == 1 ? "" : "s", o.quick ? " (quick: tiny sizes, not a measurement)" : "");
+		       o->reps, o->reps == 1 ? "" : "s", o->quick ? " (quick: tiny sizes, not a measurement)" : "");
 		print_head(stdout);
 	}
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		if (!selected(&o, fixed[i].name))
-			continue;
-		measure(&fixed[i], &o, &r);
-		failed += print_row(stdout, fixed[i].name, &r);
-		fflush(stdout);
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (selected(o, fixed[i].name))
+			failed += bench_one(&fixed[i], fixed[i].name, o);
+	return failed;
+}
+
+static int run_scale_cpus(const bench_opts *o)
+{
+	static const uint32_t cpu_series[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+	int failed = 0;
+	uint64_t p = o->quick ? 2000 : 1000000;
+	printf("scaling in CPUs: %" PRIu64 " packets over N writers + 1 reader, 8 packets/us in all (1/us per writer below 8)\n", p);
+	for (size_t i = 0; i < sizeof cpu_series / sizeof cpu_series[0]; i++) {
+		if (o->quick && cpu_series[i] > 16)
+			break;
+		workload wl = { NULL, NULL, cpu_series[i], p };
+		char name[32];
+		snprintf(name, sizeof name, "ring N=%u", cpu_series[i]);
+		failed += bench_one(&wl, name, o);
 	}
-	if (selected(&o, "scale-cpus")) {
-		uint64_t p = o.quick ? 2000 : 1000000;
-		printf("scaling in CPUs: %" PRIu64 " packets over N writers + 1 reader, 8 packets/us in all (1/us per writer below 8)\n", p);
-		for (size_t i = 0; i < sizeof cpu_series / sizeof cpu_series[0]; i++) {
-			if (o.quick && cpu_series[i] > 16)
-				break;
-			workload wl = { NULL, NULL, cpu_series[i], p };
-			char name[32];
-			snprintf(name, sizeof name, "ring N=%u", cpu_series[i]);
-			measure(&wl, &o, &r);
-			failed += print_row(stdout, name, &r);
-			fflush(stdout);
-		}
+	return failed;
+}
+
+static int run_scale_packets(const bench_opts *o)
+{
+	static const uint64_t pkt_series[] = { 10000, 100000, 1000000, 10000000 };
+	int failed = 0;
+	printf("scaling in packets: 8 writers + 1 reader, 1 packet/us each\n");
+	for (size_t i = 0; i < sizeof pkt_series / sizeof pkt_series[0]; i++) {
+		uint64_t p = o->quick ? pkt_series[i] / 100 : pkt_series[i];
+		if (o->quick && i >= 2)
+			break;
+		workload wl = { NULL, NULL, 8, p };
+		char name[32];
+		snprintf(name, sizeof name, "ring P=%" PRIu64, p);
+		failed += bench_one(&wl, name, o);
 	}
-	if (selected(&o, "scale-packets")) {
-		printf("scaling in packets: 8 writers + 1 reader, 1 packet/us each\n");
-		for (size_t i = 0; i < sizeof pkt_series / sizeof pkt_series[0]; i++) {
-			uint64_t p = o.quick ? pkt_series[i] / 100 : pkt_series[i];
-			if (o.quick && i >= 2)
-				break;
-			workload wl = { NULL, NULL, 8, p };
-			char name[32];
-			snprintf(name, sizeof name, "ring P=%" PRIu64, p);
-			measure(&wl, &o, &r);
-			failed += print_row(stdout, name, &r);
-			fflush(stdout);
-		}
-	}
+	return failed;
+}
+
+int bench_main(int argc, char **argv)
+{
+	bench_opts o;
+	int rc = parse_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	int failed = run_fixed(&o);
+	if (selected(&o, "scale-cpus"))
+		failed += run_scale_cpus(&o);
+	if (selected(&o, "scale-packets"))
+		failed += run_scale_packets(&o);
 	if (selected(&o, "queue")) {
 		if (queue_bench(stdout, o.quick) != 0)
 			failed++;

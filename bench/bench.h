@@ -13,8 +13,8 @@
  * Concurrency contract: called from main, single-threaded; it forks one child
  * per workload.
  */
-#ifndef CMD_BENCH_H
-#define CMD_BENCH_H
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
 
 /* argv[0] is the program name; the options follow (see `--help`).
  * Returns an exit status: 0 ok, 2 bad usage, 3 a workload failed. */
