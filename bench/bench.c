@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "datadir.h"
 #include "opt.h"
 #include "queue_bench.h"
 #include "scn.h"
@@ -79,11 +80,11 @@ static int parse_text(const char *name, const char *text, size_t len, scn_file *
 
 static int load_file(const char *rel, scn_file *f, char *err, size_t errlen)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", SIM_SOURCE_DIR, rel);
-	FILE *fp = fopen(path, "rb");
+	char *path = datadir_file(rel);
+	FILE *fp = path ? fopen(path, "rb") : NULL;
 	if (!fp) {
-		snprintf(err, errlen, "cannot open %.900s", path);
+		snprintf(err, errlen, "cannot open %.900s in the data directory (SIM_DATADIR)", rel);
+		free(path);
 		return -1;
 	}
 	char *buf = NULL;
@@ -94,6 +95,7 @@ static int load_file(const char *rel, scn_file *f, char *err, size_t errlen)
 			char *nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
+				free(path);
 				fclose(fp);
 				snprintf(err, errlen, "out of memory");
 				return -1;
@@ -106,6 +108,7 @@ static int load_file(const char *rel, scn_file *f, char *err, size_t errlen)
 	fclose(fp);
 	int rc = parse_text(path, buf, len, f, err, errlen);
 	free(buf);
+	free(path);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "bench.h"
+#include "datadir.h"
 #include "explore.h"
 #include "opt.h"
 #include "plot.h"
@@ -26,15 +27,16 @@ static const char usage[] =
 	"                    [--shrink] [--shrink-out FILE] [--json]\n"
 	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
 	"       sim --bench [--quick] [--reps N] [--only WORKLOAD]\n"
-	"       sim --labels | --help | --version\n";
+	"       sim --labels | --list-scenarios | --help | --version\n";
 
 static const char help[] =
 	"sim - a deterministic discrete-event simulator of Linux kernel networking\n"
 	"concurrency: CPUs with hardirq/softirq/process contexts, spinlocks, the\n"
 	"socket lock (slock + owned + backlog) and the AF_PACKET TPACKET_V1/V2 RX ring.\n"
 	"\n"
-	"  FILE.scn         the scenario (see SCENARIOS.md); a relative path is tried\n"
-	"                   from the current directory, then from the source tree\n"
+	"  FILE.scn         the scenario (docs/scenarios.md, or `man sim-scenario`); a\n"
+	"                   relative path is tried from the current directory, then in\n"
+	"                   the data directory: `sim wrap.scn` runs the shipped one\n"
 	"  --seed N         override the scenario's seed\n"
 	"  --fix F          run tpacket_rcv variant F: none, in_progress, owner_map, all\n"
 	"  --json           print the results as one JSON object\n"
@@ -58,6 +60,7 @@ static const char help[] =
 	"  --replay SEED    rerun one run of an exploration exactly (its report and trace)\n"
 	"\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
+	"  --list-scenarios list the shipped scenarios, each with its first comment line\n"
 	"  --bench          run the benchmarks (events/s, ns per packet, peak RSS, event queue)\n"
 	"  --help, --version\n"
 	"\n"
@@ -80,7 +83,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int is_flag(const char *a)
 {
 	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
-					     "--shrink", "--bench" };
+					     "--shrink", "--bench", "--list-scenarios" };
 	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
 		if (!strcmp(a, flags[k]))
 			return 1;
@@ -119,22 +122,24 @@ static int print_labels(void)
 	return EXIT_OK;
 }
 
-/* A scenario path: as given, else relative to the source tree. */
+/* A scenario path: as given, else in the data directory (cmd/datadir.h):
+ * `scenarios/wrap.scn` or just `wrap.scn`. */
 static int load(const char *path, scn_file *f, scn_error *err)
 {
-	FILE *probe = fopen(path, "rb");
-	if (!probe && path[0] != '/' && errno == ENOENT) {
-		char alt[4096];
-		snprintf(alt, sizeof alt, "%s/%s", SIM_SOURCE_DIR, path);
-		FILE *p2 = fopen(alt, "rb");
-		if (p2) {
-			fclose(p2);
-			return scn_parse_file(alt, report_labels(), f, err);
-		}
+	char *found = datadir_scenario(path);
+	int rc = scn_parse_file(found ? found : path, report_labels(), f, err);
+	free(found);
+	return rc;
+}
+
+static int list_scenarios(void)
+{
+	if (datadir_list_scenarios() < 0) {
+		fputs("sim: no shipped scenarios found (set SIM_DATADIR to the folder that holds "
+		      "scenarios/ and plots/)\n", stderr);
+		return EXIT_USAGE;
 	}
-	if (probe)
-		fclose(probe);
-	return scn_parse_file(path, report_labels(), f, err);
+	return EXIT_OK;
 }
 
 /* The command line, parsed. */
@@ -234,6 +239,8 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		return EXIT_OK;
 	} else if (!strcmp(a, "--labels")) {
 		return print_labels();
+	} else if (!strcmp(a, "--list-scenarios")) {
+		return list_scenarios();
 	} else if (!strcmp(a, "--json")) {
 		c->o.json = 1;
 	} else if (!strcmp(a, "--quiet")) {

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "datadir.h"
 #include "scn.h"
 
 extern char **environ;
@@ -36,18 +36,19 @@ int plot_find_gnuplot(char *buf, size_t len)
 	return -1;
 }
 
-static const char *scripts_dir(void)
-{
-	const char *d = getenv("SIM_PLOTS_DIR");
-	return d && *d ? d : SIM_SOURCE_DIR "/plots";
-}
-
 /* gnuplot -c SCRIPT DIR OUT [FIX]; 0 if it exited 0 and OUT is not empty. */
 static int run_script(const char *gnuplot, const char *script, const char *dir, const char *out,
 		      const char *fix, char *err, size_t errlen)
 {
 	char sp[4096];
-	snprintf(sp, sizeof sp, "%s/%s", scripts_dir(), script);
+	char *dir_ = datadir_get();
+	int w = dir_ ? snprintf(sp, sizeof sp, "%s/plots/%s", dir_, script) : -1;
+	free(dir_);
+	if (w < 0 || (size_t)w >= sizeof sp) {
+		snprintf(err, errlen, "cannot find the gnuplot scripts: set SIM_DATADIR to the "
+			 "folder that holds plots/");
+		return -1;
+	}
 	if (access(sp, R_OK) != 0) {
 		snprintf(err, errlen, "cannot read the gnuplot script '%s': %s", sp, strerror(errno));
 		return -1;

@@ -1,8 +1,7 @@
 /* plot.h - `sim --plot DIR`: render the TSV data of a run with gnuplot.
  *
- * gnuplot is a run-time dependency, found on PATH; the scripts are the
- * source tree's plots/ directory (SIM_SOURCE_DIR from config.h, or the directory
- * named by the environment variable SIM_PLOTS_DIR).  Each script is run as
+ * gnuplot is a run-time dependency, found on PATH; the scripts are in the
+ * data directory's plots/ (cmd/datadir.h).  Each script is run as
  *     gnuplot -c plots/X.gp DATADIR OUT.png [FIX]
  * by posix_spawn (no shell), one after the other.
  *
