@@ -158,7 +158,7 @@ typedef struct scn_lock {
 	scn_pos pos;
 } scn_lock;
 
-/* Metrics, in the order of SCENARIOS.md. */
+/* Metrics, in the order of the scenario-file contract (docs/metrics.md). */
 enum scn_metric {
 	SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL, SCN_M_LOST,
 	SCN_M_DROPS, SCN_M_DELIVERED, SCN_M_CONSUMED, SCN_M_NIC_DROPS,
