@@ -1,4 +1,4 @@
-/* test_scn.c - unit tests of sim/scn.c, the scenario-file parser.
+/* test_scn.c - unit tests of scn/, the scenario-file parser.
  *
  * Every input is copied into a heap buffer of exactly its length, without a
  * terminating NUL, so that a sanitizer build catches any read past the end.

@@ -1,4 +1,4 @@
-/* fuzz_scn.c - libFuzzer harness for the scenario parser (sim/scn.c).
+/* fuzz_scn.c - libFuzzer harness for the scenario parser (scn/).
  *
  * Feeds the raw bytes to scn_parse with a small fixed label list, then checks
  * what the parser promises: on success every reference is in range and the

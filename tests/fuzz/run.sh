@@ -29,7 +29,7 @@ else
 	fuzzer=$builddir/fuzz_scn
 	clang -std=c11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isim tests/fuzz/fuzz_scn.c sim/scn.c -o "$fuzzer"
+		-Iscn tests/fuzz/fuzz_scn.c scn/*.c -o "$fuzzer"
 fi
 
 corpus=$(mktemp -d)

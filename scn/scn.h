@@ -1,15 +1,20 @@
-/* scn.h - scenario files (.scn): lexer and parser into a plain-data AST.
+/* scn.h - the scenario language (.scn files): a plain-data AST, the parser
+ * that builds it and the writer that prints it back.
  *
- * The contract is ../shared/SCENARIOS.md; this module implements it and adds
- * only what is documented below as an extension.  Parsing never starts a run:
- * on any error it fills a scn_error whose text is
+ * libsimscn is its own layer: it includes nothing from the engine (sim/) or
+ * the models (models/); they and the command line read its AST.  The
+ * language is the shared scenario-file contract plus the additions listed in
+ * docs/scenario-additions.md.  Parsing never starts a run: on any error it
+ * fills a scn_error whose text is
  *     FILE:LINE:COL: error: MESSAGE
  * and returns -1.  The AST is plain data (fixed-size names, arrays owned by
- * the scn_file), freed with scn_free().
+ * the scn_file), freed with scn_free().  The name of every enum value is in
+ * names.h, spelled once.
  *
- * Concurrency contract: pure functions of their inputs; no global state.
+ * Concurrency contract: pure functions of their inputs; no global state;
+ * any thread may parse, write or free its own scn_file.
  *
- * Extensions to SCENARIOS.md (additions only):
+ * Additions to the contract (see docs/scenario-additions.md):
  *   - time unit `ps` (picoseconds), useful for `per_byte=100ps`;
  *   - a scenario's own name may contain '+' (wrap+big-frames), like its file;
  *   - `lock NAME` declares a plain spinlock that tasks can take with the ops
@@ -20,17 +25,19 @@
  *     NET_RX budget (default 300).
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
  *     [irqs=N] [irq_max=T] [jitter=PCT] [order=fifo|random]`: bounds and
- *     defaults for `sim --explore` (see README); ignored by a plain run.
+ *     defaults for `sim --explore`; ignored by a plain run.
  *   - sizes also take `GiB`; `jitter` also takes a trailing `%`; a UTF-8
  *     byte-order mark at the start of a file is skipped; `expect fix=all`
  *     means every variant run (stored as fix -1, as without `fix=`).
  */
-#ifndef SIM_SCN_H
-#define SIM_SCN_H
+#ifndef SCN_SCN_H
+#define SCN_SCN_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "names.h"
 
 #define SCN_NAME_MAX 64     /* names and labels, including the NUL */
 #define SCN_ERR_MAX 512
@@ -71,7 +78,7 @@ typedef struct scn_flow {
 	uint32_t socket;        /* index into scn_file.sockets */
 	uint32_t cpu;
 	uint64_t at_ns;         /* default 0 */
-	uint64_t every_ns;      /* default: wire time at 10GbE, see scn.c */
+	uint64_t every_ns;      /* default: wire time at 10GbE, see dir_kernel.c */
 	int has_every;
 	uint64_t count;         /* default 1; 0..10^10 */
 	uint32_t size;          /* bytes, default 64; 1..256KiB */
@@ -88,6 +95,9 @@ enum scn_op_kind {
 };
 /* Op name as written in a scenario ("lock_sock", "work", ...). */
 const char *scn_op_name(int kind);
+/* What an op's argument is: none, a time (work, sleep), a lock (spin_*). */
+enum scn_op_arg { SCN_ARG_NONE, SCN_ARG_TIME, SCN_ARG_LOCK };
+int scn_op_arg(int kind);
 
 typedef struct scn_op {
 	int kind;               /* enum scn_op_kind */
@@ -148,7 +158,7 @@ typedef struct scn_lock {
 	scn_pos pos;
 } scn_lock;
 
-/* Metrics, in the order of SCENARIOS.md. */
+/* Metrics, in the order of the scenario-file contract (docs/metrics.md). */
 enum scn_metric {
 	SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL, SCN_M_LOST,
 	SCN_M_DROPS, SCN_M_DELIVERED, SCN_M_CONSUMED, SCN_M_NIC_DROPS,
@@ -248,7 +258,7 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 
 void scn_free(scn_file *f);
 
-/* A deep copy (scn_write.c); returns 0, or -1 when out of memory. */
+/* A deep copy (write.c); returns 0, or -1 when out of memory. */
 int scn_clone(const scn_file *src, scn_file *dst);
 /* Write f as a scenario file that scn_parse reads back to the same AST
  * (times in ns, sizes in bytes; no comments: the caller writes those). */
