@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locks.h"
 #include "sim.h"
 #include "trace_tsv.h"
 
@@ -284,7 +285,7 @@ static void lock_args(trace_perfetto *p, char *buf, size_t len, int64_t lock, co
 		      const char *k2, int64_t v2)
 {
 	char name[96], num[48];
-	trace_lock_name(p->f, lock, name, sizeof name);
+	lock_name(p->f, lock, LOCK_NAME_TRACE, name, sizeof name);
 	buf[0] = 0;
 	buf_cat(buf, len, "{\"lock\":");
 	buf_str(buf, len, name);
@@ -372,7 +373,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 		step_close(p, x, now);
 	} else if (!strcmp(l, "spin:wait")) {
 		int64_t lock = trace_kv_get(e, "lock", -1);
-		trace_lock_name(p->f, lock, lname, sizeof lname);
+		lock_name(p->f, lock, LOCK_NAME_TRACE, lname, sizeof lname);
 		snprintf(name, sizeof name, "spin %s", lname);
 		lock_args(p, args, sizeof args, lock, x, "owner_cpu", trace_kv_get(e, "owner_cpu", -1));
 		span_open(p, x, SP_SPIN, lock, now, name, args);
@@ -383,7 +384,7 @@ static void on_event(trace_sink *self, const trace_event *e)
 		if (at > p->tmax)
 			p->tmax = at;
 		span_close(p, x, SP_SPIN, lock, at);    /* it spins until the hand-off lands */
-		trace_lock_name(p->f, lock, lname, sizeof lname);
+		lock_name(p->f, lock, LOCK_NAME_TRACE, lname, sizeof lname);
 		snprintf(name, sizeof name, "hold %s", lname);
 		lock_args(p, args, sizeof args, lock, x, "wait_ns", wait);
 		span_open(p, x, SP_HOLD, lock, at, name, args);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "locks.h"
 #include "sim.h"
 #include "sock_lock.h"
 
@@ -132,21 +133,6 @@ struct trace_tsv {
 };
 
 /* ---- helpers ---- */
-
-void trace_lock_name(const scn_file *f, int64_t lock, char *buf, size_t len)
-{
-	int64_t n = (int64_t)f->nsockets;
-	if (lock < 0)
-		snprintf(buf, len, "-");
-	else if (lock < n)
-		snprintf(buf, len, "sk_receive_queue.lock(%s)", f->sockets[lock].name);
-	else if (lock < 2 * n)
-		snprintf(buf, len, "sk_lock.slock(%s)", f->sockets[lock - n].name);
-	else if (lock - 2 * n < (int64_t)f->nlocks)
-		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
-	else
-		snprintf(buf, len, "lock%" PRId64, lock);
-}
 
 int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt)
 {
@@ -385,7 +371,6 @@ static key cpu_key(const trace_tsv *t, const tcpu *c)
 	if (st == ST_TASK && x->waking)        /* woken, the wake-up latency runs */
 		return (key){ ST_IDLE, -1, "sched:wake", -1 };
 	key k = { st, -1, x->label, x->pkt };
-	int64_t nsock = (int64_t)t->f->nsockets;
 	if (x->spin >= 0) {
 		k.st = ST_SPINNING;
 		k.lock = x->spin;
@@ -394,10 +379,10 @@ static key cpu_key(const trace_tsv *t, const tcpu *c)
 		k.lock = x->held[x->nheld - 1].lock;
 	} else if (st == ST_TASK && x->backlog) {
 		k.st = ST_BACKLOG;
-		k.lock = x->backlog_sock >= 0 ? nsock + x->backlog_sock : -1;
+		k.lock = x->backlog_sock >= 0 ? (int64_t)lock_slock(t->f, (uint32_t)x->backlog_sock) : -1;
 	} else if (st == ST_TASK && x->owned) {
 		k.st = ST_OWNED;
-		k.lock = x->owned_sock >= 0 ? nsock + x->owned_sock : -1;
+		k.lock = x->owned_sock >= 0 ? (int64_t)lock_slock(t->f, (uint32_t)x->owned_sock) : -1;
 	}
 	return k;
 }
@@ -785,7 +770,7 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 	t->sink.finish = on_finish;
 	t->f = f;
 	t->ncpus = f->cpus;
-	t->nlocks = (uint32_t)(2 * f->nsockets + f->nlocks);
+	t->nlocks = lock_count(f);
 	t->cpu = calloc(t->ncpus, sizeof(*t->cpu));
 	t->occ = calloc(f->nsockets + 1, sizeof(*t->occ));
 	t->bl = calloc(f->nsockets + 1, sizeof(*t->bl));
@@ -796,7 +781,7 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 		return NULL;
 	}
 	for (uint32_t i = 0; i < t->nlocks; i++)
-		trace_lock_name(f, i, t->lname[i], LOCK_NAME_MAX);
+		lock_name(f, i, LOCK_NAME_TRACE, t->lname[i], LOCK_NAME_MAX);
 	for (int i = 0; i < F_COUNT; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);

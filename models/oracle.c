@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "locks.h"
 #include "spinlock.h"
 
 void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
@@ -191,15 +192,15 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 			 w->scn->sockets[l->frame].name, ctx_name(w, (uint32_t)l->arg, SIM_CTX_TASK));
 		break;
 	case W_SOFTIRQ_USE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "takes %s in softirq context {IN-SOFTIRQ-W}", lock);
 		break;
 	case W_SOFTIRQ_ON_USE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "takes %s in process context with BH enabled {SOFTIRQ-ON-W}", lock);
 		break;
 	case W_SOFTIRQ_UNSAFE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "inconsistent lock state: %s is taken in softirq and with BH enabled; a softirq on the same CPU would spin forever", lock);
 		break;
 	case W_SLEEP_ATOMIC:
@@ -209,7 +210,7 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "BUG: sleeping function called from invalid context (in interrupt)");
 		break;
 	case W_DL_WAIT:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "spins on %s, held by %s on cpu%u", lock,
 			 ctx_name(w, (uint32_t)l->arg, sim_ctx_at((sim *)s, (uint32_t)l->arg)->kind),
 			 sim_ctx_at((sim *)s, (uint32_t)l->arg)->cpu);
@@ -242,7 +243,7 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 				 w->scn->sockets[l->frame].name);
 		break;
 	case W_BAD_UNLOCK:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);
 		break;
 	default:

@@ -8,6 +8,7 @@
 
 #include <ck_bitmap.h>
 
+#include "locks.h"
 #include "oracle.h"
 #include "spinlock.h"
 
@@ -172,7 +173,7 @@ static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 #define RING_STEP static __attribute__((noinline)) sim_answer
 
 /* The lock the steps take: sk->sk_receive_queue.lock of socket f->a. */
-static inline uint32_t rq_lock(const sim_frame *f) { return f->a; }
+static inline uint32_t rq_lock(const world *w, const sim_frame *f) { return lock_rq(w->scn, f->a); }
 
 RING_STEP step_room(sim *s, uint32_t c, sim_frame *f)
 {
@@ -208,7 +209,7 @@ static inline sim_answer take_rq_lock(world *w, uint32_t c, sim_frame *f, enum m
 {
 	f->pc = next;
 	uint64_t ns = did(w, c, f, l, 0);
-	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
+	if (!spin_lock_take(w, c, rq_lock(w, f), SPIN_PLAIN))
 		return SIM_SPIN;
 	return SIM_CONT(ns);
 }
@@ -292,7 +293,7 @@ RING_STEP step_f(sim *s, uint32_t c, sim_frame *f)
 	if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
 		rc->unlock_at = sim_now(s);
 	uint64_t ns = did(w, c, f, ML_TP_F, 0);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	f->pc = PC_G;
 	return SIM_CONT(ns);
 }
@@ -363,7 +364,7 @@ RING_STEP step_j_unlock(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	uint64_t ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	f->pc = PC_K;
 	return SIM_CONT(ns);
 }
@@ -386,7 +387,7 @@ RING_STEP step_drop(sim *s, uint32_t c, sim_frame *f)
 	/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
 	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
 			      "pkt", (int64_t)f->d, (const char *)NULL);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	w->ring[f->a].tp_drops++;
 	w->g->m[SCN_M_DROPS]++;
 	w->g->in_hand--;

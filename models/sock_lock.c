@@ -83,7 +83,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			spin_might_sleep(w, c, wl(w, ML_LS_LOCK));
 		f->pc = LS_CHECK;
 		ns = did(w, c, f, ML_LS_LOCK);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case LS_CHECK:
@@ -100,7 +100,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			/* __lock_sock(): prepare_to_wait_exclusive(&sk->sk_lock.wq);
 			 * spin_unlock_bh(); schedule(); then spin_lock_bh() again */
 			ns = did(w, c, f, ML_LS_WAIT);
-			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 			spin_might_sleep(w, c, wl(w, ML_LS_WAIT));
 			f->pc = LS_LOCK;
 			f->c = 1;       /* woken: no might_sleep() on the way back */
@@ -114,7 +114,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 	case LS_UNLOCK:
 		/* spin_unlock_bh(&sk->sk_lock.slock) */
 		ns = did(w, c, f, ML_LS_UNLOCK);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = LS_RET;
 		return SIM_CONT(ns);
 	}
@@ -135,7 +135,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		 * __release_sock()'s re-lock after each batch */
 		ns = did(w, c, f, f->pc == RS_LOCK ? ML_RS_LOCK : ML_RS_RELOCK);
 		f->pc = RS_CHECK;
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case RS_CHECK:
@@ -144,7 +144,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			k->detached = k->bl_count;
 			f->c = 1;       /* drained at least once: len is reset after the loop */
 			ns = did(w, c, f, ML_RS_DETACH);
-			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 			f->pc = RS_RCV;
 			return SIM_CONT(ns);
 		}
@@ -195,7 +195,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 	case RS_UNLOCK:
 		/* spin_unlock_bh(&sk->sk_lock.slock) */
 		ns = did(w, c, f, ML_RS_UNLOCK);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = RS_RET;
 		return SIM_CONT(ns);
 	}
@@ -214,7 +214,7 @@ sim_answer sock_lock_fast_step(sim *s, uint32_t c, sim_frame *f)
 		spin_might_sleep(w, c, wl(w, ML_LF_LOCK));
 		f->pc = LF_CHECK;
 		ns = did(w, c, f, ML_LF_LOCK);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case LF_CHECK:
@@ -246,7 +246,7 @@ sim_answer sock_unlock_fast_step(sim *s, uint32_t c, sim_frame *f)
 		/* unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock) */
 		w->task[c].fast &= ~bit;
 		ns = did(w, c, f, ML_UF_FAST);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = 1;
 		return SIM_CONT(ns);
 	}
@@ -273,7 +273,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		f->pc = TCP_OWNED;
 		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
 			     (const char *)NULL);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), SPIN_PLAIN))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case TCP_OWNED:
@@ -325,7 +325,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	case TCP_UNLOCK:
 		/* bh_unlock_sock(sk) */
 		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, "sock", (int64_t)f->a, (const char *)NULL);
-		spin_lock_release(w, c, sock_slock(w, f->a), SPIN_PLAIN);
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN);
 		f->pc = TCP_RET;
 		return SIM_CONT(ns);
 	}

@@ -25,12 +25,9 @@
 #ifndef MODELS_SOCK_LOCK_H
 #define MODELS_SOCK_LOCK_H
 
+#include "locks.h"
 #include "world.h"
 
-static inline uint32_t sock_slock(const world *w, uint32_t sock)
-{
-	return (uint32_t)w->scn->nsockets + sock;
-}
 /* What sk_add_backlog() weighs backlog.len + rmem against, by kernel version:
  * rcvbuf + sndbuf (to v4.8), tcp_add_backlog()'s from v4.9. */
 uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel);

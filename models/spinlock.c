@@ -11,18 +11,6 @@
 #define ENABLED_SOFTIRQ 2u      /* taken in process context with BH (and IRQs) enabled */
 #define REPORTED 4u             /* the inconsistency was reported */
 
-void spin_lock_name(const world *w, uint32_t lock, char *buf, size_t len)
-{
-	const scn_file *f = w->scn;
-	uint32_t n = (uint32_t)f->nsockets;
-	if (lock < n)
-		snprintf(buf, len, "sk_receive_queue.lock of %s", f->sockets[lock].name);
-	else if (lock < 2 * n)
-		snprintf(buf, len, "sk_lock.slock of %s", f->sockets[lock - n].name);
-	else
-		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
-}
-
 static void check_usage(world *w, uint32_t ctx, uint32_t lock)
 {
 	spin_state *l = &w->spin[lock];

@@ -22,6 +22,8 @@
 
 enum spin_mode { SPIN_PLAIN = 0, SPIN_BH = 1, SPIN_IRQ = 2 };
 
+/* Lock ids: locks.h. */
+
 /* Take `lock` for ctx in `mode` (disabling BH or IRQs first, as the kernel
  * does).  Returns 1 if it is taken now, 0 if ctx must answer SIM_SPIN; the
  * engine resumes it when the lock is handed over. */
@@ -33,7 +35,5 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode);
 /* Called before ctx sleeps: sleeping in softirq/hardirq or with a spinlock
  * held is a violation.  `label` is the step that sleeps. */
 void spin_might_sleep(world *w, uint32_t ctx, uint32_t label);
-/* Name of a lock for stories: "sk_receive_queue.lock of cap", ... */
-void spin_lock_name(const world *w, uint32_t lock, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* task.c - see task.h. */
 #include "task.h"
 
+#include "locks.h"
 #include "oracle.h"
 #include "spinlock.h"
 
@@ -34,7 +35,7 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 		/* the op index is 32 bits: a program may have more ops than pc counts */
 		const scn_op *op = &t->ops[f->b++];
 		uint32_t sock = t->socket;
-		uint32_t lock = (uint32_t)(2 * w->scn->nsockets + op->arg);
+		uint32_t lock = lock_user(w->scn, (uint32_t)op->arg);
 		switch (op->kind) {
 		case SCN_OP_LOCK_SOCK: return call(w, c, w->fn_lock_sock, sock, 0, 0);
 		case SCN_OP_RELEASE_SOCK: return call(w, c, w->fn_release_sock, sock, 0, 0);

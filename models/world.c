@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "consumer.h"
+#include "locks.h"
 #include "netrx.h"
 #include "oracle.h"
 #include "packet_ring.h"
@@ -160,7 +161,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	sim_enable_perturb(s);
 
 	/* The models' state, in the arena. */
-	w->nlocks = (uint32_t)(2 * f->nsockets + f->nlocks);
+	w->nlocks = lock_count(f);
 	uint32_t nctx = ntask + 2 * f->cpus;
 	RESERVE(w, off_g, 1, world_global);
 	RESERVE(w, off_spin, w->nlocks, spin_state);

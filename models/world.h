@@ -163,7 +163,7 @@ typedef struct world {
 	uint64_t handoff_ns;
 	int spin_random;
 
-	/* locks: [0, nsockets) sk_receive_queue.lock, [nsockets, 2n) sk_lock.slock, then `lock`s */
+	/* spinlocks: ids as locks.h lays them out */
 	uint32_t nlocks;
 	/* per socket */
 	uint32_t *sock_wq;          /* sk_lock.wq */
