@@ -62,7 +62,4 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT]);
 /* Release the memory (after trace_finish, or instead of it on error). */
 void trace_tsv_free(trace_tsv *t);
 
-/* The value of key `k` in e, or `dflt`. */
-int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt);
-
 #endif

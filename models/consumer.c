@@ -55,8 +55,8 @@ CONSUMER_STEP step_check(sim *s, uint32_t c, sim_frame *f)
 	const consumer_state *cs = &w->cons[f->a];
 	const ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
 	/* while (frame[idx].tp_status says ready) ... */
-	uint64_t ns = sim_did(s, c, wl(w, ML_CS_CHECK), 0, "frame", (int64_t)cs->idx,
-			      "status", (int64_t)fr->status, (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_CHECK), 0, TK_FRAME, (int64_t)cs->idx,
+			      TK_STATUS, (int64_t)fr->status);
 	f->pc = ready(w, f->a, fr->status) ? PC_READ : PC_POLL;
 	return SIM_CONT(ns);
 }
@@ -67,7 +67,7 @@ CONSUMER_STEP step_woken(sim *s, uint32_t c, sim_frame *f)
 	/* do_poll(): woken, poll() runs packet_poll() again and returns
 	 * only when it says readable; else it sleeps again. */
 	if (!ring_poll_readable(w, f->b)) {
-		sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)w->cons[f->a].idx, (const char *)NULL);
+		sim_did(s, c, wl(w, ML_CS_POLL), 0, TK_FRAME, (int64_t)w->cons[f->a].idx);
 		return SIM_SLEEP(w->data_wq[f->b]);
 	}
 	/* back in user space, it looks at its frame */
@@ -98,8 +98,8 @@ CONSUMER_STEP step_read(sim *s, uint32_t c, sim_frame *f)
 	}
 	cs->gen_at_read = fr->gen;
 	f->pc = PC_RELEASE;
-	uint64_t ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, "frame", (int64_t)cs->idx,
-			      "pkt", (int64_t)fr->hdr_pkt, (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, TK_FRAME, (int64_t)cs->idx,
+			      TK_PKT, (int64_t)fr->hdr_pkt);
 	if (w->scn->consumers[f->a].has_cost)
 		ns = w->scn->consumers[f->a].cost_ns;   /* the scenario's per-frame cost */
 	return SIM_CONT(ns);
@@ -122,7 +122,7 @@ CONSUMER_STEP step_release(sim *s, uint32_t c, sim_frame *f)
 		w->g->first_lost_frame = cs->idx;
 	}
 	fr->status = TP_STATUS_KERNEL;
-	uint64_t ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, TK_FRAME, (int64_t)cs->idx);
 	ring_trace_occupancy(w, c, f->b);
 	cs->idx = cs->idx + 1 == w->scn->sockets[f->b].frames ? 0 : cs->idx + 1;
 	f->pc = PC_CHECK;
@@ -134,7 +134,7 @@ CONSUMER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
 	/* poll(): packet_poll() */
-	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, "frame", (int64_t)cs->idx, (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, TK_FRAME, (int64_t)cs->idx);
 	if (ring_poll_readable(w, f->b) && cs->futile < CONSUMER_FUTILE_POLLS) {
 		/* Readable, but our frame is not ready: poll returns at once and
 		 * the reader looks again -- it spins. */

@@ -44,8 +44,7 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 	uint32_t cpu = sim_ctx_at(s, c)->cpu;
 	w->nic[cpu].napi = 1;
 	sim_raise_softirq(s, cpu, NET_RX_SOFTIRQ);
-	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, "queued", (int64_t)w->nic[cpu].count,
-				(const char *)NULL));
+	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, TK_QUEUED, (int64_t)w->nic[cpu].count));
 }
 
 /* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
@@ -58,14 +57,13 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 		/* napi_complete_done(): the queue is empty, unmask the irq */
 		n->napi = 0;
 		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0));
 	}
 	if (f->b >= w->scn->budget) {
 		/* net_rx_action(): budget spent, packets left: raise NET_RX again */
 		sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
 		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, "left", (int64_t)n->count,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, TK_LEFT, (int64_t)n->count));
 	}
 	/* napi->poll(): one packet off the queue, netif_receive_skb() */
 	uint32_t cap = w->nic_cap[f->a];
@@ -76,8 +74,7 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	w->g->in_hand++;
 	f->b++;
 	f->pc = 1;
-	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, "pkt", (int64_t)q.pkt, "size", (int64_t)q.size,
-			      (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
 	int stream = w->scn->sockets[q.socket].type == SCN_SOCK_STREAM;
 	sim_frame *p = sim_call(s, c, stream ? w->fn_tcp_rcv : w->fn_tpacket_rcv);
 	p->a = q.socket;

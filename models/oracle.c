@@ -34,7 +34,7 @@ void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uin
 		      uint64_t arg)
 {
 	w->g->m[SCN_M_VIOLATIONS]++;
-	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), "what", (int64_t)what, (const char *)NULL);
+	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), TK_WHAT, (int64_t)what);
 	/* The story tells each kind of violation once, the first time. */
 	const story *st = &w->story[STORY_VIOLATION];
 	for (uint32_t i = 0; i < st->n; i++)

@@ -80,8 +80,8 @@ void ring_trace_occupancy_(world *w, uint32_t c, uint32_t sock)
 		else
 			k++;
 	}
-	sim_note(&w->s, c, wl(w, ML_RING_OCC), "sock", (int64_t)sock, "kernel", k, "writing", wr,
-		 "user", u, (const char *)NULL);
+	sim_note(&w->s, c, wl(w, ML_RING_OCC), TK_SOCK, (int64_t)sock, TK_KERNEL, k, TK_WRITING, wr,
+		 TK_USER, u);
 }
 
 /* did()'s full path: traced, jittered, watched or explored. */
@@ -89,8 +89,8 @@ __attribute__((noinline)) static uint64_t did_full(world *w, uint32_t c, const s
 						    uint32_t label, uint32_t bytes)
 {
 	int64_t frame = f->c == NO_FRAME ? -1 : (int64_t)f->c;
-	return sim_did_full(&w->s, c, label, bytes, "sock", (int64_t)f->a, "frame", frame,
-			    "pkt", (int64_t)f->d, (const char *)NULL);
+	return sim_did_full(&w->s, c, label, bytes, TK_SOCK, (int64_t)f->a, TK_FRAME, frame,
+			    TK_PKT, (int64_t)f->d, SIM_TK_END);
 }
 
 /* A step of writer c; after its claim (C), the stories name it as the step
@@ -115,8 +115,8 @@ static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 	w->g->claims++;
 	if (fr->owners) {
 		w->g->m[SCN_M_OVERRUN]++;
-		sim_note(s, c, wl(w, ML_OR_OVERRUN), "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-			 "pkt", (int64_t)f->d, "owner_pkt", (int64_t)fr->cur.pkt, (const char *)NULL);
+		sim_note(s, c, wl(w, ML_OR_OVERRUN), TK_SOCK, (int64_t)f->a, TK_FRAME, (int64_t)f->c,
+			 TK_PKT, (int64_t)f->d, TK_OWNER_PKT, (int64_t)fr->cur.pkt);
 		const claim_rec *o = &fr->cur;
 		if (oracle_first(w, STORY_OVERRUN)) {
 			oracle_add_at(w, STORY_OVERRUN, o->at, o->ctx, o->cpu, wl(w, ML_TP_C), W_CLAIM,
@@ -385,8 +385,8 @@ RING_STEP step_drop(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
-	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-			      "pkt", (int64_t)f->d, (const char *)NULL);
+	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, TK_SOCK, (int64_t)f->a, TK_FRAME, (int64_t)f->c,
+			      TK_PKT, (int64_t)f->d);
 	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	w->ring[f->a].tp_drops++;
 	w->g->m[SCN_M_DROPS]++;

@@ -45,7 +45,7 @@ static int slock_mode(const world *w)
 
 static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l)
 {
-	return sim_did(&w->s, c, wl(w, l), 0, "sock", (int64_t)f->a, (const char *)NULL);
+	return sim_did(&w->s, c, wl(w, l), 0, TK_SOCK, (int64_t)f->a);
 }
 
 /* Trace only: the backlog after a change, with what sk_add_backlog() weighs
@@ -54,9 +54,8 @@ static void trace_backlog(world *w, uint32_t c, uint32_t sock)
 {
 	const sock_state *k = &w->sock[sock];
 	if (sim_tracing(&w->s))
-		sim_note(&w->s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)sock, "pkts",
-			 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, "rmem", (int64_t)k->rmem,
-			 (const char *)NULL);
+		sim_note(&w->s, c, wl(w, ML_BACKLOG_LEN), TK_SOCK, (int64_t)sock, TK_PKTS,
+			 (int64_t)k->bl_count, TK_BYTES, (int64_t)k->bl_len, TK_RMEM, (int64_t)k->rmem);
 }
 
 /* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
@@ -161,8 +160,8 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
 			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
 			uint32_t cap = w->bl_cap[f->a];
-			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, "sock", (int64_t)f->a,
-				     "pkt", (int64_t)q->pkt, (const char *)NULL);
+			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)f->a,
+				     TK_PKT, (int64_t)q->pkt);
 			do_rcv(w, f->a, q->truesize);
 			w->g->m[SCN_M_BACKLOG_PROCESSED]++;
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
@@ -271,15 +270,14 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	case TCP_LOCK:
 		/* bh_lock_sock_nested(sk): spin_lock(&sk->sk_lock.slock) */
 		f->pc = TCP_OWNED;
-		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
-			     (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, TK_SOCK, (int64_t)f->a, TK_PKT, (int64_t)f->d);
 		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case TCP_OWNED:
 		/* if (!sock_owned_by_user(sk)) ... else tcp_add_backlog() */
-		ns = sim_did(s, c, wl(w, ML_TCP_OWNED), 0, "sock", (int64_t)f->a, "owned",
-			     (int64_t)(k->owned != 0), (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_TCP_OWNED), 0, TK_SOCK, (int64_t)f->a, TK_OWNED,
+			     (int64_t)(k->owned != 0));
 		f->pc = !k->owned || (w->bugs & SCN_BUG_BH_IGNORES_OWNED) ? TCP_INLINE : TCP_BACKLOG;
 		return SIM_CONT(ns);
 	case TCP_INLINE:
@@ -295,8 +293,8 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;
 		f->pc = TCP_UNLOCK;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, "sock", (int64_t)f->a,
-					"pkt", (int64_t)f->d, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, TK_SOCK, (int64_t)f->a,
+					TK_PKT, (int64_t)f->d));
 	case TCP_BACKLOG: {
 		/* sk_add_backlog(sk, skb, limit): rcvbuf + sndbuf before v4.9,
 		 * tcp_add_backlog()'s limit after (sock_backlog_limit) */
@@ -307,9 +305,8 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		if (k->bl_len + k->rmem > limit || k->bl_count == cap) {
 			/* sk_rcvqueues_full(): -ENOBUFS, the packet is dropped and counted */
 			w->g->m[SCN_M_BACKLOG_DROPS]++;
-			return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_DROP), 0, "sock", (int64_t)f->a,
-						"pkt", (int64_t)f->d, "len", (int64_t)k->bl_len,
-						(const char *)NULL));
+			return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_DROP), 0, TK_SOCK, (int64_t)f->a,
+						TK_PKT, (int64_t)f->d, TK_LEN, (int64_t)k->bl_len));
 		}
 		uint32_t tail = (k->bl_head + k->bl_count) % cap;
 		bl_slots(w, f->a)[tail] = (bl_slot){ f->d, ts, f->b };
@@ -318,13 +315,12 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
 			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
 		trace_backlog(w, c, f->a);
-		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, "sock", (int64_t)f->a,
-					"pkt", (int64_t)f->d, "backlog", (int64_t)k->bl_count,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, TK_SOCK, (int64_t)f->a,
+					TK_PKT, (int64_t)f->d, TK_BACKLOG, (int64_t)k->bl_count));
 	}
 	case TCP_UNLOCK:
 		/* bh_unlock_sock(sk) */
-		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, "sock", (int64_t)f->a, (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, TK_SOCK, (int64_t)f->a);
 		spin_lock_release(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN);
 		f->pc = TCP_RET;
 		return SIM_CONT(ns);
@@ -356,8 +352,8 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 		k->rmem = 0;
 		trace_backlog(w, c, f->a);      /* sk_rmem_alloc back to 0 */
 		f->pc = RV_RELEASE;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, "sock", (int64_t)f->a,
-					"pkts", (int64_t)n, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, TK_SOCK, (int64_t)f->a,
+					TK_PKTS, (int64_t)n));
 	}
 	case RV_RELEASE:
 		f->pc = RV_RET;

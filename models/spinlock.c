@@ -115,8 +115,7 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 		l->acquired_at = sim_now(s);
 		l->acquisitions++;
 		if (sim_tracing(s))
-			sim_note(s, ctx, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait", (int64_t)0,
-				 (const char *)NULL);
+			sim_note(s, ctx, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT, (int64_t)0);
 		return 1;
 	}
 	/* Contended: join the waiters (the MCS queue for fifo) and spin. */
@@ -130,8 +129,8 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 	l->tail = ctx;
 	l->nwait++;
 	if (sim_tracing(s))
-		sim_note(s, ctx, wl(w, ML_SL_WAIT), "lock", (int64_t)lock, "owner_cpu",
-			 (int64_t)sim_ctx_at(s, l->owner)->cpu, (const char *)NULL);
+		sim_note(s, ctx, wl(w, ML_SL_WAIT), TK_LOCK, (int64_t)lock, TK_OWNER_CPU,
+			 (int64_t)sim_ctx_at(s, l->owner)->cpu);
 	if (deadlock(w, ctx, lock))
 		report_deadlock(w, ctx, lock);
 	return 0;
@@ -169,8 +168,7 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 	if (hold > l->hold_max)
 		l->hold_max = hold;
 	if (sim_tracing(s))
-		sim_note(s, ctx, wl(w, ML_SL_RELEASE), "lock", (int64_t)lock, "hold", (int64_t)hold,
-			 (const char *)NULL);
+		sim_note(s, ctx, wl(w, ML_SL_RELEASE), TK_LOCK, (int64_t)lock, TK_HOLD, (int64_t)hold);
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	if (x->held)
 		x->held--;
@@ -189,8 +187,8 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 			w->g->m[SCN_M_SPIN_MAX_NS] = wait;
 		/* Traced at the hand-off; the waiter runs `handoff` ns later. */
 		if (sim_tracing(s))
-			sim_note(s, next, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait",
-				 (int64_t)wait, "handoff", (int64_t)w->handoff_ns, (const char *)NULL);
+			sim_note(s, next, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT,
+				 (int64_t)wait, TK_HANDOFF, (int64_t)w->handoff_ns);
 	}
 	if (mode == SPIN_BH)
 		sim_bh_enable(s, ctx);          /* spin_unlock_bh: local_bh_enable() after */

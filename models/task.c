@@ -43,10 +43,9 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 		case SCN_OP_UNLOCK_SOCK_FAST: return call(w, c, w->fn_unlock_sock_fast, sock, 0, 0);
 		case SCN_OP_RECV: return call(w, c, w->fn_recv, sock, 0, 0);
 		case SCN_OP_WORK:
-			return SIM_CONT(sim_did(s, c, wl(w, ML_TASK_WORK), 0, "ns", (int64_t)op->arg,
-						(const char *)NULL) + op->arg);
+			return SIM_CONT(sim_did(s, c, wl(w, ML_TASK_WORK), 0, SIM_TK_NS, (int64_t)op->arg) + op->arg);
 		case SCN_OP_SLEEP:
-			sim_did(s, c, wl(w, ML_TASK_SLEEP), 0, "ns", (int64_t)op->arg, (const char *)NULL);
+			sim_did(s, c, wl(w, ML_TASK_SLEEP), 0, SIM_TK_NS, (int64_t)op->arg);
 			return sleep_until(w, c, sim_now(s) + op->arg, wl(w, ML_TASK_SLEEP));
 		case SCN_OP_SPIN_LOCK: return call(w, c, w->fn_spin_op, lock, SPIN_PLAIN, 0);
 		case SCN_OP_SPIN_LOCK_BH: return call(w, c, w->fn_spin_op, lock, SPIN_BH, 0);
@@ -75,7 +74,7 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_RET;
 	f->pc = 1;
 	if (f->c) {
-		ns = sim_did(s, c, wl(w, ML_SL_UNLOCK), 0, "lock", (int64_t)f->a, (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_SL_UNLOCK), 0, TK_LOCK, (int64_t)f->a);
 		if (w->spin[f->a].owner != c)
 			/* lockdep: "bad unlock balance detected!" */
 			oracle_violation(w, c, wl(w, ML_SL_UNLOCK), W_BAD_UNLOCK, f->a, 0);
@@ -83,7 +82,7 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 			spin_lock_release(w, c, f->a, (int)f->b);
 		return SIM_CONT(ns);
 	}
-	ns = sim_did(s, c, wl(w, ML_SL_LOCK), 0, "lock", (int64_t)f->a, (const char *)NULL);
+	ns = sim_did(s, c, wl(w, ML_SL_LOCK), 0, TK_LOCK, (int64_t)f->a);
 	if (!spin_lock_take(w, c, f->a, (int)f->b))
 		return SIM_SPIN;
 	return SIM_CONT(ns);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "consumer.h"
+#include "keys.h"
 #include "locks.h"
 #include "netrx.h"
 #include "oracle.h"
@@ -24,7 +25,7 @@ _Static_assert(sizeof(story_line) == 48, "story_line has no padding");
 _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has no padding");
 
 const model_label_desc model_labels[ML_COUNT] = {
-#define X(id, name, kernel, ns, ps) { name, kernel, ns, ps },
+#define X(id, name, kernel, ns, ps, flags) { name, kernel, ns, ps, flags },
 	MODEL_LABELS(X)
 #undef X
 };
@@ -33,10 +34,19 @@ uint32_t pkt_truesize(uint32_t size) { return size + SKB_TRUESIZE_OVERHEAD; }
 
 static void add_labels(sim *s)
 {
-	for (uint32_t i = 0; i < ML_COUNT; i++)
-		sim_add_label(s, model_labels[i].name, model_labels[i].kernel, model_labels[i].cost_ns,
-			      model_labels[i].per_byte_ps);
+	for (uint32_t i = 0; i < ML_COUNT; i++) {
+		uint32_t l = sim_add_label(s, model_labels[i].name, model_labels[i].kernel,
+					   model_labels[i].cost_ns, model_labels[i].per_byte_ps);
+		sim_set_label_flags(s, l, model_labels[i].flags);
+	}
+	sim_set_trace_keys(s, model_key_names, TK_COUNT - SIM_TK_COUNT);
 }
+
+const char *const model_key_names[TK_COUNT - SIM_TK_COUNT] = {
+#define X(id, name) name,
+	MODEL_KEYS(X)
+#undef X
+};
 
 size_t world_label_table(const char **names, const char **kernel, size_t cap)
 {
@@ -81,9 +91,8 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 			sim_free(s);
 			return -1;
 		}
-		s->labels[l].cost_ns = f->costs[i].ns;
-		if (f->costs[i].has_per_byte)
-			s->labels[l].per_byte_ps = f->costs[i].per_byte_ps;
+		sim_set_label_cost(s, l, f->costs[i].ns, f->costs[i].has_per_byte
+						? f->costs[i].per_byte_ps : s->labels[l].per_byte_ps);
 	}
 
 	w->fn_netrx = sim_add_fn(s, "net_rx_action", netrx_softirq_step);

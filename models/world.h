@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "costs.h"
+#include "keys.h"
 #include "scn.h"
 #include "sim.h"
 
