@@ -160,3 +160,30 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 		return consumer_steps[f->pc](s, c, f);
 	return SIM_RET;
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+static int consumer_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->fn_consumer = sim_add_fn(&w->s, "consumer", consumer_step);
+	w->off_cons = world_reserve(w, w->scn->nconsumers, sizeof(consumer_state));
+	return 0;
+}
+
+static void consumer_bind(world *w) { w->cons = arena_at(&w->s.ar, w->off_cons); }
+
+/* The readers start at 0, after the scenario's tasks (their ctx ids). */
+static void consumer_reset(world *w)
+{
+	const scn_file *f = w->scn;
+	for (uint32_t i = 0; i < f->nconsumers; i++) {
+		sim_frame *fr = sim_task_start(&w->s, w->nsctasks + i, w->fn_consumer, 0);
+		fr->a = i;
+		fr->b = f->consumers[i].socket;
+	}
+}
+
+const model_ops consumer_ops = { "consumer", consumer_reserve, consumer_bind, consumer_reset, NULL,
+				 NULL };

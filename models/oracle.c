@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "locks.h"
+#include "packet_ring.h"
+#include "sock_lock.h"
 #include "spinlock.h"
 
 void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
@@ -264,3 +266,24 @@ void oracle_story_print(const world *w, enum story_kind kind, FILE *out, const c
 			l->label == SIM_NONE ? "" : w->s.labels[l->label].name, b);
 	}
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(story_line) == 48, "story_line has no padding");
+
+static int oracle_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->off_story = world_reserve(w, STORY_KINDS, sizeof(story));
+	w->off_stall = world_reserve(w, w->s.ncpus, sizeof(stall_note));
+	return 0;
+}
+
+static void oracle_bind(world *w)
+{
+	w->story = arena_at(&w->s.ar, w->off_story);
+	w->stall = arena_at(&w->s.ar, w->off_stall);
+}
+
+const model_ops oracle_ops = { "oracle", oracle_reserve, oracle_bind, NULL, oracle_finish, NULL };

@@ -7,6 +7,7 @@
 #include "packet_ring.h"
 
 #include <ck_bitmap.h>
+#include <stdlib.h>
 
 #include "locks.h"
 #include "oracle.h"
@@ -419,3 +420,56 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return ring_steps[f->pc](s, c, f);
 	return SIM_RET;
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(claim_rec) == 40, "claim_rec has no padding");
+_Static_assert(sizeof(ring_frame) == 56 + 2 * 40, "ring_frame has no padding");
+
+static int packet_ring_reserve(world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	sim *s = &w->s;
+	w->fn_tpacket_rcv = sim_add_fn(s, "tpacket_rcv", ring_tpacket_rcv_step);
+	w->frame_off = calloc(f->nsockets + 1, sizeof(size_t));
+	w->bitmap_off = calloc(f->nsockets + 1, sizeof(size_t));
+	if (!w->frame_off || !w->bitmap_off)
+		return world_oom(w, err, errlen);
+	w->off_ring = world_reserve(w, f->nsockets, sizeof(ring_state));
+	w->off_writer_at = world_reserve(w, world_nctx(w), sizeof(uint32_t));
+	for (size_t i = 0; i < f->nsockets; i++) {
+		const scn_socket *so = &f->sockets[i];
+		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
+		w->frame_off[i] = arena_reserve(&s->ar, (size_t)frames * sizeof(ring_frame), 8);
+		w->bitmap_off[i] = arena_reserve(&s->ar, ring_bitmap_bytes(frames), 8);
+		/* packet_set_ring(): po->prot_hook.func = tpacket_rcv; from v5.3
+		 * its first step is the lockless room check */
+		if (so->type == SCN_SOCK_PACKET)
+			w->rcv[i] = (sock_rcv){ w->fn_tpacket_rcv, ring_first_pc(f) };
+	}
+	return 0;
+}
+
+static void packet_ring_bind(world *w)
+{
+	w->ring = arena_at(&w->s.ar, w->off_ring);
+	w->writer_at = arena_at(&w->s.ar, w->off_writer_at);
+}
+
+static void packet_ring_reset(world *w)
+{
+	for (uint32_t i = 0; i < world_nctx(w); i++)
+		w->writer_at[i] = SIM_NONE;
+	for (uint32_t i = 0; i < w->scn->nsockets; i++)
+		if (w->scn->sockets[i].type == SCN_SOCK_PACKET)
+			ring_reset(w, i);
+}
+
+static void packet_ring_release(world *w)
+{
+	free(w->frame_off);
+	free(w->bitmap_off);
+}
+
+const model_ops packet_ring_ops = { "packet_ring", packet_ring_reserve, packet_ring_bind,
+				    packet_ring_reset, NULL, packet_ring_release };

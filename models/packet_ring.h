@@ -16,6 +16,48 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+/* uapi if_packet.h tp_status values */
+#define TP_STATUS_KERNEL 0u
+#define TP_STATUS_USER (1u << 0)
+#define TP_STATUS_COPY (1u << 1)
+#define TP_STATUS_LOSING (1u << 2)
+#define TP_STATUS_CSUMNOTREADY (1u << 3)
+#define TP_STATUS_VLAN_VALID (1u << 4)
+#define TP_STATUS_BLK_TMO (1u << 5)
+/* The 2018 RFC reused "any bit other than TP_STATUS_USER"; its patch named
+ * it TP_STATUS_IN_PROGRESS.  We use bit 31, which no uapi flag uses. */
+#define TP_STATUS_IN_PROGRESS (1u << 31)
+
+typedef struct ring_state {
+	uint32_t head;              /* po->rx_ring.head */
+	uint32_t pad;
+	uint64_t tp_packets, tp_drops;
+} ring_state;
+
+typedef struct claim_rec {
+	uint64_t at, pkt, seq, unlock_at;
+	uint32_t cpu, ctx;          /* the writer; the step it reached: world.writer_at[ctx] */
+} claim_rec;
+
+typedef struct ring_frame {
+	uint32_t status;            /* tp_status */
+	uint32_t owners;            /* writers between their C and J on this frame */
+	uint32_t copying;           /* writers inside G */
+	uint32_t mixed;             /* the bytes are a mix of overlapping copies */
+	uint64_t data_pkt;          /* whose bytes the frame holds, PKT_NONE if none */
+	uint64_t hdr_pkt;           /* whom the header (H) describes */
+	uint64_t sum;               /* checksum of the bytes in the frame */
+	uint32_t data_consumed;     /* these bytes were consumed already */
+	uint32_t snaplen;
+	uint64_t gen;               /* bumped by every write (G, H) */
+	/* for stories: the writer that claimed it last, and the one before it
+	 * while that one still owns the frame (an overrun) */
+	claim_rec cur, prev;
+} ring_frame;
+
+
 size_t ring_bitmap_bytes(uint32_t frames);
 void ring_reset(world *w, uint32_t sock);
 uint32_t ring_snaplen(const world *w, uint32_t sock, uint32_t size);
@@ -33,5 +75,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
 /* The step tpacket_rcv starts at: A, or from v5.3 (`kernel 5.3`) the
  * lockless room check that drops a full ring before taking the lock. */
 uint16_t ring_first_pc(const scn_file *f);
+
+extern const model_ops packet_ring_ops;
 
 #endif

@@ -2,8 +2,11 @@
  * the TCP-like receive path; see sock_lock.h. */
 #include "sock_lock.h"
 
+#include <stdlib.h>
+
 #include "oracle.h"
 #include "spinlock.h"
+#include "task.h"
 
 uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel)
 {
@@ -363,3 +366,57 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 	}
 	return SIM_RET;
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(sock_state) == 48, "sock_state has no padding");
+
+static int sock_lock_reserve(world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	sim *s = &w->s;
+	w->fn_tcp_rcv = sim_add_fn(s, "tcp_rcv", sock_tcp_rcv_step);
+	w->fn_lock_sock = sim_add_fn(s, "lock_sock", sock_lock_step);
+	w->fn_release_sock = sim_add_fn(s, "release_sock", sock_release_step);
+	w->fn_lock_sock_fast = sim_add_fn(s, "lock_sock_fast", sock_lock_fast_step);
+	w->fn_unlock_sock_fast = sim_add_fn(s, "unlock_sock_fast", sock_unlock_fast_step);
+	w->fn_recv = sim_add_fn(s, "recv", sock_recv_step);
+	w->rcv = calloc(f->nsockets + 1, sizeof(*w->rcv));
+	w->sock_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->data_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->bl_cap = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->bl_off = calloc(f->nsockets + 1, sizeof(size_t));
+	if (!w->rcv || !w->sock_wq || !w->data_wq || !w->bl_cap || !w->bl_off)
+		return world_oom(w, err, errlen);
+	w->off_sock = world_reserve(w, f->nsockets, sizeof(sock_state));
+	for (size_t i = 0; i < f->nsockets; i++) {
+		w->sock_wq[i] = sim_add_waitq(s);
+		w->data_wq[i] = sim_add_waitq(s);
+		w->bl_cap[i] = sock_backlog_cap(&f->sockets[i], f->kernel);
+		w->bl_off[i] = arena_reserve(&s->ar, (size_t)w->bl_cap[i] * sizeof(bl_slot), 8);
+		/* a stream socket's protocol: tcp_v4_rcv (packet sockets: packet_ring.c) */
+		if (f->sockets[i].type == SCN_SOCK_STREAM)
+			w->rcv[i] = (sock_rcv){ w->fn_tcp_rcv, 0 };
+	}
+	return 0;
+}
+
+static void sock_lock_bind(world *w) { w->sock = arena_at(&w->s.ar, w->off_sock); }
+
+static void sock_lock_reset(world *w)
+{
+	for (uint32_t i = 0; i < w->scn->nsockets; i++)
+		sock_reset(w, i);
+}
+
+static void sock_lock_release(world *w)
+{
+	free(w->rcv);
+	free(w->sock_wq);
+	free(w->data_wq);
+	free(w->bl_cap);
+	free(w->bl_off);
+}
+
+const model_ops sock_lock_ops = { "sock_lock", sock_lock_reserve, sock_lock_bind, sock_lock_reset,
+				  NULL, sock_lock_release };

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "locks.h"
 #include "oracle.h"
 
 /* Usage bits, as lockdep names them. */
@@ -205,3 +206,37 @@ void spin_might_sleep(world *w, uint32_t ctx, uint32_t label)
 	else if (x->held)
 		oracle_violation(w, ctx, label, W_SLEEP_ATOMIC, 0, x->held);
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(spin_state) == 104, "spin_state has no padding");
+
+static int spinlock_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->nlocks = lock_count(w->scn);
+	w->rng_spin = sim_add_rng(&w->s, "spinlock");
+	w->off_spin = world_reserve(w, w->nlocks, sizeof(spin_state));
+	w->off_spin_next = world_reserve(w, world_nctx(w), sizeof(uint32_t));
+	return 0;
+}
+
+static void spinlock_bind(world *w)
+{
+	w->spin = arena_at(&w->s.ar, w->off_spin);
+	w->spin_next = arena_at(&w->s.ar, w->off_spin_next);
+}
+
+static void spinlock_reset(world *w)
+{
+	for (uint32_t i = 0; i < w->nlocks; i++) {
+		spin_state *l = &w->spin[i];
+		l->owner = l->head = l->tail = SIM_NONE;
+	}
+	for (uint32_t i = 0; i < world_nctx(w); i++)
+		w->spin_next[i] = SIM_NONE;
+}
+
+const model_ops spinlock_ops = { "spinlock", spinlock_reserve, spinlock_bind, spinlock_reset, NULL,
+				 NULL };

@@ -87,3 +87,27 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_SPIN;
 	return SIM_CONT(ns);
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+static int task_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->fn_task = sim_add_fn(&w->s, "task", task_step);
+	w->fn_spin_op = sim_add_fn(&w->s, "spin_op", task_spin_op_step);
+	w->off_task = world_reserve(w, w->s.ntasks, sizeof(task_state));
+	return 0;
+}
+
+static void task_bind(world *w) { w->task = arena_at(&w->s.ar, w->off_task); }
+
+/* The scenario's tasks start their programs. */
+static void task_reset(world *w)
+{
+	const scn_file *f = w->scn;
+	for (uint32_t i = 0; i < f->ntasks; i++)
+		sim_task_start(&w->s, i, w->fn_task, f->tasks[i].at_ns)->a = i;
+}
+
+const model_ops task_ops = { "task", task_reserve, task_bind, task_reset, NULL, NULL };
