@@ -1,6 +1,7 @@
 /* consumer.c - the ring reader.  Frame: a = consumer index, b = socket. */
 #include "consumer.h"
 
+#include "ghost.h"
 #include "oracle.h"
 #include "packet_ring.h"
 #include "spinlock.h"
@@ -12,36 +13,6 @@ static int ready(const world *w, uint32_t cons, uint32_t status)
 	if (w->scn->consumers[cons].check == SCN_CHECK_USER_BIT)
 		return (status & TP_STATUS_USER) != 0;     /* packet_mmap.txt: at least TP_STATUS_USER */
 	return status != TP_STATUS_KERNEL;                 /* libpcap: non-zero means the user can read */
-}
-
-/* The reader looks at what it read: exactly one packet, or not. */
-static void verify(world *w, uint32_t c, consumer_state *cs, ring_frame *fr)
-{
-	uint32_t cpu = sim_ctx_at(&w->s, c)->cpu;
-	uint32_t label = wl(w, ML_CS_READ);
-	w->g->m[SCN_M_CONSUMED]++;
-	int what = -1;
-	if (fr->mixed || fr->copying || cs->gen_at_read != fr->gen)
-		what = W_CORRUPT_MIX;
-	else if (fr->data_pkt == PKT_NONE || fr->hdr_pkt != fr->data_pkt)
-		what = fr->data_pkt == PKT_NONE ? W_CORRUPT_STALE : W_CORRUPT_HDR;
-	else if (fr->sum != pkt_sum(w, fr->data_pkt))
-		what = W_CORRUPT_MIX;
-	else if (fr->data_consumed)
-		what = W_CORRUPT_DUP;
-	if (what < 0) {
-		w->g->consumed_intact++;
-		fr->data_consumed = 1;
-		return;
-	}
-	w->g->m[SCN_M_CORRUPT]++;
-	if (oracle_first(w, STORY_CORRUPT)) {
-		if (fr->cur.pkt != PKT_NONE)
-			oracle_add_at(w, STORY_CORRUPT, fr->cur.at, fr->cur.ctx, fr->cur.cpu,
-				      wl(w, ML_TP_C), W_CLAIM, cs->idx, fr->cur.pkt, 0);
-		oracle_add(w, STORY_CORRUPT, c, cpu, label, (uint32_t)what, cs->idx, fr->hdr_pkt,
-			   fr->data_pkt);
-	}
 }
 
 /* Each step is a function of its own, jumped to from the table in
@@ -79,27 +50,13 @@ CONSUMER_STEP step_read(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
 	const ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
-	/* Read the frame; a writer that has not reached J is a partial read. */
+	/* Read the frame (the oracle sees what was read: a writer that has not
+	 * reached J makes it a partial read). */
 	cs->futile = 0;
-	if (fr->owners) {
-		w->g->m[SCN_M_CONSUMER_PARTIAL]++;
-		if (oracle_first(w, STORY_PARTIAL)) {
-			const claim_rec *o = &fr->cur;
-			oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_C),
-				      W_CLAIM, cs->idx, o->pkt, 0);
-			if (w->fix == SCN_FIX_IN_PROGRESS)
-				oracle_add_at(w, STORY_PARTIAL, o->at, o->ctx, o->cpu, wl(w, ML_TP_D),
-					      W_IN_PROGRESS, cs->idx, o->pkt, 0);
-			oracle_add(w, STORY_PARTIAL, c, 0, wl(w, ML_CS_CHECK), W_PARTIAL, cs->idx,
-				   o->pkt, fr->status);
-			oracle_add(w, STORY_PARTIAL, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, cs->idx,
-				   o->pkt, 0);
-		}
-	}
-	cs->gen_at_read = fr->gen;
+	uint64_t hdr_pkt = ghost_read(w, c, f->a, f->b, cs->idx, fr->status);
 	f->pc = PC_RELEASE;
 	uint64_t ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, TK_FRAME, (int64_t)cs->idx,
-			      TK_PKT, (int64_t)fr->hdr_pkt);
+			      TK_PKT, (int64_t)hdr_pkt);
 	if (w->scn->consumers[f->a].has_cost)
 		ns = w->scn->consumers[f->a].cost_ns;   /* the scenario's per-frame cost */
 	return SIM_CONT(ns);
@@ -110,17 +67,10 @@ CONSUMER_STEP step_release(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
 	ring_frame *fr = &ring_frames(w, f->b)[cs->idx];
-	/* The bytes are checked when the read ends; then tp_status = TP_STATUS_KERNEL. */
-	verify(w, c, cs, fr);
-	if ((fr->status & TP_STATUS_USER) && fr->owners == 0 && fr->data_pkt != PKT_NONE &&
-	    !fr->data_consumed && oracle_first(w, STORY_LOST) && w->g->first_lost_pkt == PKT_NONE) {
-		/* Handing back a frame that was published after it was read. */
-		w->g->first_lost_pkt = fr->data_pkt;
-		w->g->first_lost_by = PKT_NONE;
-		w->g->first_lost_at = sim_now(s);
-		w->g->first_lost_cpu = sim_ctx_at(s, c)->cpu;
-		w->g->first_lost_frame = cs->idx;
-	}
+	/* The bytes are checked when the read ends (the oracle: intact, or
+	 * corrupt; a frame published after it was read is lost by the hand-back);
+	 * then tp_status = TP_STATUS_KERNEL. */
+	ghost_consume(w, c, f->a, f->b, cs->idx, fr->status);
 	fr->status = TP_STATUS_KERNEL;
 	uint64_t ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, TK_FRAME, (int64_t)cs->idx);
 	ring_trace_occupancy(w, c, f->b);

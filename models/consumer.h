@@ -23,7 +23,6 @@
 typedef struct consumer_state {
 	uint32_t idx;               /* the reader's frame index */
 	uint32_t futile;            /* polls that found the ring readable but idx not ready */
-	uint64_t gen_at_read;
 	uint64_t spins;             /* futile polls in all */
 } consumer_state;
 

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ghost.h"
 #include "locks.h"
 #include "packet_ring.h"
 #include "sock_lock.h"
@@ -62,11 +63,7 @@ void oracle_finish(world *w)
 			const ring_frame *fr = ring_frames(w, s);
 			for (uint32_t i = 0; i < f->sockets[s].frames; i++)
 				/* a published packet, intact and not yet read */
-				if ((fr[i].status & TP_STATUS_USER) && fr[i].data_pkt != PKT_NONE &&
-				    !fr[i].mixed && !fr[i].copying && !fr[i].owners &&
-				    fr[i].hdr_pkt == fr[i].data_pkt && !fr[i].data_consumed &&
-				    fr[i].sum == pkt_sum(w, fr[i].data_pkt))
-					waiting++;
+				waiting += (uint64_t)ghost_waiting(w, s, i, fr[i].status);
 		} else if (w->sock[s].owned) {
 			/* release_sock() will process it */
 			owned_backlog += w->sock[s].bl_count;
@@ -273,17 +270,17 @@ _Static_assert(sizeof(story_line) == 48, "story_line has no padding");
 
 static int oracle_reserve(world *w, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	w->off_story = world_reserve(w, STORY_KINDS, sizeof(story));
 	w->off_stall = world_reserve(w, w->s.ncpus, sizeof(stall_note));
-	return 0;
+	return ghost_reserve(w, err, errlen);
 }
 
 static void oracle_bind(world *w)
 {
 	w->story = arena_at(&w->s.ar, w->off_story);
 	w->stall = arena_at(&w->s.ar, w->off_stall);
+	ghost_bind(w);
 }
 
-const model_ops oracle_ops = { "oracle", oracle_reserve, oracle_bind, NULL, oracle_finish, NULL };
+const model_ops oracle_ops = { "oracle", oracle_reserve, oracle_bind, ghost_reset, oracle_finish,
+			       ghost_release };

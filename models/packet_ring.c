@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "locks.h"
+#include "ghost.h"
 #include "oracle.h"
 #include "spinlock.h"
 
@@ -32,10 +33,8 @@ void ring_reset(world *w, uint32_t sock)
 {
 	const scn_socket *so = &w->scn->sockets[sock];
 	ring_frame *fr = ring_frames(w, sock);
-	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .unlock_at = UINT64_MAX };
 	for (uint32_t i = 0; i < so->frames; i++)
-		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL, .data_pkt = PKT_NONE,
-				      .hdr_pkt = PKT_NONE, .cur = none, .prev = none };
+		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL };
 	/* packet_set_ring(): rx_owner_map = bitmap_alloc(req->tp_frame_nr) */
 	ck_bitmap_init(owner_map(w, sock), so->frames, false);
 }
@@ -58,23 +57,13 @@ int ring_poll_readable(world *w, uint32_t sock)
 	return ring_frames(w, sock)[prev].status != TP_STATUS_KERNEL;
 }
 
-/* The claim record of writer ctx c on a frame, or NULL. */
-static claim_rec *rec_of(ring_frame *fr, uint32_t c)
-{
-	if (fr->cur.ctx == c)
-		return &fr->cur;
-	if (fr->prev.ctx == c)
-		return &fr->prev;
-	return NULL;
-}
-
 /* Trace only: the ring's frames by state (kernel, being written, user). */
 void ring_trace_occupancy_(world *w, uint32_t c, uint32_t sock)
 {
 	const ring_frame *fr = ring_frames(w, sock);
 	int64_t k = 0, wr = 0, u = 0;
 	for (uint32_t i = 0; i < w->scn->sockets[sock].frames; i++) {
-		if (fr[i].owners)
+		if (ghost_writing(w, sock, i))
 			wr++;
 		else if (fr[i].status & TP_STATUS_USER)
 			u++;
@@ -105,64 +94,6 @@ static inline uint64_t did(world *w, uint32_t c, const sim_frame *f, enum model_
 	if (sim_did_plain(&w->s, label))
 		return sim_did_fast(&w->s, label, bytes);
 	return did_full(w, c, f, label, bytes);
-}
-
-/* C: a claim.  A frame whose previous claimer has not reached J is owned by
- * another writer: that is the overrun. */
-static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
-{
-	sim *s = &w->s;
-	const sim_ctx *x = sim_ctx_at(s, c);
-	w->g->claims++;
-	if (fr->owners) {
-		w->g->m[SCN_M_OVERRUN]++;
-		sim_note(s, c, wl(w, ML_OR_OVERRUN), TK_SOCK, (int64_t)f->a, TK_FRAME, (int64_t)f->c,
-			 TK_PKT, (int64_t)f->d, TK_OWNER_PKT, (int64_t)fr->cur.pkt);
-		const claim_rec *o = &fr->cur;
-		if (oracle_first(w, STORY_OVERRUN)) {
-			oracle_add_at(w, STORY_OVERRUN, o->at, o->ctx, o->cpu, wl(w, ML_TP_C), W_CLAIM,
-				      f->c, o->pkt, 0);
-			if (o->unlock_at != UINT64_MAX)
-				oracle_add_at(w, STORY_OVERRUN, o->unlock_at, o->ctx, o->cpu,
-					      wl(w, ML_TP_F), W_UNLOCK, f->c, o->pkt, 0);
-			const stall_note *sn = &w->stall[o->cpu];
-			if (sn->for_ns && sn->from + sn->for_ns > o->at && sn->from <= sim_now(s))
-				oracle_add_at(w, STORY_OVERRUN, sn->from, SIM_NONE, o->cpu,
-					      SIM_NONE, W_STALL, 0, 0, sn->for_ns);
-			oracle_add(w, STORY_OVERRUN, SIM_NONE, x->cpu, SIM_NONE, W_WRAP, f->c, 0,
-				   w->g->claims - 1 - o->seq);
-			oracle_add(w, STORY_OVERRUN, c, 0, wl(w, ML_TP_C), W_OVERRUN, f->c, f->d, o->cpu);
-			oracle_add(w, STORY_OVERRUN, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, f->c, o->pkt,
-				   0);
-		}
-		fr->prev = fr->cur;
-	}
-	fr->owners++;
-	fr->cur = (claim_rec){ .at = sim_now(s), .pkt = f->d, .seq = w->g->claims,
-			       .unlock_at = UINT64_MAX, .cpu = x->cpu, .ctx = c };
-	w->writer_at[c] = wl(w, ML_TP_C);
-}
-
-/* G: the copy.  Two copies into one frame that overlap in time leave a mix. */
-static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
-{
-	if (fr->data_pkt != PKT_NONE && !fr->data_consumed && fr->data_pkt != f->d &&
-	    !fr->mixed && fr->hdr_pkt == fr->data_pkt && w->g->first_lost_pkt == PKT_NONE) {
-		/* Unread bytes of another packet are overwritten: remember it for
-		 * the `lost` story (the count comes from the end-of-run balance). */
-		w->g->first_lost_pkt = fr->data_pkt;
-		w->g->first_lost_by = f->d;
-		w->g->first_lost_at = sim_now(&w->s);
-		w->g->first_lost_cpu = sim_ctx_at(&w->s, c)->cpu;
-		w->g->first_lost_frame = f->c;
-	}
-	fr->copying++;
-	fr->mixed = fr->copying > 1;
-	fr->data_pkt = f->d;
-	fr->data_consumed = 0;
-	fr->sum = fr->mixed ? ~pkt_sum(w, f->d) : pkt_sum(w, f->d);
-	fr->snaplen = ring_snaplen(w, f->a, f->b);
-	fr->gen++;
 }
 
 /* Each step of tpacket_rcv is a function of its own, jumped to from the
@@ -257,9 +188,8 @@ RING_STEP step_c(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	ring_state *r = &w->ring[f->a];
 	/* C: packet_increment_rx_head(po, &po->rx_ring) */
-	ring_frame *fr = &ring_frames(w, f->a)[f->c];
 	uint64_t ns = did(w, c, f, ML_TP_C, 0);
-	claim(w, c, f, fr);
+	ghost_claim(w, c, f->a, f->c, f->d);
 	r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
 	ring_trace_occupancy(w, c, f->a);
 	f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
@@ -289,10 +219,8 @@ RING_STEP step_e(sim *s, uint32_t c, sim_frame *f)
 RING_STEP step_f(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	claim_rec *rc;
 	/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
-	if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
-		rc->unlock_at = sim_now(s);
+	ghost_unlock(w, c, f->a, f->c);
 	uint64_t ns = did(w, c, f, ML_TP_F, 0);
 	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	f->pc = PC_G;
@@ -304,7 +232,8 @@ RING_STEP step_g(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	/* G: skb_copy_bits(skb, 0, h.raw + macoff, snaplen) */
 	ring_frame *fr = &ring_frames(w, f->a)[f->c];
-	copy_begin(w, c, f, fr);
+	fr->snaplen = ring_snaplen(w, f->a, f->b);
+	ghost_copy(w, c, f->a, f->c, f->d);
 	f->pc = PC_H;
 	return SIM_CONT(did(w, c, f, ML_TP_G, fr->snaplen));
 }
@@ -313,10 +242,7 @@ RING_STEP step_h(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* H: the copy is done; timestamp and header (tp_len, tp_snaplen, tp_sec...) */
-	ring_frame *fr = &ring_frames(w, f->a)[f->c];
-	fr->copying--;
-	fr->hdr_pkt = f->d;
-	fr->gen++;
+	ghost_copy_done(w, f->a, f->c, f->d);
 	f->pc = PC_I;
 	return SIM_CONT(did(w, c, f, ML_TP_H, 0));
 }
@@ -343,11 +269,7 @@ RING_STEP step_j(sim *s, uint32_t c, sim_frame *f)
 	ring_frame *fr = &ring_frames(w, f->a)[f->c];
 	uint64_t ns = did(w, c, f, ML_TP_J, 0);
 	fr->status = (uint32_t)f->e;
-	if (fr->owners)
-		fr->owners--;
-	/* The frame's story now belongs to a writer that still owns it. */
-	if (fr->owners && fr->cur.ctx == c)
-		fr->cur = fr->prev;
+	ghost_publish(w, c, f->a, f->c);
 	if (w->fix == SCN_FIX_OWNER_MAP) {
 		/* __clear_bit(slot_id, po->rx_ring.rx_owner_map) */
 		ck_bitmap_reset(owner_map(w, f->a), f->c);
@@ -423,8 +345,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 
 /* ---- the model's life cycle (world.h) ---- */
 
-_Static_assert(sizeof(claim_rec) == 40, "claim_rec has no padding");
-_Static_assert(sizeof(ring_frame) == 56 + 2 * 40, "ring_frame has no padding");
+_Static_assert(sizeof(ring_frame) == 8, "ring_frame has no padding");
 
 static int packet_ring_reserve(world *w, char *err, size_t errlen)
 {

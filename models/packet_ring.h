@@ -36,25 +36,11 @@ typedef struct ring_state {
 	uint64_t tp_packets, tp_drops;
 } ring_state;
 
-typedef struct claim_rec {
-	uint64_t at, pkt, seq, unlock_at;
-	uint32_t cpu, ctx;          /* the writer; the step it reached: world.writer_at[ctx] */
-} claim_rec;
-
+/* A frame as the kernel has it: the tpacket header's words the models use.
+ * What the checker keeps about a frame is ghost state (ghost.h). */
 typedef struct ring_frame {
 	uint32_t status;            /* tp_status */
-	uint32_t owners;            /* writers between their C and J on this frame */
-	uint32_t copying;           /* writers inside G */
-	uint32_t mixed;             /* the bytes are a mix of overlapping copies */
-	uint64_t data_pkt;          /* whose bytes the frame holds, PKT_NONE if none */
-	uint64_t hdr_pkt;           /* whom the header (H) describes */
-	uint64_t sum;               /* checksum of the bytes in the frame */
-	uint32_t data_consumed;     /* these bytes were consumed already */
-	uint32_t snaplen;
-	uint64_t gen;               /* bumped by every write (G, H) */
-	/* for stories: the writer that claimed it last, and the one before it
-	 * while that one still owns the frame (an overrun) */
-	claim_rec cur, prev;
+	uint32_t snaplen;           /* tp_snaplen */
 } ring_frame;
 
 

@@ -145,10 +145,12 @@ struct world {
 	consumer_state *cons;       /* [nconsumers] */
 	uint16_t fn_task, fn_spin_op, fn_consumer;
 
-	/* oracle.c */
-	size_t off_story, off_stall;
+	/* oracle.c, ghost.c */
+	size_t off_story, off_stall, off_read_gen;
 	story *story;               /* [STORY_KINDS] */
 	stall_note *stall;          /* [ncpus] */
+	size_t *ghost_off;          /* per socket: offset of its frames' ring_ghost */
+	uint64_t *read_gen;         /* [nconsumers]: the frame's write count when read */
 };
 
 static inline uint32_t wl(const world *w, enum model_label l) { return w->L0 + (uint32_t)l; }
