@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "json.h"
+#include "costs.h"
+#include "keys.h"
+#include "locks.h"
 #include "sim.h"
 #include "trace_tsv.h"
 
@@ -183,7 +186,7 @@ static void step_open(pctx *x, const trace_event *e)
 	for (uint32_t i = 0; i < e->nkv; i++) {
 		char kv[64];
 		buf_cat(x->step_args, ARGS_MAX, ",");
-		buf_str(x->step_args, ARGS_MAX, e->kv[i].key);
+		buf_str(x->step_args, ARGS_MAX, e->key_name[e->kv[i].key]);
 		snprintf(kv, sizeof kv, ":%" PRId64, e->kv[i].val);
 		buf_cat(x->step_args, ARGS_MAX, kv);
 	}
@@ -250,7 +253,7 @@ static void lock_args(trace_perfetto *p, char *buf, size_t len, int64_t lock, co
 		      const char *k2, int64_t v2)
 {
 	char name[96], num[48];
-	trace_lock_name(p->f, lock, name, sizeof name);
+	lock_name(p->f, lock, LOCK_NAME_TRACE, name, sizeof name);
 	buf[0] = 0;
 	buf_cat(buf, len, "{\"lock\":");
 	buf_str(buf, len, name);
@@ -275,7 +278,7 @@ static void instant(trace_perfetto *p, const trace_event *e, const char *name)
 	json_str(p->out, e->ctx);
 	for (uint32_t i = 0; i < e->nkv; i++) {
 		fputc(',', p->out);
-		json_str(p->out, e->kv[i].key);
+		json_str(p->out, e->key_name[e->kv[i].key]);
 		fprintf(p->out, ":%" PRId64, e->kv[i].val);
 	}
 	fputs("}}", p->out);
@@ -299,101 +302,135 @@ static void counter(trace_perfetto *p, uint64_t time, const char *what, int64_t 
 	fputs("}}", p->out);
 }
 
+static void on_stall(trace_perfetto *p, pcpu *c, const trace_event *e)
+{
+	uint64_t from = (uint64_t)trace_kv_get(e, SIM_TK_START, (int64_t)e->time);
+	uint64_t to = from + (uint64_t)trace_kv_get(e, SIM_TK_FOR, 0);
+	if (from < c->stall_end)
+		from = c->stall_end;
+	if (to > p->tmax)
+		p->tmax = to;
+	if (to > from) {
+		char args[96];
+		snprintf(args, sizeof args, "{\"for_ns\":%" PRId64 "}", trace_kv_get(e, SIM_TK_FOR, 0));
+		emit_x(p, e->cpu, TID_STALL, "stall", "stalled", from, to, args);
+		c->stall_end = to;
+	}
+}
+
+/* A spinlock's span name and args: "spin LOCK" / "hold LOCK". */
+static void lock_span(trace_perfetto *p, const pctx *x, uint32_t kind, int64_t lock, uint64_t at,
+		      const char *k2, int64_t v2)
+{
+	char name[SPAN_NAME_MAX], args[ARGS_MAX], lname[96];
+	lock_name(p->f, lock, LOCK_NAME_TRACE, lname, sizeof lname);
+	snprintf(name, sizeof name, "%s %s", kind == SP_SPIN ? "spin" : "hold", lname);
+	lock_args(p, args, sizeof args, lock, x, k2, v2);
+	span_open(p, x, kind, lock, at, name, args);
+}
+
+/* A note (no step): spinlock spans, counters, the oracle's instants. */
+static void on_note(trace_perfetto *p, pctx *x, const trace_event *e)
+{
+	uint64_t now = e->time;
+	char name[SPAN_NAME_MAX];
+	int64_t lock = trace_kv_get(e, TK_LOCK, -1), sock = trace_kv_get(e, TK_SOCK, -1);
+	switch (ml_note_of(e->flags)) {
+	case ML_NOTE_SPIN_WAIT:
+		lock_span(p, x, SP_SPIN, lock, now, "owner_cpu", trace_kv_get(e, TK_OWNER_CPU, -1));
+		break;
+	case ML_NOTE_SPIN_ACQUIRED: {
+		uint64_t at = now + (uint64_t)trace_kv_get(e, TK_HANDOFF, 0);
+		if (at > p->tmax)
+			p->tmax = at;
+		span_close(p, x, SP_SPIN, lock, at);    /* it spins until the hand-off lands */
+		lock_span(p, x, SP_HOLD, lock, at, "wait_ns", trace_kv_get(e, TK_WAIT, 0));
+		break;
+	}
+	case ML_NOTE_SPIN_RELEASE:
+		span_close(p, x, SP_HOLD, lock, now);
+		break;
+	case ML_NOTE_RING_OCC:
+		counter(p, now, "ring", sock, "kernel", trace_kv_get(e, TK_KERNEL, 0), "writing",
+			trace_kv_get(e, TK_WRITING, 0), "user", trace_kv_get(e, TK_USER, 0));
+		break;
+	case ML_NOTE_BACKLOG_LEN:
+		counter(p, now, "backlog", sock, "pkts", trace_kv_get(e, TK_PKTS, 0), "bytes",
+			trace_kv_get(e, TK_BYTES, 0), NULL, 0);
+		break;
+	case ML_NOTE_OVERRUN:
+		snprintf(name, sizeof name, "overrun: frame %" PRId64 " claimed twice",
+			 trace_kv_get(e, TK_FRAME, -1));
+		instant(p, e, name);
+		break;
+	case ML_NOTE_VIOLATION:
+		instant(p, e, "lock rule violation");
+		break;
+	case ML_NOTE_NONE:
+		break;
+	}
+}
+
+/* A labelled step: a slice on the context's steps track; the socket
+ * lock's owned and backlog sections as spans; drops as instants. */
+static void on_step(trace_perfetto *p, pctx *x, const trace_event *e)
+{
+	uint32_t fl = e->flags;
+	char name[SPAN_NAME_MAX], args[ARGS_MAX];
+	step_close(p, x, e->time);
+	step_open(x, e);
+	int64_t sock = trace_kv_get(e, TK_SOCK, x->sock);
+	x->sock = sock;
+	const char *sname = sock >= 0 && sock < (int64_t)p->f->nsockets ? p->f->sockets[sock].name : "?";
+	snprintf(args, sizeof args, "{\"sock\":");
+	buf_str(args, sizeof args, sname);
+	buf_cat(args, sizeof args, ",\"ctx\":");
+	buf_str(args, sizeof args, x->name);
+	buf_cat(args, sizeof args, "}");
+	if (fl & ML_F_OWNED_SET) {
+		snprintf(name, sizeof name, "owned %s (lock_sock .. release_sock)", sname);
+		span_open(p, x, SP_OWNED, sock, e->time, name, args);
+	} else if (fl & ML_F_OWNED_CLEAR) {
+		span_close(p, x, SP_OWNED, sock, e->time);
+	} else if (fl & ML_F_BACKLOG_DETACH) {
+		snprintf(name, sizeof name, "backlog %s (sk_backlog_rcv in process context)", sname);
+		span_open(p, x, SP_BACKLOG, sock, e->time, name, args);
+	} else if (fl & ML_F_BACKLOG_DONE) {
+		span_close(p, x, SP_BACKLOG, sock, e->time);
+	} else if ((fl & ML_F_RING_DROP) && (fl & ML_F_RELEASE)) {
+		/* drop_n_account, under the lock (not the v5.3 room check's drop) */
+		snprintf(name, sizeof name, "%s (tp_drops++)", e->label);
+		instant(p, e, name);
+	} else if (fl & ML_F_BACKLOG_DROP) {
+		snprintf(name, sizeof name, "%s (TCPBacklogDrop)", e->label);
+		instant(p, e, name);
+	}
+}
+
 static void on_event(trace_sink *self, const trace_event *e)
 {
 	trace_perfetto *p = (trace_perfetto *)self;
 	if (!p->active || e->cpu >= p->ncpus)
 		return;
-	uint64_t now = e->time;
-	if (now > p->tmax)
-		p->tmax = now;
-	const char *l = e->label;
-	pcpu *c = &p->cpu[e->cpu];
-
-	if (strcmp(l, "stall") == 0) {
-		uint64_t from = (uint64_t)trace_kv_get(e, "start", (int64_t)now);
-		uint64_t to = from + (uint64_t)trace_kv_get(e, "for", 0);
-		if (from < c->stall_end)
-			from = c->stall_end;
-		if (to > p->tmax)
-			p->tmax = to;
-		if (to > from) {
-			char args[96];
-			snprintf(args, sizeof args, "{\"for_ns\":%" PRId64 "}", trace_kv_get(e, "for", 0));
-			emit_x(p, e->cpu, TID_STALL, "stall", "stalled", from, to, args);
-			c->stall_end = to;
-		}
+	if (e->time > p->tmax)
+		p->tmax = e->time;
+	if (e->flags & SIM_LF_STALL) {
+		on_stall(p, &p->cpu[e->cpu], e);
 		return;
 	}
 	pctx *x = ctx_of(p, e);
 	if (!x)
 		return;
-	char name[SPAN_NAME_MAX], args[ARGS_MAX], lname[96];
-
-	if (!strcmp(l, "irq:enter") || !strcmp(l, "softirq:enter") || !strcmp(l, "sched:switch") ||
-	    !strcmp(l, "sched:wake")) {
+	/* Entries, switches and wake-ups change no slice; exits, sleeps and
+	 * the end of a program close the context's step. */
+	if (e->flags & (SIM_LF_IRQ_EXIT | SIM_LF_SOFTIRQ_EXIT | SIM_LF_SLEEP | SIM_LF_EXIT))
+		step_close(p, x, e->time);
+	else if (e->flags & SIM_LF_CONTEXT)
 		return;
-	} else if (!strcmp(l, "irq:exit") || !strcmp(l, "softirq:exit") || !strcmp(l, "sched:sleep") ||
-		   !strcmp(l, "sched:exit")) {
-		step_close(p, x, now);
-	} else if (!strcmp(l, "spin:wait")) {
-		int64_t lock = trace_kv_get(e, "lock", -1);
-		trace_lock_name(p->f, lock, lname, sizeof lname);
-		snprintf(name, sizeof name, "spin %s", lname);
-		lock_args(p, args, sizeof args, lock, x, "owner_cpu", trace_kv_get(e, "owner_cpu", -1));
-		span_open(p, x, SP_SPIN, lock, now, name, args);
-	} else if (!strcmp(l, "spin:acquired")) {
-		int64_t lock = trace_kv_get(e, "lock", -1);
-		int64_t wait = trace_kv_get(e, "wait", 0);
-		uint64_t at = now + (uint64_t)trace_kv_get(e, "handoff", 0);
-		if (at > p->tmax)
-			p->tmax = at;
-		span_close(p, x, SP_SPIN, lock, at);    /* it spins until the hand-off lands */
-		trace_lock_name(p->f, lock, lname, sizeof lname);
-		snprintf(name, sizeof name, "hold %s", lname);
-		lock_args(p, args, sizeof args, lock, x, "wait_ns", wait);
-		span_open(p, x, SP_HOLD, lock, at, name, args);
-	} else if (!strcmp(l, "spin:release")) {
-		span_close(p, x, SP_HOLD, trace_kv_get(e, "lock", -1), now);
-	} else if (!strcmp(l, "ring:occupancy")) {
-		counter(p, now, "ring", trace_kv_get(e, "sock", -1), "kernel", trace_kv_get(e, "kernel", 0),
-			"writing", trace_kv_get(e, "writing", 0), "user", trace_kv_get(e, "user", 0));
-	} else if (!strcmp(l, "backlog:len")) {
-		counter(p, now, "backlog", trace_kv_get(e, "sock", -1), "pkts", trace_kv_get(e, "pkts", 0),
-			"bytes", trace_kv_get(e, "bytes", 0), NULL, 0);
-	} else if (!strcmp(l, "oracle:overrun")) {
-		snprintf(name, sizeof name, "overrun: frame %" PRId64 " claimed twice", trace_kv_get(e, "frame", -1));
-		instant(p, e, name);
-	} else if (!strcmp(l, "oracle:violation")) {
-		instant(p, e, "lock rule violation");
-	} else {
-		/* a labelled step */
-		step_close(p, x, now);
-		step_open(x, e);
-		int64_t sock = trace_kv_get(e, "sock", x->sock);
-		x->sock = sock;
-		const char *sname = sock >= 0 && sock < (int64_t)p->f->nsockets ? p->f->sockets[sock].name : "?";
-		snprintf(args, sizeof args, "{\"sock\":");
-		buf_str(args, sizeof args, sname);
-		buf_cat(args, sizeof args, ",\"ctx\":");
-		buf_str(args, sizeof args, x->name);
-		buf_cat(args, sizeof args, "}");
-		if (!strcmp(l, "lock_sock:owned")) {
-			snprintf(name, sizeof name, "owned %s (lock_sock .. release_sock)", sname);
-			span_open(p, x, SP_OWNED, sock, now, name, args);
-		} else if (!strcmp(l, "release_sock:owned")) {
-			span_close(p, x, SP_OWNED, sock, now);
-		} else if (!strcmp(l, "release_sock:detach")) {
-			snprintf(name, sizeof name, "backlog %s (sk_backlog_rcv in process context)", sname);
-			span_open(p, x, SP_BACKLOG, sock, now, name, args);
-		} else if (!strcmp(l, "release_sock:relock")) {
-			span_close(p, x, SP_BACKLOG, sock, now);
-		} else if (!strcmp(l, "tpacket_rcv:drop")) {
-			instant(p, e, "tpacket_rcv:drop (tp_drops++)");
-		} else if (!strcmp(l, "tcp_rcv:backlog_drop")) {
-			instant(p, e, "tcp_rcv:backlog_drop (TCPBacklogDrop)");
-		}
-	}
+	else if (e->flags & ML_F_NOTE_MASK)
+		on_note(p, x, e);
+	else
+		on_step(p, x, e);
 }
 
 /* ---- variants ---- */

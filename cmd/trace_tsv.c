@@ -24,6 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "costs.h"
+#include "keys.h"
+#include "locks.h"
 #include "sim.h"
 #include "sock_lock.h"
 
@@ -99,20 +102,6 @@ static const char *const file_header[F_COUNT] = {
 	"fix\ttime\tcpu\tcontext\tsock\tframe\tpkt\tstep",
 };
 
-/* How the sink reads a label. */
-enum cls { C_STEP, C_IRQ_ENTER, C_IRQ_EXIT, C_SOFT_ENTER, C_SOFT_EXIT, C_SWITCH, C_SLEEP, C_EXIT,
-	   C_WAKE, C_SPIN_WAIT, C_SPIN_ACQ, C_SPIN_REL, C_STALL, C_RING_OCC, C_BACKLOG_LEN,
-	   C_OVERRUN, C_NOTE };
-/* Steps with a side meaning. */
-enum stepf { S_LS_OWNED = 1, S_RS_OWNED = 2, S_RS_DETACH = 4, S_RS_RELOCK = 8,
-	     S_TPACKET = 32, S_TP_DROP = 64, S_TCP_DROP = 128 };
-
-#define CLS_SLOTS 256   /* labels are few (< 100); a power of two */
-typedef struct cls_slot {
-	const char *label;
-	uint16_t cls, flags;
-} cls_slot;
-
 struct trace_tsv {
 	trace_sink sink;
 	const scn_file *f;
@@ -128,41 +117,9 @@ struct trace_tsv {
 	int64_t (*bl)[3];               /* per socket: pkts, bytes, rmem */
 	uint64_t acquisitions, contended, hold_total;
 	char (*lname)[LOCK_NAME_MAX];
-	cls_slot cls[CLS_SLOTS];
 };
 
 /* ---- helpers ---- */
-
-void trace_lock_name(const scn_file *f, int64_t lock, char *buf, size_t len)
-{
-	int64_t n = (int64_t)f->nsockets;
-	if (lock < 0)
-		snprintf(buf, len, "-");
-	else if (lock < n)
-		snprintf(buf, len, "sk_receive_queue.lock(%s)", f->sockets[lock].name);
-	else if (lock < 2 * n)
-		snprintf(buf, len, "sk_lock.slock(%s)", f->sockets[lock - n].name);
-	else if (lock - 2 * n < (int64_t)f->nlocks)
-		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
-	else
-		snprintf(buf, len, "lock%" PRId64, lock);
-}
-
-int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt)
-{
-	for (uint32_t i = 0; i < e->nkv; i++)
-		if (strcmp(e->kv[i].key, k) == 0)
-			return e->kv[i].val;
-	return dflt;
-}
-
-static int has_kv(const trace_event *e, const char *k)
-{
-	for (uint32_t i = 0; i < e->nkv; i++)
-		if (strcmp(e->kv[i].key, k) == 0)
-			return 1;
-	return 0;
-}
 
 static const char *lock_str(const trace_tsv *t, int64_t lock)
 {
@@ -171,62 +128,6 @@ static const char *lock_str(const trace_tsv *t, int64_t lock)
 	if (lock >= (int64_t)t->nlocks)
 		return "?";
 	return t->lname[lock];
-}
-
-static void classify(const char *l, uint16_t *cls, uint16_t *flags)
-{
-	static const struct { const char *name; uint16_t cls, flags; } tab[] = {
-		{ "irq:enter", C_IRQ_ENTER, 0 }, { "irq:exit", C_IRQ_EXIT, 0 },
-		{ "softirq:enter", C_SOFT_ENTER, 0 }, { "softirq:exit", C_SOFT_EXIT, 0 },
-		{ "sched:switch", C_SWITCH, 0 }, { "sched:sleep", C_SLEEP, 0 },
-		{ "sched:exit", C_EXIT, 0 }, { "sched:wake", C_WAKE, 0 },
-		{ "spin:wait", C_SPIN_WAIT, 0 }, { "spin:acquired", C_SPIN_ACQ, 0 },
-		{ "spin:release", C_SPIN_REL, 0 }, { "stall", C_STALL, 0 },
-		{ "ring:occupancy", C_RING_OCC, 0 }, { "backlog:len", C_BACKLOG_LEN, 0 },
-		{ "oracle:overrun", C_OVERRUN, 0 }, { "oracle:violation", C_NOTE, 0 },
-		{ "lock_sock:owned", C_STEP, S_LS_OWNED }, { "release_sock:owned", C_STEP, S_RS_OWNED },
-		{ "release_sock:detach", C_STEP, S_RS_DETACH },
-		{ "release_sock:relock", C_STEP, S_RS_RELOCK },
-		{ "release_sock:len_reset", C_STEP, 0 },
-		{ "tpacket_rcv:drop", C_STEP, S_TPACKET | S_TP_DROP },
-		{ "tpacket_rcv:room_drop", C_STEP, S_TPACKET | S_TP_DROP },
-		{ "tcp_rcv:backlog_drop", C_STEP, S_TCP_DROP },
-	};
-	*cls = C_STEP;
-	*flags = 0;
-	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-		if (strcmp(l, tab[i].name) == 0) {
-			*cls = tab[i].cls;
-			*flags = tab[i].flags;
-			return;
-		}
-	if (strncmp(l, "tpacket_rcv:", 12) == 0)
-		*flags = S_TPACKET;
-}
-
-/* Labels are static strings: memoise the class by address (a run has
- * fewer labels than slots; a full table falls back to classifying). */
-static void label_class(trace_tsv *t, const char *l, uint16_t *cls, uint16_t *flags)
-{
-	uintptr_t h = (uintptr_t)l;
-	h ^= h >> 7;
-	h ^= h >> 13;
-	for (uint32_t i = 0; i < CLS_SLOTS; i++) {
-		cls_slot *s = &t->cls[(h + i) & (CLS_SLOTS - 1)];
-		if (s->label == l) {
-			*cls = s->cls;
-			*flags = s->flags;
-			return;
-		}
-		if (!s->label) {
-			classify(l, cls, flags);
-			s->label = l;
-			s->cls = *cls;
-			s->flags = *flags;
-			return;
-		}
-	}
-	classify(l, cls, flags);
 }
 
 static void ctx_clear(tctx *x, uint32_t kind, uint32_t cpu)
@@ -385,7 +286,6 @@ static key cpu_key(const trace_tsv *t, const tcpu *c)
 	if (st == ST_TASK && x->waking)        /* woken, the wake-up latency runs */
 		return (key){ ST_IDLE, -1, "sched:wake", -1 };
 	key k = { st, -1, x->label, x->pkt };
-	int64_t nsock = (int64_t)t->f->nsockets;
 	if (x->spin >= 0) {
 		k.st = ST_SPINNING;
 		k.lock = x->spin;
@@ -394,10 +294,10 @@ static key cpu_key(const trace_tsv *t, const tcpu *c)
 		k.lock = x->held[x->nheld - 1].lock;
 	} else if (st == ST_TASK && x->backlog) {
 		k.st = ST_BACKLOG;
-		k.lock = x->backlog_sock >= 0 ? nsock + x->backlog_sock : -1;
+		k.lock = x->backlog_sock >= 0 ? (int64_t)lock_slock(t->f, (uint32_t)x->backlog_sock) : -1;
 	} else if (st == ST_TASK && x->owned) {
 		k.st = ST_OWNED;
-		k.lock = x->owned_sock >= 0 ? nsock + x->owned_sock : -1;
+		k.lock = x->owned_sock >= 0 ? (int64_t)lock_slock(t->f, (uint32_t)x->owned_sock) : -1;
 	}
 	return k;
 }
@@ -471,7 +371,7 @@ static void step_row(trace_tsv *t, const trace_event *e, const tctx *x, int64_t 
 		     const char *step)
 {
 	char fr[24], pk[24];
-	int64_t pkt = trace_kv_get(e, "pkt", -1);
+	int64_t pkt = trace_kv_get(e, TK_PKT, -1);
 	snprintf(fr, sizeof fr, frame < 0 ? "-" : "%" PRId64, frame);
 	snprintf(pk, sizeof pk, pkt < 0 ? "-" : "%" PRId64, pkt);
 	fprintf(t->out[F_STEPS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRId64 "\t%s\t%s\t%s\n", t->fix,
@@ -485,7 +385,160 @@ static void lock_row(trace_tsv *t, uint32_t cpu, const tctx *x, const hold *h, c
 		h->wait_start, h->acquired, released);
 }
 
-/* ---- events ---- */
+/* ---- events, by what their label does (its flags) ---- */
+
+/* A stall: cut out of the CPU's states as they close. */
+static void on_stall(trace_tsv *t, const trace_event *e)
+{
+	uint64_t from = (uint64_t)trace_kv_get(e, SIM_TK_START, (int64_t)e->time);
+	uint64_t to = from + (uint64_t)trace_kv_get(e, SIM_TK_FOR, 0);
+	add_stall(t, e->cpu, from, to);
+	if (to > t->tmax)
+		t->tmax = to;
+}
+
+/* The engine's context changes: hardirq and softirq entry and exit, the
+ * scheduler's switch, sleep, exit and wake-up. */
+static void on_context(tcpu *c, tctx *x, int64_t tidx, uint32_t fl)
+{
+	if (fl & (SIM_LF_IRQ_ENTER | SIM_LF_SOFTIRQ_ENTER)) {
+		*(fl & SIM_LF_IRQ_ENTER ? &c->in_hardirq : &c->in_softirq) = 1;
+		x->label = NULL;
+		x->pkt = -1;
+	} else if (fl & SIM_LF_IRQ_EXIT) {
+		c->in_hardirq = 0;
+	} else if (fl & SIM_LF_SOFTIRQ_EXIT) {
+		c->in_softirq = 0;
+	} else if (fl & SIM_LF_SWITCH) {
+		c->task = tidx;
+	} else if (fl & (SIM_LF_SLEEP | SIM_LF_EXIT)) {
+		if (c->task == tidx)
+			c->task = -1;
+		if (fl & SIM_LF_EXIT) {
+			x->label = NULL;
+			x->pkt = -1;
+		}
+	} else if (fl & SIM_LF_WAKE) {
+		x->waking = 1;
+	}
+}
+
+static void on_spin_acquired(trace_tsv *t, tctx *x, const trace_event *e)
+{
+	int64_t lock = trace_kv_get(e, TK_LOCK, -1);
+	uint64_t wait = (uint64_t)trace_kv_get(e, TK_WAIT, 0);
+	uint64_t handoff = (uint64_t)trace_kv_get(e, TK_HANDOFF, 0);
+	hold h = { lock, e->time + handoff - wait, e->time + handoff };
+	t->acquisitions++;
+	t->contended += wait > 0;
+	if (handoff) {
+		/* the waiter spins on until now + handoff */
+		x->spin = lock;
+		x->pending = 1;
+		x->pend = h;
+		if (h.acquired > t->tmax)
+			t->tmax = h.acquired;
+	} else {
+		push_hold(x, h);
+	}
+}
+
+static void on_spin_release(trace_tsv *t, tctx *x, const trace_event *e)
+{
+	int64_t lock = trace_kv_get(e, TK_LOCK, -1);
+	for (uint32_t i = x->nheld; i-- > 0;) {
+		if (x->held[i].lock != lock)
+			continue;
+		char rel[24];
+		snprintf(rel, sizeof rel, "%" PRIu64, e->time);
+		lock_row(t, e->cpu, x, &x->held[i], rel);
+		t->hold_total += e->time - x->held[i].acquired;
+		memmove(&x->held[i], &x->held[i + 1], (x->nheld - i - 1) * sizeof(hold));
+		x->nheld--;
+		return;
+	}
+}
+
+/* The counters a socket's notes carry: into row[0..2], then a row. */
+static void on_counter(trace_tsv *t, const trace_event *e, int ring)
+{
+	int64_t s = trace_kv_get(e, TK_SOCK, -1);
+	if (s < 0 || s >= (int64_t)t->f->nsockets)
+		return;
+	if (ring) {
+		t->occ[s][0] = trace_kv_get(e, TK_KERNEL, 0);
+		t->occ[s][1] = trace_kv_get(e, TK_WRITING, 0);
+		t->occ[s][2] = trace_kv_get(e, TK_USER, 0);
+		ring_row(t, e->time, s, "occupancy");
+	} else {
+		t->bl[s][0] = trace_kv_get(e, TK_PKTS, 0);
+		t->bl[s][1] = trace_kv_get(e, TK_BYTES, 0);
+		t->bl[s][2] = trace_kv_get(e, TK_RMEM, 0);
+		backlog_row(t, e->time, s, "len");
+	}
+}
+
+/* A note (no step): spinlock waits, acquisitions and releases, the ring's
+ * and backlog's counters, the oracle's findings. */
+static void on_note(trace_tsv *t, tctx *x, const trace_event *e)
+{
+	switch (ml_note_of(e->flags)) {
+	case ML_NOTE_SPIN_WAIT:
+		x->spin = trace_kv_get(e, TK_LOCK, -1);
+		break;
+	case ML_NOTE_SPIN_ACQUIRED:
+		on_spin_acquired(t, x, e);
+		break;
+	case ML_NOTE_SPIN_RELEASE:
+		on_spin_release(t, x, e);
+		break;
+	case ML_NOTE_RING_OCC:
+	case ML_NOTE_BACKLOG_LEN:
+		on_counter(t, e, ml_note_of(e->flags) == ML_NOTE_RING_OCC);
+		break;
+	case ML_NOTE_OVERRUN:
+		x->sock = trace_kv_get(e, TK_SOCK, x->sock);
+		ring_row(t, e->time, x->sock, "overrun");
+		step_row(t, e, x, trace_kv_get(e, TK_FRAME, -1), "overrun");
+		break;
+	case ML_NOTE_VIOLATION:
+	case ML_NOTE_NONE:
+		break;
+	}
+}
+
+/* A labelled step: the context does it from now on; the socket lock's
+ * steps open and close its owned and backlog sections. */
+static void on_step(trace_tsv *t, tctx *x, const trace_event *e)
+{
+	uint32_t fl = e->flags;
+	x->label = e->label;
+	x->pkt = trace_kv_get(e, TK_PKT, -1);
+	if (trace_kv_has(e, TK_SOCK))
+		x->sock = trace_kv_get(e, TK_SOCK, -1);
+	if (trace_kv_has(e, TK_FRAME))
+		x->frame = trace_kv_get(e, TK_FRAME, -1);
+	if (fl & ML_F_OWNED_SET) {
+		x->owned++;
+		x->owned_sock = x->sock;
+	}
+	if ((fl & ML_F_OWNED_CLEAR) && x->owned)
+		x->owned--;
+	if (fl & ML_F_BACKLOG_DETACH) {
+		x->backlog = 1;
+		x->backlog_sock = x->sock;
+	}
+	if (fl & ML_F_BACKLOG_DONE)
+		x->backlog = 0;
+	if (fl & ML_F_RING) {
+		const char *step = strchr(e->label, ':');   /* "tpacket_rcv:F" -> "F" */
+		step_row(t, e, x, x->frame, step ? step + 1 : e->label);
+	}
+	if (fl & ML_F_RING_DROP)
+		ring_row(t, e->time, x->sock, "drop");
+	if ((fl & ML_F_BACKLOG_DROP) && x->sock >= 0 && x->sock < (int64_t)t->f->nsockets)
+		backlog_row(t, e->time, x->sock, "drop");
+}
 
 static void on_event(trace_sink *self, const trace_event *e)
 {
@@ -494,19 +547,11 @@ static void on_event(trace_sink *self, const trace_event *e)
 		return;
 	uint32_t cpu = e->cpu;
 	tcpu *c = &t->cpu[cpu];
-	uint64_t now = e->time;
-	if (now > t->tmax)
-		t->tmax = now;
-	advance(t, cpu, now);
-
-	uint16_t cls, flags;
-	label_class(t, e->label, &cls, &flags);
-	if (cls == C_STALL) {
-		uint64_t from = (uint64_t)trace_kv_get(e, "start", (int64_t)now);
-		uint64_t to = from + (uint64_t)trace_kv_get(e, "for", 0);
-		add_stall(t, cpu, from, to);
-		if (to > t->tmax)
-			t->tmax = to;
+	if (e->time > t->tmax)
+		t->tmax = e->time;
+	advance(t, cpu, e->time);
+	if (e->flags & SIM_LF_STALL) {
+		on_stall(t, e);
 		return;
 	}
 	tctx *x;
@@ -517,129 +562,15 @@ static void on_event(trace_sink *self, const trace_event *e)
 		x = &c->soft;
 	else if (!(x = task_of(t, cpu, e->ctx, &tidx)))
 		return;
-	if (x->kind == SIM_CTX_TASK && cls != C_WAKE && cls != C_SWITCH)
+	if (x->kind == SIM_CTX_TASK && !(e->flags & (SIM_LF_WAKE | SIM_LF_SWITCH)))
 		x->waking = 0;          /* it runs */
-
-	switch (cls) {
-	case C_IRQ_ENTER:
-	case C_SOFT_ENTER:
-		*(cls == C_IRQ_ENTER ? &c->in_hardirq : &c->in_softirq) = 1;
-		x->label = NULL;
-		x->pkt = -1;
-		break;
-	case C_IRQ_EXIT:
-		c->in_hardirq = 0;
-		break;
-	case C_SOFT_EXIT:
-		c->in_softirq = 0;
-		break;
-	case C_SWITCH:
-		c->task = tidx;
-		break;
-	case C_SLEEP:
-	case C_EXIT:
-		if (c->task == tidx)
-			c->task = -1;
-		if (cls == C_EXIT) {
-			x->label = NULL;
-			x->pkt = -1;
-		}
-		break;
-	case C_WAKE:
-		x->waking = 1;
-		break;
-	case C_SPIN_WAIT:
-		x->spin = trace_kv_get(e, "lock", -1);
-		break;
-	case C_SPIN_ACQ: {
-		int64_t lock = trace_kv_get(e, "lock", -1);
-		uint64_t wait = (uint64_t)trace_kv_get(e, "wait", 0);
-		uint64_t handoff = (uint64_t)trace_kv_get(e, "handoff", 0);
-		hold h = { lock, now + handoff - wait, now + handoff };
-		t->acquisitions++;
-		t->contended += wait > 0;
-		if (handoff) {
-			/* the waiter spins on until now + handoff */
-			x->spin = lock;
-			x->pending = 1;
-			x->pend = h;
-			if (h.acquired > t->tmax)
-				t->tmax = h.acquired;
-		} else {
-			push_hold(x, h);
-		}
-		break;
-	}
-	case C_SPIN_REL: {
-		int64_t lock = trace_kv_get(e, "lock", -1);
-		for (uint32_t i = x->nheld; i-- > 0;) {
-			if (x->held[i].lock != lock)
-				continue;
-			char rel[24];
-			snprintf(rel, sizeof rel, "%" PRIu64, now);
-			lock_row(t, cpu, x, &x->held[i], rel);
-			t->hold_total += now - x->held[i].acquired;
-			memmove(&x->held[i], &x->held[i + 1], (x->nheld - i - 1) * sizeof(hold));
-			x->nheld--;
-			break;
-		}
-		break;
-	}
-	case C_RING_OCC: {
-		int64_t s = trace_kv_get(e, "sock", -1);
-		if (s >= 0 && s < (int64_t)t->f->nsockets) {
-			t->occ[s][0] = trace_kv_get(e, "kernel", 0);
-			t->occ[s][1] = trace_kv_get(e, "writing", 0);
-			t->occ[s][2] = trace_kv_get(e, "user", 0);
-			ring_row(t, now, s, "occupancy");
-		}
-		break;
-	}
-	case C_BACKLOG_LEN: {
-		int64_t s = trace_kv_get(e, "sock", -1);
-		if (s >= 0 && s < (int64_t)t->f->nsockets) {
-			t->bl[s][0] = trace_kv_get(e, "pkts", 0);
-			t->bl[s][1] = trace_kv_get(e, "bytes", 0);
-			t->bl[s][2] = trace_kv_get(e, "rmem", 0);
-			backlog_row(t, now, s, "len");
-		}
-		break;
-	}
-	case C_OVERRUN:
-		x->sock = trace_kv_get(e, "sock", x->sock);
-		ring_row(t, now, x->sock, "overrun");
-		step_row(t, e, x, trace_kv_get(e, "frame", -1), "overrun");
-		break;
-	case C_NOTE:
-		break;
-	default: /* C_STEP: the context does this step from now on */
-		x->label = e->label;
-		x->pkt = trace_kv_get(e, "pkt", -1);
-		if (has_kv(e, "sock"))
-			x->sock = trace_kv_get(e, "sock", -1);
-		if (has_kv(e, "frame"))
-			x->frame = trace_kv_get(e, "frame", -1);
-		if (flags & S_LS_OWNED) {
-			x->owned++;
-			x->owned_sock = x->sock;
-		}
-		if ((flags & S_RS_OWNED) && x->owned)
-			x->owned--;
-		if (flags & S_RS_DETACH) {
-			x->backlog = 1;
-			x->backlog_sock = x->sock;
-		}
-		if (flags & S_RS_RELOCK)
-			x->backlog = 0;
-		if (flags & S_TPACKET)
-			step_row(t, e, x, x->frame, e->label + 12);
-		if (flags & S_TP_DROP)
-			ring_row(t, now, x->sock, "drop");
-		if ((flags & S_TCP_DROP) && x->sock >= 0 && x->sock < (int64_t)t->f->nsockets)
-			backlog_row(t, now, x->sock, "drop");
-		break;
-	}
-	update(t, cpu, now);
+	if (e->flags & SIM_LF_CONTEXT)
+		on_context(c, x, tidx, e->flags);
+	else if (e->flags & ML_F_NOTE_MASK)
+		on_note(t, x, e);
+	else
+		on_step(t, x, e);
+	update(t, cpu, e->time);
 }
 
 /* ---- variants ---- */
@@ -785,7 +716,7 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 	t->sink.finish = on_finish;
 	t->f = f;
 	t->ncpus = f->cpus;
-	t->nlocks = (uint32_t)(2 * f->nsockets + f->nlocks);
+	t->nlocks = lock_count(f);
 	t->cpu = calloc(t->ncpus, sizeof(*t->cpu));
 	t->occ = calloc(f->nsockets + 1, sizeof(*t->occ));
 	t->bl = calloc(f->nsockets + 1, sizeof(*t->bl));
@@ -796,7 +727,7 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 		return NULL;
 	}
 	for (uint32_t i = 0; i < t->nlocks; i++)
-		trace_lock_name(f, i, t->lname[i], LOCK_NAME_MAX);
+		lock_name(f, i, LOCK_NAME_TRACE, t->lname[i], LOCK_NAME_MAX);
 	for (int i = 0; i < F_COUNT; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);

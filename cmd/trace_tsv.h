@@ -62,12 +62,4 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT]);
 /* Release the memory (after trace_finish, or instead of it on error). */
 void trace_tsv_free(trace_tsv *t);
 
-/* A lock id as the trace names it (lock= keys): ids [0, n) are the
- * sk_receive_queue.lock of each socket, [n, 2n) the sk_lock.slock of each,
- * then the scenario's `lock`s.  Writes e.g. "sk_receive_queue.lock(cap)". */
-void trace_lock_name(const scn_file *f, int64_t lock, char *buf, size_t len);
-
-/* The value of key `k` in e, or `dflt`. */
-int64_t trace_kv_get(const trace_event *e, const char *k, int64_t dflt);
-
 #endif

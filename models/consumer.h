@@ -18,6 +18,17 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+typedef struct consumer_state {
+	uint32_t idx;               /* the reader's frame index */
+	uint32_t futile;            /* polls that found the ring readable but idx not ready */
+	uint64_t spins;             /* futile polls in all */
+} consumer_state;
+
+
 sim_answer consumer_step(sim *s, uint32_t ctx, sim_frame *f);
+
+extern const model_ops consumer_ops;
 
 #endif

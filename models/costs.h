@@ -26,71 +26,113 @@
 
 #include <stdint.h>
 
-/* X(ID, "label", "kernel line", cost_ns, per_byte_ps) */
+#include "locks.h"
+#include "sim.h"
+
+/* Label flags (sim_label_desc.flags, the bits from SIM_LF_USER up): what a
+ * step does, for every reader of labels (the trace sinks).  Spinlock steps
+ * say whether they take or release one and which kind (locks.h); notes (no
+ * step: a trace-only event) say which note they are. */
+#define ML_F_(n) (SIM_LF_USER << (n))
+#define ML_F_TAKE ML_F_(0)              /* takes a spinlock */
+#define ML_F_RELEASE ML_F_(1)           /* releases a spinlock */
+#define ML_F_LOCK_SHIFT (SIM_LF_USER_SHIFT + 2)
+#define ML_F_LOCK_MASK (3u << ML_F_LOCK_SHIFT)  /* which: enum lock_kind (locks.h) */
+#define ML_F_LOCK(kind) ((uint32_t)(kind) << ML_F_LOCK_SHIFT)
+#define ML_F_RING ML_F_(4)              /* a tpacket_rcv step (A..K, drop, room) */
+#define ML_F_CLAIM ML_F_(5)             /* claims a ring frame (head moves on) */
+#define ML_F_PUBLISH ML_F_(6)           /* hands a frame to user space */
+#define ML_F_RING_DROP ML_F_(7)         /* tp_drops++: the packet is dropped */
+#define ML_F_COPY ML_F_(8)              /* copies packet bytes */
+#define ML_F_OWNED_SET ML_F_(9)         /* lock_sock(): sk_lock.owned = 1 (lock_sock_fast's
+					 * slow path sets it too, unflagged: the sinks
+					 * draw the owned section from lock_sock's) */
+#define ML_F_OWNED_CLEAR ML_F_(10)      /* release_sock(): owned = 0 */
+#define ML_F_BACKLOG_ADD ML_F_(11)      /* sk_add_backlog() */
+#define ML_F_BACKLOG_DROP ML_F_(12)     /* sk_add_backlog() refused: the packet is dropped */
+#define ML_F_BACKLOG_DETACH ML_F_(13)   /* __release_sock() takes the backlog to process it */
+#define ML_F_BACKLOG_DONE ML_F_(14)     /* __release_sock() has processed what it detached */
+#define ML_F_NOTE_SHIFT (SIM_LF_USER_SHIFT + 15)
+#define ML_F_NOTE_MASK (7u << ML_F_NOTE_SHIFT)
+#define ML_F_NOTE(n) ((uint32_t)(n) << ML_F_NOTE_SHIFT)
+enum ml_note { ML_NOTE_NONE, ML_NOTE_SPIN_WAIT, ML_NOTE_SPIN_ACQUIRED, ML_NOTE_SPIN_RELEASE,
+	       ML_NOTE_RING_OCC, ML_NOTE_BACKLOG_LEN, ML_NOTE_OVERRUN, ML_NOTE_VIOLATION };
+static inline enum ml_note ml_note_of(uint32_t flags)
+{
+	return (enum ml_note)((flags & ML_F_NOTE_MASK) >> ML_F_NOTE_SHIFT);
+}
+#define ML_F_TAKE_RQ (ML_F_TAKE | ML_F_LOCK(LOCK_RQ))
+#define ML_F_RELEASE_RQ (ML_F_RELEASE | ML_F_LOCK(LOCK_RQ))
+#define ML_F_TAKE_SLOCK (ML_F_TAKE | ML_F_LOCK(LOCK_SLOCK))
+#define ML_F_RELEASE_SLOCK (ML_F_RELEASE | ML_F_LOCK(LOCK_SLOCK))
+#define ML_F_TAKE_USER (ML_F_TAKE | ML_F_LOCK(LOCK_USER))
+#define ML_F_RELEASE_USER (ML_F_RELEASE | ML_F_LOCK(LOCK_USER))
+
+/* X(ID, "label", "kernel line", cost_ns, per_byte_ps, flags) */
 #define MODEL_LABELS(X) \
-	X(TP_A, "tpacket_rcv:A", "spin_lock(&sk->sk_receive_queue.lock)", 12, 0) \
-	X(TP_B, "tpacket_rcv:B", "h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...): frame at head, usable only if its status is TP_STATUS_KERNEL", 10, 0) \
-	X(TP_DP, "tpacket_rcv:D'", "owner_map fix (61fad6816fc1): if (test_bit(slot_id, rx_owner_map)) goto drop_n_account; __set_bit(slot_id, rx_owner_map)", 5, 0) \
-	X(TP_C, "tpacket_rcv:C", "packet_increment_rx_head(po, &po->rx_ring): head = head + 1 mod frames", 3, 0) \
-	X(TP_D, "tpacket_rcv:D", "in_progress fix (2018 RFC): __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS)", 5, 0) \
-	X(TP_E, "tpacket_rcv:E", "po->stats.stats1.tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING", 5, 0) \
-	X(TP_F, "tpacket_rcv:F", "spin_unlock(&sk->sk_receive_queue.lock): the race window opens", 8, 0) \
-	X(TP_G, "tpacket_rcv:G", "skb_copy_bits(skb, 0, h.raw + macoff, snaplen)", 50, 100) \
-	X(TP_H, "tpacket_rcv:H", "tpacket_get_timestamp(); fill tp_len, tp_snaplen, tp_mac, tp_sec/tp_usec|tp_nsec", 25, 0) \
-	X(TP_I, "tpacket_rcv:I", "smp_mb(): the frame's bytes before its status", 20, 0) \
-	X(TP_J_LOCK, "tpacket_rcv:J_lock", "owner_map fix: spin_lock(&sk->sk_receive_queue.lock) before publishing", 12, 0) \
-	X(TP_J, "tpacket_rcv:J", "__packet_set_status(po, h.raw, status | TP_STATUS_USER) (owner_map: and __clear_bit(slot_id, rx_owner_map))", 5, 0) \
-	X(TP_J_UNLOCK, "tpacket_rcv:J_unlock", "owner_map fix: spin_unlock(&sk->sk_receive_queue.lock) after publishing", 8, 0) \
-	X(TP_K, "tpacket_rcv:K", "sk->sk_data_ready(sk): wakes the reader sleeping in poll", 50, 0) \
-	X(TP_DROP, "tpacket_rcv:drop", "drop_n_account: spin_unlock(&sk->sk_receive_queue.lock); atomic_inc(&po->tp_drops); head unchanged; then sk_data_ready (K)", 10, 0) \
-	X(TP_ROOM, "tpacket_rcv:room", "v5.3+ (kernel 5.3): if (__packet_rcv_has_room(po, skb) == ROOM_NONE): frame head and head + frames/4 read without the lock", 5, 0) \
-	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0) \
-	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0) \
-	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0) \
-	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0) \
-	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0) \
-	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0) \
-	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0) \
-	X(SL_WAIT, "spin:wait", "the lock is held: queue and busy-wait (qspinlock slow path)", 0, 0) \
-	X(SL_ACQUIRED, "spin:acquired", "the lock is handed to this waiter", 0, 0) \
-	X(SL_RELEASE, "spin:release", "the lock is released (hold time recorded)", 0, 0) \
-	X(LS_LOCK, "lock_sock:spin_lock_bh", "lock_sock() -> lock_sock_nested(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
-	X(LS_WAIT, "lock_sock:wait", "__lock_sock(): owned: prepare_to_wait_exclusive(&sk->sk_lock.wq); spin_unlock_bh(); schedule()", 30, 0) \
-	X(LS_OWNED, "lock_sock:owned", "lock_sock_nested(): sk->sk_lock.owned = 1", 2, 0) \
-	X(LS_UNLOCK, "lock_sock:spin_unlock_bh", "lock_sock_nested(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
-	X(RS_LOCK, "release_sock:spin_lock_bh", "release_sock(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
-	X(RS_DETACH, "release_sock:detach", "__release_sock(): skb = sk->sk_backlog.head; head = tail = NULL; spin_unlock_bh(&sk->sk_lock.slock)", 20, 0) \
-	X(RS_RCV, "release_sock:backlog_rcv", "__release_sock(): sk_backlog_rcv(sk, skb) (tcp_v4_do_rcv) in process context, BH enabled", 800, 0) \
-	X(RS_RELOCK, "release_sock:relock", "__release_sock(): spin_lock_bh(&sk->sk_lock.slock); loop while the backlog is not empty", 19, 0) \
-	X(RS_LEN, "release_sock:len_reset", "__release_sock(): sk->sk_backlog.len = 0, only after the loop", 2, 0) \
-	X(RS_OWNED, "release_sock:owned", "sock_release_ownership(): owned = 0 (a non-owner: lockdep's bad unlock balance); if (waitqueue_active(&sk->sk_lock.wq)) wake_up()", 20, 0) \
-	X(RS_UNLOCK, "release_sock:spin_unlock_bh", "release_sock(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
-	X(LF_LOCK, "lock_sock_fast:spin_lock_bh", "lock_sock_fast(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0) \
-	X(LF_FAST, "lock_sock_fast:fast", "lock_sock_fast(): not owned: return false with slock held and BH disabled", 2, 0) \
-	X(LF_SLOW, "lock_sock_fast:slow", "lock_sock_fast(): owned: __lock_sock(); owned = 1; spin_unlock_bh(); return true", 2, 0) \
-	X(UF_FAST, "unlock_sock_fast:fast", "unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0) \
-	X(UF_SLOW, "unlock_sock_fast:slow", "unlock_sock_fast(sk, true): release_sock(sk)", 2, 0) \
-	X(TCP_LOCK, "tcp_rcv:bh_lock_sock", "tcp_v4_rcv(): bh_lock_sock_nested(sk) = spin_lock(&sk->sk_lock.slock)", 12, 0) \
-	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0) \
-	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0) \
-	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0) \
-	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0) \
-	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0) \
-	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100) \
-	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0) \
-	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0) \
-	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0) \
-	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100) \
-	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0) \
-	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0) \
-	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0) \
-	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0) \
-	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0) \
-	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0) \
-	X(BACKLOG_LEN, "backlog:len", "trace only: a socket's backlog after a change (pkts, bytes = sk_backlog.len, rmem = sk_rmem_alloc)", 0, 0)
+	X(TP_A, "tpacket_rcv:A", "spin_lock(&sk->sk_receive_queue.lock)", 12, 0, ML_F_RING | ML_F_TAKE_RQ) \
+	X(TP_B, "tpacket_rcv:B", "h.raw = packet_current_rx_frame(po, skb, TP_STATUS_KERNEL, ...): frame at head, usable only if its status is TP_STATUS_KERNEL", 10, 0, ML_F_RING) \
+	X(TP_DP, "tpacket_rcv:D'", "owner_map fix (61fad6816fc1): if (test_bit(slot_id, rx_owner_map)) goto drop_n_account; __set_bit(slot_id, rx_owner_map)", 5, 0, ML_F_RING) \
+	X(TP_C, "tpacket_rcv:C", "packet_increment_rx_head(po, &po->rx_ring): head = head + 1 mod frames", 3, 0, ML_F_RING | ML_F_CLAIM) \
+	X(TP_D, "tpacket_rcv:D", "in_progress fix (2018 RFC): __packet_set_status(po, h.raw, TP_STATUS_IN_PROGRESS)", 5, 0, ML_F_RING) \
+	X(TP_E, "tpacket_rcv:E", "po->stats.stats1.tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING", 5, 0, ML_F_RING) \
+	X(TP_F, "tpacket_rcv:F", "spin_unlock(&sk->sk_receive_queue.lock): the race window opens", 8, 0, ML_F_RING | ML_F_RELEASE_RQ) \
+	X(TP_G, "tpacket_rcv:G", "skb_copy_bits(skb, 0, h.raw + macoff, snaplen)", 50, 100, ML_F_RING | ML_F_COPY) \
+	X(TP_H, "tpacket_rcv:H", "tpacket_get_timestamp(); fill tp_len, tp_snaplen, tp_mac, tp_sec/tp_usec|tp_nsec", 25, 0, ML_F_RING) \
+	X(TP_I, "tpacket_rcv:I", "smp_mb(): the frame's bytes before its status", 20, 0, ML_F_RING) \
+	X(TP_J_LOCK, "tpacket_rcv:J_lock", "owner_map fix: spin_lock(&sk->sk_receive_queue.lock) before publishing", 12, 0, ML_F_RING | ML_F_TAKE_RQ) \
+	X(TP_J, "tpacket_rcv:J", "__packet_set_status(po, h.raw, status | TP_STATUS_USER) (owner_map: and __clear_bit(slot_id, rx_owner_map))", 5, 0, ML_F_RING | ML_F_PUBLISH) \
+	X(TP_J_UNLOCK, "tpacket_rcv:J_unlock", "owner_map fix: spin_unlock(&sk->sk_receive_queue.lock) after publishing", 8, 0, ML_F_RING | ML_F_RELEASE_RQ) \
+	X(TP_K, "tpacket_rcv:K", "sk->sk_data_ready(sk): wakes the reader sleeping in poll", 50, 0, ML_F_RING) \
+	X(TP_DROP, "tpacket_rcv:drop", "drop_n_account: spin_unlock(&sk->sk_receive_queue.lock); atomic_inc(&po->tp_drops); head unchanged; then sk_data_ready (K)", 10, 0, ML_F_RING | ML_F_RING_DROP | ML_F_RELEASE_RQ) \
+	X(TP_ROOM, "tpacket_rcv:room", "v5.3+ (kernel 5.3): if (__packet_rcv_has_room(po, skb) == ROOM_NONE): frame head and head + frames/4 read without the lock", 5, 0, ML_F_RING) \
+	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0, ML_F_RING | ML_F_RING_DROP) \
+	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0, 0) \
+	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0, 0) \
+	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
+	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0, 0) \
+	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0, ML_F_TAKE_USER) \
+	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0, ML_F_RELEASE_USER) \
+	X(SL_WAIT, "spin:wait", "the lock is held: queue and busy-wait (qspinlock slow path)", 0, 0, ML_F_NOTE(ML_NOTE_SPIN_WAIT)) \
+	X(SL_ACQUIRED, "spin:acquired", "the lock is handed to this waiter", 0, 0, ML_F_NOTE(ML_NOTE_SPIN_ACQUIRED)) \
+	X(SL_RELEASE, "spin:release", "the lock is released (hold time recorded)", 0, 0, ML_F_NOTE(ML_NOTE_SPIN_RELEASE)) \
+	X(LS_LOCK, "lock_sock:spin_lock_bh", "lock_sock() -> lock_sock_nested(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0, ML_F_TAKE_SLOCK) \
+	X(LS_WAIT, "lock_sock:wait", "__lock_sock(): owned: prepare_to_wait_exclusive(&sk->sk_lock.wq); spin_unlock_bh(); schedule()", 30, 0, ML_F_RELEASE_SLOCK) \
+	X(LS_OWNED, "lock_sock:owned", "lock_sock_nested(): sk->sk_lock.owned = 1", 2, 0, ML_F_OWNED_SET) \
+	X(LS_UNLOCK, "lock_sock:spin_unlock_bh", "lock_sock_nested(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0, ML_F_RELEASE_SLOCK) \
+	X(RS_LOCK, "release_sock:spin_lock_bh", "release_sock(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0, ML_F_TAKE_SLOCK) \
+	X(RS_DETACH, "release_sock:detach", "__release_sock(): skb = sk->sk_backlog.head; head = tail = NULL; spin_unlock_bh(&sk->sk_lock.slock)", 20, 0, ML_F_BACKLOG_DETACH | ML_F_RELEASE_SLOCK) \
+	X(RS_RCV, "release_sock:backlog_rcv", "__release_sock(): sk_backlog_rcv(sk, skb) (tcp_v4_do_rcv) in process context, BH enabled", 800, 0, 0) \
+	X(RS_RELOCK, "release_sock:relock", "__release_sock(): spin_lock_bh(&sk->sk_lock.slock); loop while the backlog is not empty", 19, 0, ML_F_BACKLOG_DONE | ML_F_TAKE_SLOCK) \
+	X(RS_LEN, "release_sock:len_reset", "__release_sock(): sk->sk_backlog.len = 0, only after the loop", 2, 0, 0) \
+	X(RS_OWNED, "release_sock:owned", "sock_release_ownership(): owned = 0 (a non-owner: lockdep's bad unlock balance); if (waitqueue_active(&sk->sk_lock.wq)) wake_up()", 20, 0, ML_F_OWNED_CLEAR) \
+	X(RS_UNLOCK, "release_sock:spin_unlock_bh", "release_sock(): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0, ML_F_RELEASE_SLOCK) \
+	X(LF_LOCK, "lock_sock_fast:spin_lock_bh", "lock_sock_fast(): spin_lock_bh(&sk->sk_lock.slock)", 19, 0, ML_F_TAKE_SLOCK) \
+	X(LF_FAST, "lock_sock_fast:fast", "lock_sock_fast(): not owned: return false with slock held and BH disabled", 2, 0, 0) \
+	X(LF_SLOW, "lock_sock_fast:slow", "lock_sock_fast(): owned: __lock_sock(); owned = 1; spin_unlock_bh(); return true", 2, 0, ML_F_RELEASE_SLOCK) \
+	X(UF_FAST, "unlock_sock_fast:fast", "unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock)", 15, 0, ML_F_RELEASE_SLOCK) \
+	X(UF_SLOW, "unlock_sock_fast:slow", "unlock_sock_fast(sk, true): release_sock(sk)", 2, 0, 0) \
+	X(TCP_LOCK, "tcp_rcv:bh_lock_sock", "tcp_v4_rcv(): bh_lock_sock_nested(sk) = spin_lock(&sk->sk_lock.slock)", 12, 0, ML_F_TAKE_SLOCK) \
+	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0, 0) \
+	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0, 0) \
+	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0, ML_F_BACKLOG_ADD) \
+	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0, ML_F_BACKLOG_DROP) \
+	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
+	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
+	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0, 0) \
+	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0, 0) \
+	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \
+	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100, ML_F_COPY) \
+	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0, 0) \
+	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
+	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
+	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \
+	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0, ML_F_NOTE(ML_NOTE_OVERRUN)) \
+	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0, ML_F_NOTE(ML_NOTE_RING_OCC)) \
+	X(BACKLOG_LEN, "backlog:len", "trace only: a socket's backlog after a change (pkts, bytes = sk_backlog.len, rmem = sk_rmem_alloc)", 0, 0, ML_F_NOTE(ML_NOTE_BACKLOG_LEN))
 
 enum model_label {
-#define X(id, name, kernel, ns, ps) ML_##id,
+#define X(id, name, kernel, ns, ps, flags) ML_##id,
 	MODEL_LABELS(X)
 #undef X
 	ML_COUNT
@@ -101,6 +143,7 @@ typedef struct model_label_desc {
 	const char *kernel;
 	uint64_t cost_ns;
 	uint64_t per_byte_ps;
+	uint32_t flags;
 } model_label_desc;
 
 extern const model_label_desc model_labels[ML_COUNT];

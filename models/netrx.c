@@ -1,6 +1,8 @@
 /* netrx.c - see netrx.h.  NIC slots of CPU c: nic_slots[nic_first[c] ...], nic_cap[c] of them. */
 #include "netrx.h"
 
+#include <stdlib.h>
+
 void netrx_reset(world *w)
 {
 	const scn_file *f = w->scn;
@@ -44,8 +46,7 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 	uint32_t cpu = sim_ctx_at(s, c)->cpu;
 	w->nic[cpu].napi = 1;
 	sim_raise_softirq(s, cpu, NET_RX_SOFTIRQ);
-	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, "queued", (int64_t)w->nic[cpu].count,
-				(const char *)NULL));
+	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, TK_QUEUED, (int64_t)w->nic[cpu].count));
 }
 
 /* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
@@ -58,14 +59,13 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 		/* napi_complete_done(): the queue is empty, unmask the irq */
 		n->napi = 0;
 		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0));
 	}
 	if (f->b >= w->scn->budget) {
 		/* net_rx_action(): budget spent, packets left: raise NET_RX again */
 		sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
 		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, "left", (int64_t)n->count,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, TK_LEFT, (int64_t)n->count));
 	}
 	/* napi->poll(): one packet off the queue, netif_receive_skb() */
 	uint32_t cap = w->nic_cap[f->a];
@@ -76,15 +76,14 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	w->g->in_hand++;
 	f->b++;
 	f->pc = 1;
-	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, "pkt", (int64_t)q.pkt, "size", (int64_t)q.size,
-			      (const char *)NULL);
-	int stream = w->scn->sockets[q.socket].type == SCN_SOCK_STREAM;
-	sim_frame *p = sim_call(s, c, stream ? w->fn_tcp_rcv : w->fn_tpacket_rcv);
+	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
+	/* __netif_receive_skb_core(): deliver to the socket's protocol hook */
+	sock_rcv rcv = w->rcv[q.socket];
+	sim_frame *p = sim_call(s, c, rcv.fn);
+	p->pc = rcv.pc;
 	p->a = q.socket;
 	p->b = q.size;
 	p->d = q.pkt;
-	if (!stream)
-		p->pc = w->tpacket_pc0;
 	/* The protocol starts after this step's cost: it is the top frame now,
 	 * and the engine steps it when the continuation ends. */
 	return SIM_CONT(ns);
@@ -101,3 +100,65 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_RET;
 	return netrx_poll(s, c, f);
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+/* A NIC queue never holds more packets than its flows send: sizing it down
+ * changes nothing a run can see (no drop can happen either way) and keeps
+ * small scenarios' arenas small, which exploration zeroes at every reset.
+ * Returns the slots of all queues. */
+static size_t size_queues(world *w)
+{
+	const scn_file *f = w->scn;
+	size_t nslots = 0;
+	for (uint32_t c = 0; c < f->cpus; c++) {
+		uint64_t sent = 0;
+		for (size_t i = 0; i < f->nflows; i++)
+			if (f->flows[i].cpu == c)
+				sent += f->flows[i].count;
+		w->nic_cap[c] = sent < f->nic_queue ? (uint32_t)(sent ? sent : 1) : f->nic_queue;
+		w->nic_first[c] = nslots;
+		nslots += w->nic_cap[c];
+	}
+	return nslots;
+}
+
+static int netrx_reserve(world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	sim *s = &w->s;
+	w->fn_netrx = sim_add_fn(s, "net_rx_action", netrx_softirq_step);
+	w->fn_nic_irq = sim_add_fn(s, "nic_irq", netrx_irq_step);
+	w->flow_timer = calloc(f->nflows + 1, sizeof(uint32_t));
+	w->nic_line = calloc(f->cpus, sizeof(uint32_t));
+	w->nic_cap = calloc(f->cpus, sizeof(uint32_t));
+	w->nic_first = calloc(f->cpus, sizeof(size_t));
+	if (!w->flow_timer || !w->nic_line || !w->nic_cap || !w->nic_first)
+		return world_oom(w, err, errlen);
+	for (size_t i = 0; i < f->nflows; i++)
+		w->flow_timer[i] = sim_add_timer(s, netrx_flow_fire, (uint32_t)i, 0);
+	for (uint32_t c = 0; c < f->cpus; c++)
+		w->nic_line[c] = sim_add_irq_line(s, c, w->fn_nic_irq, c);
+	sim_set_softirq(s, NET_RX_SOFTIRQ, w->fn_netrx);
+	w->off_nic = world_reserve(w, f->cpus, sizeof(nic_state));
+	w->off_nic_slots = world_reserve(w, size_queues(w), sizeof(nic_slot));
+	w->off_flow = world_reserve(w, f->nflows, sizeof(uint64_t));
+	return 0;
+}
+
+static void netrx_bind(world *w)
+{
+	w->nic = arena_at(&w->s.ar, w->off_nic);
+	w->nic_slots = arena_at(&w->s.ar, w->off_nic_slots);
+	w->flow_sent = arena_at(&w->s.ar, w->off_flow);
+}
+
+static void netrx_release(world *w)
+{
+	free(w->flow_timer);
+	free(w->nic_line);
+	free(w->nic_cap);
+	free(w->nic_first);
+}
+
+const model_ops netrx_ops = { "netrx", netrx_reserve, netrx_bind, netrx_reset, NULL, netrx_release };

@@ -16,10 +16,29 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+#define NET_RX_SOFTIRQ 3            /* include/linux/interrupt.h: HI, TIMER, NET_TX, NET_RX */
+
+typedef struct nic_state {
+	uint32_t head, count;       /* the queue ring */
+	uint32_t napi;              /* NAPI scheduled: the irq is masked */
+	uint32_t pad;
+} nic_state;
+
+typedef struct nic_slot {
+	uint64_t pkt;
+	uint32_t size;
+	uint32_t socket;
+} nic_slot;
+
+
 void netrx_flow_fire(sim *s, uint32_t flow);
 sim_answer netrx_irq_step(sim *s, uint32_t ctx, sim_frame *f);
 sim_answer netrx_softirq_step(sim *s, uint32_t ctx, sim_frame *f);
 /* Arm each flow's first packet (at reset). */
 void netrx_reset(world *w);
+
+extern const model_ops netrx_ops;
 
 #endif

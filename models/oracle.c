@@ -5,6 +5,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ghost.h"
+#include "locks.h"
+#include "packet_ring.h"
+#include "sock_lock.h"
 #include "spinlock.h"
 
 void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
@@ -33,7 +37,7 @@ void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uin
 		      uint64_t arg)
 {
 	w->g->m[SCN_M_VIOLATIONS]++;
-	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), "what", (int64_t)what, (const char *)NULL);
+	sim_note(&w->s, ctx, wl(w, ML_OR_VIOLATION), TK_WHAT, (int64_t)what);
 	/* The story tells each kind of violation once, the first time. */
 	const story *st = &w->story[STORY_VIOLATION];
 	for (uint32_t i = 0; i < st->n; i++)
@@ -59,11 +63,7 @@ void oracle_finish(world *w)
 			const ring_frame *fr = ring_frames(w, s);
 			for (uint32_t i = 0; i < f->sockets[s].frames; i++)
 				/* a published packet, intact and not yet read */
-				if ((fr[i].status & TP_STATUS_USER) && fr[i].data_pkt != PKT_NONE &&
-				    !fr[i].mixed && !fr[i].copying && !fr[i].owners &&
-				    fr[i].hdr_pkt == fr[i].data_pkt && !fr[i].data_consumed &&
-				    fr[i].sum == pkt_sum(w, fr[i].data_pkt))
-					waiting++;
+				waiting += (uint64_t)ghost_waiting(w, s, i, fr[i].status);
 		} else if (w->sock[s].owned) {
 			/* release_sock() will process it */
 			owned_backlog += w->sock[s].bl_count;
@@ -191,15 +191,15 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 			 w->scn->sockets[l->frame].name, ctx_name(w, (uint32_t)l->arg, SIM_CTX_TASK));
 		break;
 	case W_SOFTIRQ_USE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "takes %s in softirq context {IN-SOFTIRQ-W}", lock);
 		break;
 	case W_SOFTIRQ_ON_USE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "takes %s in process context with BH enabled {SOFTIRQ-ON-W}", lock);
 		break;
 	case W_SOFTIRQ_UNSAFE:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "inconsistent lock state: %s is taken in softirq and with BH enabled; a softirq on the same CPU would spin forever", lock);
 		break;
 	case W_SLEEP_ATOMIC:
@@ -209,7 +209,7 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 		snprintf(b, n, "BUG: sleeping function called from invalid context (in interrupt)");
 		break;
 	case W_DL_WAIT:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "spins on %s, held by %s on cpu%u", lock,
 			 ctx_name(w, (uint32_t)l->arg, sim_ctx_at((sim *)s, (uint32_t)l->arg)->kind),
 			 sim_ctx_at((sim *)s, (uint32_t)l->arg)->cpu);
@@ -242,7 +242,7 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 				 w->scn->sockets[l->frame].name);
 		break;
 	case W_BAD_UNLOCK:
-		spin_lock_name(w, l->frame, lock, sizeof lock);
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);
 		break;
 	default:
@@ -263,3 +263,24 @@ void oracle_story_print(const world *w, enum story_kind kind, FILE *out, const c
 			l->label == SIM_NONE ? "" : w->s.labels[l->label].name, b);
 	}
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(story_line) == 48, "story_line has no padding");
+
+static int oracle_reserve(world *w, char *err, size_t errlen)
+{
+	w->off_story = world_reserve(w, STORY_KINDS, sizeof(story));
+	w->off_stall = world_reserve(w, w->s.ncpus, sizeof(stall_note));
+	return ghost_reserve(w, err, errlen);
+}
+
+static void oracle_bind(world *w)
+{
+	w->story = arena_at(&w->s.ar, w->off_story);
+	w->stall = arena_at(&w->s.ar, w->off_stall);
+	ghost_bind(w);
+}
+
+const model_ops oracle_ops = { "oracle", oracle_reserve, oracle_bind, ghost_reset, oracle_finish,
+			       ghost_release };

@@ -14,6 +14,29 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+typedef struct stall_note {
+	uint64_t from, for_ns;
+} stall_note;
+
+/* A story: the few events that make a violation. */
+#define STORY_LINES 10
+enum story_kind { STORY_OVERRUN, STORY_CORRUPT, STORY_PARTIAL, STORY_LOST,
+		  STORY_VIOLATION, STORY_DEADLOCK, STORY_KINDS };
+typedef struct story_line {
+	uint64_t time;
+	uint32_t cpu, ctx_kind;
+	uint32_t ctx, label;        /* label: engine label id, or SIM_NONE */
+	uint32_t what, frame;
+	uint64_t pkt, arg;
+} story_line;
+typedef struct story {
+	uint32_t n, pad;
+	story_line line[STORY_LINES];
+} story;
+
+
 enum story_what {
 	W_CLAIM,            /* frame, pkt, arg = new head */
 	W_UNLOCK,           /* frame */
@@ -66,5 +89,7 @@ void oracle_finish(world *w);
 /* Print a story, each line prefixed by `indent`. */
 void oracle_story_print(const world *w, enum story_kind kind, FILE *out, const char *indent);
 const char *oracle_story_title(enum story_kind kind);
+
+extern const model_ops oracle_ops;
 
 #endif

@@ -7,7 +7,10 @@
 #include "packet_ring.h"
 
 #include <ck_bitmap.h>
+#include <stdlib.h>
 
+#include "locks.h"
+#include "ghost.h"
 #include "oracle.h"
 #include "spinlock.h"
 
@@ -30,10 +33,8 @@ void ring_reset(world *w, uint32_t sock)
 {
 	const scn_socket *so = &w->scn->sockets[sock];
 	ring_frame *fr = ring_frames(w, sock);
-	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .unlock_at = UINT64_MAX };
 	for (uint32_t i = 0; i < so->frames; i++)
-		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL, .data_pkt = PKT_NONE,
-				      .hdr_pkt = PKT_NONE, .cur = none, .prev = none };
+		fr[i] = (ring_frame){ .status = TP_STATUS_KERNEL };
 	/* packet_set_ring(): rx_owner_map = bitmap_alloc(req->tp_frame_nr) */
 	ck_bitmap_init(owner_map(w, sock), so->frames, false);
 }
@@ -56,31 +57,21 @@ int ring_poll_readable(world *w, uint32_t sock)
 	return ring_frames(w, sock)[prev].status != TP_STATUS_KERNEL;
 }
 
-/* The claim record of writer ctx c on a frame, or NULL. */
-static claim_rec *rec_of(ring_frame *fr, uint32_t c)
-{
-	if (fr->cur.ctx == c)
-		return &fr->cur;
-	if (fr->prev.ctx == c)
-		return &fr->prev;
-	return NULL;
-}
-
 /* Trace only: the ring's frames by state (kernel, being written, user). */
 void ring_trace_occupancy_(world *w, uint32_t c, uint32_t sock)
 {
 	const ring_frame *fr = ring_frames(w, sock);
 	int64_t k = 0, wr = 0, u = 0;
 	for (uint32_t i = 0; i < w->scn->sockets[sock].frames; i++) {
-		if (fr[i].owners)
+		if (ghost_writing(w, sock, i))
 			wr++;
 		else if (fr[i].status & TP_STATUS_USER)
 			u++;
 		else
 			k++;
 	}
-	sim_note(&w->s, c, wl(w, ML_RING_OCC), "sock", (int64_t)sock, "kernel", k, "writing", wr,
-		 "user", u, (const char *)NULL);
+	sim_note(&w->s, c, wl(w, ML_RING_OCC), TK_SOCK, (int64_t)sock, TK_KERNEL, k, TK_WRITING, wr,
+		 TK_USER, u);
 }
 
 /* did()'s full path: traced, jittered, watched or explored. */
@@ -88,8 +79,8 @@ __attribute__((noinline)) static uint64_t did_full(world *w, uint32_t c, const s
 						    uint32_t label, uint32_t bytes)
 {
 	int64_t frame = f->c == NO_FRAME ? -1 : (int64_t)f->c;
-	return sim_did_full(&w->s, c, label, bytes, "sock", (int64_t)f->a, "frame", frame,
-			    "pkt", (int64_t)f->d, (const char *)NULL);
+	return sim_did_full(&w->s, c, label, bytes, TK_SOCK, (int64_t)f->a, TK_FRAME, frame,
+			    TK_PKT, (int64_t)f->d, SIM_TK_END);
 }
 
 /* A step of writer c; after its claim (C), the stories name it as the step
@@ -105,64 +96,6 @@ static inline uint64_t did(world *w, uint32_t c, const sim_frame *f, enum model_
 	return did_full(w, c, f, label, bytes);
 }
 
-/* C: a claim.  A frame whose previous claimer has not reached J is owned by
- * another writer: that is the overrun. */
-static void claim(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
-{
-	sim *s = &w->s;
-	const sim_ctx *x = sim_ctx_at(s, c);
-	w->g->claims++;
-	if (fr->owners) {
-		w->g->m[SCN_M_OVERRUN]++;
-		sim_note(s, c, wl(w, ML_OR_OVERRUN), "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-			 "pkt", (int64_t)f->d, "owner_pkt", (int64_t)fr->cur.pkt, (const char *)NULL);
-		const claim_rec *o = &fr->cur;
-		if (oracle_first(w, STORY_OVERRUN)) {
-			oracle_add_at(w, STORY_OVERRUN, o->at, o->ctx, o->cpu, wl(w, ML_TP_C), W_CLAIM,
-				      f->c, o->pkt, 0);
-			if (o->unlock_at != UINT64_MAX)
-				oracle_add_at(w, STORY_OVERRUN, o->unlock_at, o->ctx, o->cpu,
-					      wl(w, ML_TP_F), W_UNLOCK, f->c, o->pkt, 0);
-			const stall_note *sn = &w->stall[o->cpu];
-			if (sn->for_ns && sn->from + sn->for_ns > o->at && sn->from <= sim_now(s))
-				oracle_add_at(w, STORY_OVERRUN, sn->from, SIM_NONE, o->cpu,
-					      SIM_NONE, W_STALL, 0, 0, sn->for_ns);
-			oracle_add(w, STORY_OVERRUN, SIM_NONE, x->cpu, SIM_NONE, W_WRAP, f->c, 0,
-				   w->g->claims - 1 - o->seq);
-			oracle_add(w, STORY_OVERRUN, c, 0, wl(w, ML_TP_C), W_OVERRUN, f->c, f->d, o->cpu);
-			oracle_add(w, STORY_OVERRUN, o->ctx, 0, w->writer_at[o->ctx], W_WRITER_AT, f->c, o->pkt,
-				   0);
-		}
-		fr->prev = fr->cur;
-	}
-	fr->owners++;
-	fr->cur = (claim_rec){ .at = sim_now(s), .pkt = f->d, .seq = w->g->claims,
-			       .unlock_at = UINT64_MAX, .cpu = x->cpu, .ctx = c };
-	w->writer_at[c] = wl(w, ML_TP_C);
-}
-
-/* G: the copy.  Two copies into one frame that overlap in time leave a mix. */
-static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
-{
-	if (fr->data_pkt != PKT_NONE && !fr->data_consumed && fr->data_pkt != f->d &&
-	    !fr->mixed && fr->hdr_pkt == fr->data_pkt && w->g->first_lost_pkt == PKT_NONE) {
-		/* Unread bytes of another packet are overwritten: remember it for
-		 * the `lost` story (the count comes from the end-of-run balance). */
-		w->g->first_lost_pkt = fr->data_pkt;
-		w->g->first_lost_by = f->d;
-		w->g->first_lost_at = sim_now(&w->s);
-		w->g->first_lost_cpu = sim_ctx_at(&w->s, c)->cpu;
-		w->g->first_lost_frame = f->c;
-	}
-	fr->copying++;
-	fr->mixed = fr->copying > 1;
-	fr->data_pkt = f->d;
-	fr->data_consumed = 0;
-	fr->sum = fr->mixed ? ~pkt_sum(w, f->d) : pkt_sum(w, f->d);
-	fr->snaplen = ring_snaplen(w, f->a, f->b);
-	fr->gen++;
-}
-
 /* Each step of tpacket_rcv is a function of its own, jumped to from the
  * table in ring_tpacket_rcv_step() by the frame's pc: a step that only
  * updates the ring saves no registers, where one function with a switch
@@ -172,7 +105,7 @@ static void copy_begin(world *w, uint32_t c, sim_frame *f, ring_frame *fr)
 #define RING_STEP static __attribute__((noinline)) sim_answer
 
 /* The lock the steps take: sk->sk_receive_queue.lock of socket f->a. */
-static inline uint32_t rq_lock(const sim_frame *f) { return f->a; }
+static inline uint32_t rq_lock(const world *w, const sim_frame *f) { return lock_rq(w->scn, f->a); }
 
 RING_STEP step_room(sim *s, uint32_t c, sim_frame *f)
 {
@@ -208,7 +141,7 @@ static inline sim_answer take_rq_lock(world *w, uint32_t c, sim_frame *f, enum m
 {
 	f->pc = next;
 	uint64_t ns = did(w, c, f, l, 0);
-	if (!spin_lock_take(w, c, rq_lock(f), SPIN_PLAIN))
+	if (!spin_lock_take(w, c, rq_lock(w, f), SPIN_PLAIN))
 		return SIM_SPIN;
 	return SIM_CONT(ns);
 }
@@ -255,9 +188,8 @@ RING_STEP step_c(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	ring_state *r = &w->ring[f->a];
 	/* C: packet_increment_rx_head(po, &po->rx_ring) */
-	ring_frame *fr = &ring_frames(w, f->a)[f->c];
 	uint64_t ns = did(w, c, f, ML_TP_C, 0);
-	claim(w, c, f, fr);
+	ghost_claim(w, c, f->a, f->c, f->d);
 	r->head = r->head + 1 == w->scn->sockets[f->a].frames ? 0 : r->head + 1;
 	ring_trace_occupancy(w, c, f->a);
 	f->pc = w->fix == SCN_FIX_IN_PROGRESS ? PC_D : PC_E;
@@ -287,12 +219,10 @@ RING_STEP step_e(sim *s, uint32_t c, sim_frame *f)
 RING_STEP step_f(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	claim_rec *rc;
 	/* F: spin_unlock(&sk->sk_receive_queue.lock) -- the race window opens */
-	if ((rc = rec_of(&ring_frames(w, f->a)[f->c], c)) != NULL)
-		rc->unlock_at = sim_now(s);
+	ghost_unlock(w, c, f->a, f->c);
 	uint64_t ns = did(w, c, f, ML_TP_F, 0);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	f->pc = PC_G;
 	return SIM_CONT(ns);
 }
@@ -302,7 +232,8 @@ RING_STEP step_g(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	/* G: skb_copy_bits(skb, 0, h.raw + macoff, snaplen) */
 	ring_frame *fr = &ring_frames(w, f->a)[f->c];
-	copy_begin(w, c, f, fr);
+	fr->snaplen = ring_snaplen(w, f->a, f->b);
+	ghost_copy(w, c, f->a, f->c, f->d);
 	f->pc = PC_H;
 	return SIM_CONT(did(w, c, f, ML_TP_G, fr->snaplen));
 }
@@ -311,10 +242,7 @@ RING_STEP step_h(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* H: the copy is done; timestamp and header (tp_len, tp_snaplen, tp_sec...) */
-	ring_frame *fr = &ring_frames(w, f->a)[f->c];
-	fr->copying--;
-	fr->hdr_pkt = f->d;
-	fr->gen++;
+	ghost_copy_done(w, f->a, f->c, f->d);
 	f->pc = PC_I;
 	return SIM_CONT(did(w, c, f, ML_TP_H, 0));
 }
@@ -341,11 +269,7 @@ RING_STEP step_j(sim *s, uint32_t c, sim_frame *f)
 	ring_frame *fr = &ring_frames(w, f->a)[f->c];
 	uint64_t ns = did(w, c, f, ML_TP_J, 0);
 	fr->status = (uint32_t)f->e;
-	if (fr->owners)
-		fr->owners--;
-	/* The frame's story now belongs to a writer that still owns it. */
-	if (fr->owners && fr->cur.ctx == c)
-		fr->cur = fr->prev;
+	ghost_publish(w, c, f->a, f->c);
 	if (w->fix == SCN_FIX_OWNER_MAP) {
 		/* __clear_bit(slot_id, po->rx_ring.rx_owner_map) */
 		ck_bitmap_reset(owner_map(w, f->a), f->c);
@@ -363,7 +287,7 @@ RING_STEP step_j_unlock(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	uint64_t ns = did(w, c, f, ML_TP_J_UNLOCK, 0);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	f->pc = PC_K;
 	return SIM_CONT(ns);
 }
@@ -384,9 +308,9 @@ RING_STEP step_drop(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	/* drop_n_account: spin_unlock(); atomic_inc(&po->tp_drops); head unchanged */
-	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, "sock", (int64_t)f->a, "frame", (int64_t)f->c,
-			      "pkt", (int64_t)f->d, (const char *)NULL);
-	spin_lock_release(w, c, rq_lock(f), SPIN_PLAIN);
+	uint64_t ns = sim_did(s, c, wl(w, ML_TP_DROP), 0, TK_SOCK, (int64_t)f->a, TK_FRAME, (int64_t)f->c,
+			      TK_PKT, (int64_t)f->d);
+	spin_lock_release(w, c, rq_lock(w, f), SPIN_PLAIN);
 	w->ring[f->a].tp_drops++;
 	w->g->m[SCN_M_DROPS]++;
 	w->g->in_hand--;
@@ -418,3 +342,55 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		return ring_steps[f->pc](s, c, f);
 	return SIM_RET;
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(ring_frame) == 8, "ring_frame has no padding");
+
+static int packet_ring_reserve(world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	sim *s = &w->s;
+	w->fn_tpacket_rcv = sim_add_fn(s, "tpacket_rcv", ring_tpacket_rcv_step);
+	w->frame_off = calloc(f->nsockets + 1, sizeof(size_t));
+	w->bitmap_off = calloc(f->nsockets + 1, sizeof(size_t));
+	if (!w->frame_off || !w->bitmap_off)
+		return world_oom(w, err, errlen);
+	w->off_ring = world_reserve(w, f->nsockets, sizeof(ring_state));
+	w->off_writer_at = world_reserve(w, world_nctx(w), sizeof(uint32_t));
+	for (size_t i = 0; i < f->nsockets; i++) {
+		const scn_socket *so = &f->sockets[i];
+		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
+		w->frame_off[i] = arena_reserve(&s->ar, (size_t)frames * sizeof(ring_frame), 8);
+		w->bitmap_off[i] = arena_reserve(&s->ar, ring_bitmap_bytes(frames), 8);
+		/* packet_set_ring(): po->prot_hook.func = tpacket_rcv; from v5.3
+		 * its first step is the lockless room check */
+		if (so->type == SCN_SOCK_PACKET)
+			w->rcv[i] = (sock_rcv){ w->fn_tpacket_rcv, ring_first_pc(f) };
+	}
+	return 0;
+}
+
+static void packet_ring_bind(world *w)
+{
+	w->ring = arena_at(&w->s.ar, w->off_ring);
+	w->writer_at = arena_at(&w->s.ar, w->off_writer_at);
+}
+
+static void packet_ring_reset(world *w)
+{
+	for (uint32_t i = 0; i < world_nctx(w); i++)
+		w->writer_at[i] = SIM_NONE;
+	for (uint32_t i = 0; i < w->scn->nsockets; i++)
+		if (w->scn->sockets[i].type == SCN_SOCK_PACKET)
+			ring_reset(w, i);
+}
+
+static void packet_ring_release(world *w)
+{
+	free(w->frame_off);
+	free(w->bitmap_off);
+}
+
+const model_ops packet_ring_ops = { "packet_ring", packet_ring_reserve, packet_ring_bind,
+				    packet_ring_reset, NULL, packet_ring_release };

@@ -16,6 +16,34 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+/* uapi if_packet.h tp_status values */
+#define TP_STATUS_KERNEL 0u
+#define TP_STATUS_USER (1u << 0)
+#define TP_STATUS_COPY (1u << 1)
+#define TP_STATUS_LOSING (1u << 2)
+#define TP_STATUS_CSUMNOTREADY (1u << 3)
+#define TP_STATUS_VLAN_VALID (1u << 4)
+#define TP_STATUS_BLK_TMO (1u << 5)
+/* The 2018 RFC reused "any bit other than TP_STATUS_USER"; its patch named
+ * it TP_STATUS_IN_PROGRESS.  We use bit 31, which no uapi flag uses. */
+#define TP_STATUS_IN_PROGRESS (1u << 31)
+
+typedef struct ring_state {
+	uint32_t head;              /* po->rx_ring.head */
+	uint32_t pad;
+	uint64_t tp_packets, tp_drops;
+} ring_state;
+
+/* A frame as the kernel has it: the tpacket header's words the models use.
+ * What the checker keeps about a frame is ghost state (ghost.h). */
+typedef struct ring_frame {
+	uint32_t status;            /* tp_status */
+	uint32_t snaplen;           /* tp_snaplen */
+} ring_frame;
+
+
 size_t ring_bitmap_bytes(uint32_t frames);
 void ring_reset(world *w, uint32_t sock);
 uint32_t ring_snaplen(const world *w, uint32_t sock, uint32_t size);
@@ -33,5 +61,7 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
 /* The step tpacket_rcv starts at: A, or from v5.3 (`kernel 5.3`) the
  * lockless room check that drops a full ring before taking the lock. */
 uint16_t ring_first_pc(const scn_file *f);
+
+extern const model_ops packet_ring_ops;
 
 #endif

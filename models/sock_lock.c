@@ -2,8 +2,11 @@
  * the TCP-like receive path; see sock_lock.h. */
 #include "sock_lock.h"
 
+#include <stdlib.h>
+
 #include "oracle.h"
 #include "spinlock.h"
+#include "task.h"
 
 uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel)
 {
@@ -45,7 +48,7 @@ static int slock_mode(const world *w)
 
 static uint64_t did(world *w, uint32_t c, sim_frame *f, enum model_label l)
 {
-	return sim_did(&w->s, c, wl(w, l), 0, "sock", (int64_t)f->a, (const char *)NULL);
+	return sim_did(&w->s, c, wl(w, l), 0, TK_SOCK, (int64_t)f->a);
 }
 
 /* Trace only: the backlog after a change, with what sk_add_backlog() weighs
@@ -54,9 +57,8 @@ static void trace_backlog(world *w, uint32_t c, uint32_t sock)
 {
 	const sock_state *k = &w->sock[sock];
 	if (sim_tracing(&w->s))
-		sim_note(&w->s, c, wl(w, ML_BACKLOG_LEN), "sock", (int64_t)sock, "pkts",
-			 (int64_t)k->bl_count, "bytes", (int64_t)k->bl_len, "rmem", (int64_t)k->rmem,
-			 (const char *)NULL);
+		sim_note(&w->s, c, wl(w, ML_BACKLOG_LEN), TK_SOCK, (int64_t)sock, TK_PKTS,
+			 (int64_t)k->bl_count, TK_BYTES, (int64_t)k->bl_len, TK_RMEM, (int64_t)k->rmem);
 }
 
 /* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
@@ -83,7 +85,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			spin_might_sleep(w, c, wl(w, ML_LS_LOCK));
 		f->pc = LS_CHECK;
 		ns = did(w, c, f, ML_LS_LOCK);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case LS_CHECK:
@@ -100,7 +102,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			/* __lock_sock(): prepare_to_wait_exclusive(&sk->sk_lock.wq);
 			 * spin_unlock_bh(); schedule(); then spin_lock_bh() again */
 			ns = did(w, c, f, ML_LS_WAIT);
-			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 			spin_might_sleep(w, c, wl(w, ML_LS_WAIT));
 			f->pc = LS_LOCK;
 			f->c = 1;       /* woken: no might_sleep() on the way back */
@@ -114,7 +116,7 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 	case LS_UNLOCK:
 		/* spin_unlock_bh(&sk->sk_lock.slock) */
 		ns = did(w, c, f, ML_LS_UNLOCK);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = LS_RET;
 		return SIM_CONT(ns);
 	}
@@ -135,7 +137,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		 * __release_sock()'s re-lock after each batch */
 		ns = did(w, c, f, f->pc == RS_LOCK ? ML_RS_LOCK : ML_RS_RELOCK);
 		f->pc = RS_CHECK;
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case RS_CHECK:
@@ -144,7 +146,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			k->detached = k->bl_count;
 			f->c = 1;       /* drained at least once: len is reset after the loop */
 			ns = did(w, c, f, ML_RS_DETACH);
-			spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+			spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 			f->pc = RS_RCV;
 			return SIM_CONT(ns);
 		}
@@ -161,8 +163,8 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
 			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
 			uint32_t cap = w->bl_cap[f->a];
-			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, "sock", (int64_t)f->a,
-				     "pkt", (int64_t)q->pkt, (const char *)NULL);
+			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)f->a,
+				     TK_PKT, (int64_t)q->pkt);
 			do_rcv(w, f->a, q->truesize);
 			w->g->m[SCN_M_BACKLOG_PROCESSED]++;
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
@@ -195,7 +197,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 	case RS_UNLOCK:
 		/* spin_unlock_bh(&sk->sk_lock.slock) */
 		ns = did(w, c, f, ML_RS_UNLOCK);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = RS_RET;
 		return SIM_CONT(ns);
 	}
@@ -214,7 +216,7 @@ sim_answer sock_lock_fast_step(sim *s, uint32_t c, sim_frame *f)
 		spin_might_sleep(w, c, wl(w, ML_LF_LOCK));
 		f->pc = LF_CHECK;
 		ns = did(w, c, f, ML_LF_LOCK);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), slock_mode(w)))
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), slock_mode(w)))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case LF_CHECK:
@@ -246,7 +248,7 @@ sim_answer sock_unlock_fast_step(sim *s, uint32_t c, sim_frame *f)
 		/* unlock_sock_fast(sk, false): spin_unlock_bh(&sk->sk_lock.slock) */
 		w->task[c].fast &= ~bit;
 		ns = did(w, c, f, ML_UF_FAST);
-		spin_lock_release(w, c, sock_slock(w, f->a), slock_mode(w));
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), slock_mode(w));
 		f->pc = 1;
 		return SIM_CONT(ns);
 	}
@@ -271,15 +273,14 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	case TCP_LOCK:
 		/* bh_lock_sock_nested(sk): spin_lock(&sk->sk_lock.slock) */
 		f->pc = TCP_OWNED;
-		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, "sock", (int64_t)f->a, "pkt", (int64_t)f->d,
-			     (const char *)NULL);
-		if (!spin_lock_take(w, c, sock_slock(w, f->a), SPIN_PLAIN))
+		ns = sim_did(s, c, wl(w, ML_TCP_LOCK), 0, TK_SOCK, (int64_t)f->a, TK_PKT, (int64_t)f->d);
+		if (!spin_lock_take(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN))
 			return SIM_SPIN;
 		return SIM_CONT(ns);
 	case TCP_OWNED:
 		/* if (!sock_owned_by_user(sk)) ... else tcp_add_backlog() */
-		ns = sim_did(s, c, wl(w, ML_TCP_OWNED), 0, "sock", (int64_t)f->a, "owned",
-			     (int64_t)(k->owned != 0), (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_TCP_OWNED), 0, TK_SOCK, (int64_t)f->a, TK_OWNED,
+			     (int64_t)(k->owned != 0));
 		f->pc = !k->owned || (w->bugs & SCN_BUG_BH_IGNORES_OWNED) ? TCP_INLINE : TCP_BACKLOG;
 		return SIM_CONT(ns);
 	case TCP_INLINE:
@@ -295,8 +296,8 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;
 		f->pc = TCP_UNLOCK;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, "sock", (int64_t)f->a,
-					"pkt", (int64_t)f->d, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_DO_RCV), f->b, TK_SOCK, (int64_t)f->a,
+					TK_PKT, (int64_t)f->d));
 	case TCP_BACKLOG: {
 		/* sk_add_backlog(sk, skb, limit): rcvbuf + sndbuf before v4.9,
 		 * tcp_add_backlog()'s limit after (sock_backlog_limit) */
@@ -307,9 +308,8 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		if (k->bl_len + k->rmem > limit || k->bl_count == cap) {
 			/* sk_rcvqueues_full(): -ENOBUFS, the packet is dropped and counted */
 			w->g->m[SCN_M_BACKLOG_DROPS]++;
-			return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_DROP), 0, "sock", (int64_t)f->a,
-						"pkt", (int64_t)f->d, "len", (int64_t)k->bl_len,
-						(const char *)NULL));
+			return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_DROP), 0, TK_SOCK, (int64_t)f->a,
+						TK_PKT, (int64_t)f->d, TK_LEN, (int64_t)k->bl_len));
 		}
 		uint32_t tail = (k->bl_head + k->bl_count) % cap;
 		bl_slots(w, f->a)[tail] = (bl_slot){ f->d, ts, f->b };
@@ -318,14 +318,13 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
 			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
 		trace_backlog(w, c, f->a);
-		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, "sock", (int64_t)f->a,
-					"pkt", (int64_t)f->d, "backlog", (int64_t)k->bl_count,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BACKLOG), 0, TK_SOCK, (int64_t)f->a,
+					TK_PKT, (int64_t)f->d, TK_BACKLOG, (int64_t)k->bl_count));
 	}
 	case TCP_UNLOCK:
 		/* bh_unlock_sock(sk) */
-		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, "sock", (int64_t)f->a, (const char *)NULL);
-		spin_lock_release(w, c, sock_slock(w, f->a), SPIN_PLAIN);
+		ns = sim_did(s, c, wl(w, ML_TCP_UNLOCK), 0, TK_SOCK, (int64_t)f->a);
+		spin_lock_release(w, c, lock_slock(w->scn, f->a), SPIN_PLAIN);
 		f->pc = TCP_RET;
 		return SIM_CONT(ns);
 	}
@@ -356,8 +355,8 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 		k->rmem = 0;
 		trace_backlog(w, c, f->a);      /* sk_rmem_alloc back to 0 */
 		f->pc = RV_RELEASE;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, "sock", (int64_t)f->a,
-					"pkts", (int64_t)n, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, TK_SOCK, (int64_t)f->a,
+					TK_PKTS, (int64_t)n));
 	}
 	case RV_RELEASE:
 		f->pc = RV_RET;
@@ -367,3 +366,57 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 	}
 	return SIM_RET;
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(sock_state) == 48, "sock_state has no padding");
+
+static int sock_lock_reserve(world *w, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	sim *s = &w->s;
+	w->fn_tcp_rcv = sim_add_fn(s, "tcp_rcv", sock_tcp_rcv_step);
+	w->fn_lock_sock = sim_add_fn(s, "lock_sock", sock_lock_step);
+	w->fn_release_sock = sim_add_fn(s, "release_sock", sock_release_step);
+	w->fn_lock_sock_fast = sim_add_fn(s, "lock_sock_fast", sock_lock_fast_step);
+	w->fn_unlock_sock_fast = sim_add_fn(s, "unlock_sock_fast", sock_unlock_fast_step);
+	w->fn_recv = sim_add_fn(s, "recv", sock_recv_step);
+	w->rcv = calloc(f->nsockets + 1, sizeof(*w->rcv));
+	w->sock_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->data_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->bl_cap = calloc(f->nsockets + 1, sizeof(uint32_t));
+	w->bl_off = calloc(f->nsockets + 1, sizeof(size_t));
+	if (!w->rcv || !w->sock_wq || !w->data_wq || !w->bl_cap || !w->bl_off)
+		return world_oom(w, err, errlen);
+	w->off_sock = world_reserve(w, f->nsockets, sizeof(sock_state));
+	for (size_t i = 0; i < f->nsockets; i++) {
+		w->sock_wq[i] = sim_add_waitq(s);
+		w->data_wq[i] = sim_add_waitq(s);
+		w->bl_cap[i] = sock_backlog_cap(&f->sockets[i], f->kernel);
+		w->bl_off[i] = arena_reserve(&s->ar, (size_t)w->bl_cap[i] * sizeof(bl_slot), 8);
+		/* a stream socket's protocol: tcp_v4_rcv (packet sockets: packet_ring.c) */
+		if (f->sockets[i].type == SCN_SOCK_STREAM)
+			w->rcv[i] = (sock_rcv){ w->fn_tcp_rcv, 0 };
+	}
+	return 0;
+}
+
+static void sock_lock_bind(world *w) { w->sock = arena_at(&w->s.ar, w->off_sock); }
+
+static void sock_lock_reset(world *w)
+{
+	for (uint32_t i = 0; i < w->scn->nsockets; i++)
+		sock_reset(w, i);
+}
+
+static void sock_lock_release(world *w)
+{
+	free(w->rcv);
+	free(w->sock_wq);
+	free(w->data_wq);
+	free(w->bl_cap);
+	free(w->bl_off);
+}
+
+const model_ops sock_lock_ops = { "sock_lock", sock_lock_reserve, sock_lock_bind, sock_lock_reset,
+				  NULL, sock_lock_release };

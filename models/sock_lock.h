@@ -25,12 +25,28 @@
 #ifndef MODELS_SOCK_LOCK_H
 #define MODELS_SOCK_LOCK_H
 
+#include "locks.h"
 #include "world.h"
 
-static inline uint32_t sock_slock(const world *w, uint32_t sock)
-{
-	return (uint32_t)w->scn->nsockets + sock;
-}
+/* ---- state (in the arena; no padding) ---- */
+
+typedef struct bl_slot {
+	uint64_t pkt;
+	uint32_t truesize;
+	uint32_t size;
+} bl_slot;
+
+typedef struct sock_state {
+	uint32_t owned;             /* sk_lock.owned: owner task ctx + 1, or 0 */
+	uint32_t bl_head, bl_count; /* backlog ring (sk_backlog.head/tail) */
+	uint32_t detached;          /* packets detached by __release_sock, not yet processed */
+	uint64_t bl_len;            /* sk_backlog.len, bytes (truesize) */
+	uint64_t rmem;              /* sk_rmem_alloc: bytes in the receive queue */
+	uint64_t rq_pkts;           /* packets in the receive queue */
+	uint64_t owned_since;
+} sock_state;
+
+
 /* What sk_add_backlog() weighs backlog.len + rmem against, by kernel version:
  * rcvbuf + sndbuf (to v4.8), tcp_add_backlog()'s from v4.9. */
 uint64_t sock_backlog_limit(const scn_socket *so, uint32_t kernel);
@@ -43,5 +59,7 @@ sim_answer sock_lock_fast_step(sim *s, uint32_t ctx, sim_frame *f);
 sim_answer sock_unlock_fast_step(sim *s, uint32_t ctx, sim_frame *f);
 sim_answer sock_tcp_rcv_step(sim *s, uint32_t ctx, sim_frame *f);
 sim_answer sock_recv_step(sim *s, uint32_t ctx, sim_frame *f);
+
+extern const model_ops sock_lock_ops;
 
 #endif

@@ -4,24 +4,13 @@
 
 #include <stdio.h>
 
+#include "locks.h"
 #include "oracle.h"
 
 /* Usage bits, as lockdep names them. */
 #define USED_IN_SOFTIRQ 1u      /* taken in softirq context */
 #define ENABLED_SOFTIRQ 2u      /* taken in process context with BH (and IRQs) enabled */
 #define REPORTED 4u             /* the inconsistency was reported */
-
-void spin_lock_name(const world *w, uint32_t lock, char *buf, size_t len)
-{
-	const scn_file *f = w->scn;
-	uint32_t n = (uint32_t)f->nsockets;
-	if (lock < n)
-		snprintf(buf, len, "sk_receive_queue.lock of %s", f->sockets[lock].name);
-	else if (lock < 2 * n)
-		snprintf(buf, len, "sk_lock.slock of %s", f->sockets[lock - n].name);
-	else
-		snprintf(buf, len, "%s", f->locks[lock - 2 * n].name);
-}
 
 static void check_usage(world *w, uint32_t ctx, uint32_t lock)
 {
@@ -127,8 +116,7 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 		l->acquired_at = sim_now(s);
 		l->acquisitions++;
 		if (sim_tracing(s))
-			sim_note(s, ctx, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait", (int64_t)0,
-				 (const char *)NULL);
+			sim_note(s, ctx, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT, (int64_t)0);
 		return 1;
 	}
 	/* Contended: join the waiters (the MCS queue for fifo) and spin. */
@@ -142,8 +130,8 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 	l->tail = ctx;
 	l->nwait++;
 	if (sim_tracing(s))
-		sim_note(s, ctx, wl(w, ML_SL_WAIT), "lock", (int64_t)lock, "owner_cpu",
-			 (int64_t)sim_ctx_at(s, l->owner)->cpu, (const char *)NULL);
+		sim_note(s, ctx, wl(w, ML_SL_WAIT), TK_LOCK, (int64_t)lock, TK_OWNER_CPU,
+			 (int64_t)sim_ctx_at(s, l->owner)->cpu);
 	if (deadlock(w, ctx, lock))
 		report_deadlock(w, ctx, lock);
 	return 0;
@@ -181,8 +169,7 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 	if (hold > l->hold_max)
 		l->hold_max = hold;
 	if (sim_tracing(s))
-		sim_note(s, ctx, wl(w, ML_SL_RELEASE), "lock", (int64_t)lock, "hold", (int64_t)hold,
-			 (const char *)NULL);
+		sim_note(s, ctx, wl(w, ML_SL_RELEASE), TK_LOCK, (int64_t)lock, TK_HOLD, (int64_t)hold);
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	if (x->held)
 		x->held--;
@@ -201,8 +188,8 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 			w->g->m[SCN_M_SPIN_MAX_NS] = wait;
 		/* Traced at the hand-off; the waiter runs `handoff` ns later. */
 		if (sim_tracing(s))
-			sim_note(s, next, wl(w, ML_SL_ACQUIRED), "lock", (int64_t)lock, "wait",
-				 (int64_t)wait, "handoff", (int64_t)w->handoff_ns, (const char *)NULL);
+			sim_note(s, next, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT,
+				 (int64_t)wait, TK_HANDOFF, (int64_t)w->handoff_ns);
 	}
 	if (mode == SPIN_BH)
 		sim_bh_enable(s, ctx);          /* spin_unlock_bh: local_bh_enable() after */
@@ -219,3 +206,37 @@ void spin_might_sleep(world *w, uint32_t ctx, uint32_t label)
 	else if (x->held)
 		oracle_violation(w, ctx, label, W_SLEEP_ATOMIC, 0, x->held);
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+_Static_assert(sizeof(spin_state) == 104, "spin_state has no padding");
+
+static int spinlock_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->nlocks = lock_count(w->scn);
+	w->rng_spin = sim_add_rng(&w->s, "spinlock");
+	w->off_spin = world_reserve(w, w->nlocks, sizeof(spin_state));
+	w->off_spin_next = world_reserve(w, world_nctx(w), sizeof(uint32_t));
+	return 0;
+}
+
+static void spinlock_bind(world *w)
+{
+	w->spin = arena_at(&w->s.ar, w->off_spin);
+	w->spin_next = arena_at(&w->s.ar, w->off_spin_next);
+}
+
+static void spinlock_reset(world *w)
+{
+	for (uint32_t i = 0; i < w->nlocks; i++) {
+		spin_state *l = &w->spin[i];
+		l->owner = l->head = l->tail = SIM_NONE;
+	}
+	for (uint32_t i = 0; i < world_nctx(w); i++)
+		w->spin_next[i] = SIM_NONE;
+}
+
+const model_ops spinlock_ops = { "spinlock", spinlock_reserve, spinlock_bind, spinlock_reset, NULL,
+				 NULL };

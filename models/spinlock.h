@@ -20,7 +20,25 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+typedef struct spin_state {
+	uint32_t owner;             /* ctx, or SIM_NONE */
+	uint32_t head, tail;        /* FIFO of spinning ctxs, linked through world.spin_next */
+	uint32_t nwait;
+	uint32_t usage;             /* lock-rule usage bits, see spinlock.c */
+	uint32_t owner_mode;        /* how the owner took it (SPIN_PLAIN/BH/IRQ) */
+	uint64_t acquired_at;
+	uint64_t acquisitions, contended;
+	uint64_t wait_total, wait_max, hold_total, hold_max;
+	uint64_t softirq_at, softirq_on_at;   /* first usage of each kind (for stories) */
+	uint32_t softirq_cpu, softirq_on_cpu;
+} spin_state;
+
+
 enum spin_mode { SPIN_PLAIN = 0, SPIN_BH = 1, SPIN_IRQ = 2 };
+
+/* Lock ids: locks.h. */
 
 /* Take `lock` for ctx in `mode` (disabling BH or IRQs first, as the kernel
  * does).  Returns 1 if it is taken now, 0 if ctx must answer SIM_SPIN; the
@@ -33,7 +51,7 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode);
 /* Called before ctx sleeps: sleeping in softirq/hardirq or with a spinlock
  * held is a violation.  `label` is the step that sleeps. */
 void spin_might_sleep(world *w, uint32_t ctx, uint32_t label);
-/* Name of a lock for stories: "sk_receive_queue.lock of cap", ... */
-void spin_lock_name(const world *w, uint32_t lock, char *buf, size_t len);
+
+extern const model_ops spinlock_ops;
 
 #endif

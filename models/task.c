@@ -1,6 +1,7 @@
 /* task.c - see task.h. */
 #include "task.h"
 
+#include "locks.h"
 #include "oracle.h"
 #include "spinlock.h"
 
@@ -34,7 +35,7 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 		/* the op index is 32 bits: a program may have more ops than pc counts */
 		const scn_op *op = &t->ops[f->b++];
 		uint32_t sock = t->socket;
-		uint32_t lock = (uint32_t)(2 * w->scn->nsockets + op->arg);
+		uint32_t lock = lock_user(w->scn, (uint32_t)op->arg);
 		switch (op->kind) {
 		case SCN_OP_LOCK_SOCK: return call(w, c, w->fn_lock_sock, sock, 0, 0);
 		case SCN_OP_RELEASE_SOCK: return call(w, c, w->fn_release_sock, sock, 0, 0);
@@ -42,10 +43,9 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 		case SCN_OP_UNLOCK_SOCK_FAST: return call(w, c, w->fn_unlock_sock_fast, sock, 0, 0);
 		case SCN_OP_RECV: return call(w, c, w->fn_recv, sock, 0, 0);
 		case SCN_OP_WORK:
-			return SIM_CONT(sim_did(s, c, wl(w, ML_TASK_WORK), 0, "ns", (int64_t)op->arg,
-						(const char *)NULL) + op->arg);
+			return SIM_CONT(sim_did(s, c, wl(w, ML_TASK_WORK), 0, SIM_TK_NS, (int64_t)op->arg) + op->arg);
 		case SCN_OP_SLEEP:
-			sim_did(s, c, wl(w, ML_TASK_SLEEP), 0, "ns", (int64_t)op->arg, (const char *)NULL);
+			sim_did(s, c, wl(w, ML_TASK_SLEEP), 0, SIM_TK_NS, (int64_t)op->arg);
 			return sleep_until(w, c, sim_now(s) + op->arg, wl(w, ML_TASK_SLEEP));
 		case SCN_OP_SPIN_LOCK: return call(w, c, w->fn_spin_op, lock, SPIN_PLAIN, 0);
 		case SCN_OP_SPIN_LOCK_BH: return call(w, c, w->fn_spin_op, lock, SPIN_BH, 0);
@@ -74,7 +74,7 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_RET;
 	f->pc = 1;
 	if (f->c) {
-		ns = sim_did(s, c, wl(w, ML_SL_UNLOCK), 0, "lock", (int64_t)f->a, (const char *)NULL);
+		ns = sim_did(s, c, wl(w, ML_SL_UNLOCK), 0, TK_LOCK, (int64_t)f->a);
 		if (w->spin[f->a].owner != c)
 			/* lockdep: "bad unlock balance detected!" */
 			oracle_violation(w, c, wl(w, ML_SL_UNLOCK), W_BAD_UNLOCK, f->a, 0);
@@ -82,8 +82,32 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 			spin_lock_release(w, c, f->a, (int)f->b);
 		return SIM_CONT(ns);
 	}
-	ns = sim_did(s, c, wl(w, ML_SL_LOCK), 0, "lock", (int64_t)f->a, (const char *)NULL);
+	ns = sim_did(s, c, wl(w, ML_SL_LOCK), 0, TK_LOCK, (int64_t)f->a);
 	if (!spin_lock_take(w, c, f->a, (int)f->b))
 		return SIM_SPIN;
 	return SIM_CONT(ns);
 }
+
+/* ---- the model's life cycle (world.h) ---- */
+
+static int task_reserve(world *w, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	w->fn_task = sim_add_fn(&w->s, "task", task_step);
+	w->fn_spin_op = sim_add_fn(&w->s, "spin_op", task_spin_op_step);
+	w->off_task = world_reserve(w, w->s.ntasks, sizeof(task_state));
+	return 0;
+}
+
+static void task_bind(world *w) { w->task = arena_at(&w->s.ar, w->off_task); }
+
+/* The scenario's tasks start their programs. */
+static void task_reset(world *w)
+{
+	const scn_file *f = w->scn;
+	for (uint32_t i = 0; i < f->ntasks; i++)
+		sim_task_start(&w->s, i, w->fn_task, f->tasks[i].at_ns)->a = i;
+}
+
+const model_ops task_ops = { "task", task_reserve, task_bind, task_reset, NULL, NULL };

@@ -13,9 +13,20 @@
 
 #include "world.h"
 
+/* ---- state (in the arena; no padding) ---- */
+
+typedef struct task_state {
+	uint64_t run;               /* runs of the program started */
+	uint32_t fast;              /* lock_sock_fast took the fast path (bit per socket, low 32) */
+	uint32_t pad;
+} task_state;
+
+
 sim_answer task_step(sim *s, uint32_t ctx, sim_frame *f);
 /* A spin_lock or spin_unlock op: a = lock, b = enum spin_mode, c = 1 to unlock. */
 sim_answer task_spin_op_step(sim *s, uint32_t ctx, sim_frame *f);
 void task_wake_fire(sim *s, uint32_t ctx);
+
+extern const model_ops task_ops;
 
 #endif

@@ -15,126 +15,26 @@
 #include <stdint.h>
 
 #include "costs.h"
+#include "keys.h"
 #include "scn.h"
 #include "sim.h"
 
-/* uapi if_packet.h tp_status values */
-#define TP_STATUS_KERNEL 0u
-#define TP_STATUS_USER (1u << 0)
-#define TP_STATUS_COPY (1u << 1)
-#define TP_STATUS_LOSING (1u << 2)
-#define TP_STATUS_CSUMNOTREADY (1u << 3)
-#define TP_STATUS_VLAN_VALID (1u << 4)
-#define TP_STATUS_BLK_TMO (1u << 5)
-/* The 2018 RFC reused "any bit other than TP_STATUS_USER"; its patch named
- * it TP_STATUS_IN_PROGRESS.  We use bit 31, which no uapi flag uses. */
-#define TP_STATUS_IN_PROGRESS (1u << 31)
 
 #define PKT_NONE UINT64_MAX
-#define NET_RX_SOFTIRQ 3            /* include/linux/interrupt.h: HI, TIMER, NET_TX, NET_RX */
 
-/* ---- state structs (in the arena; no padding) ---- */
+/* ---- state in the arena (each model's own struct lives in its header) ---- */
 
-typedef struct spin_state {
-	uint32_t owner;             /* ctx, or SIM_NONE */
-	uint32_t head, tail;        /* FIFO of spinning ctxs, linked through world.spin_next */
-	uint32_t nwait;
-	uint32_t usage;             /* lock-rule usage bits, see spinlock.c */
-	uint32_t owner_mode;        /* how the owner took it (SPIN_PLAIN/BH/IRQ) */
-	uint64_t acquired_at;
-	uint64_t acquisitions, contended;
-	uint64_t wait_total, wait_max, hold_total, hold_max;
-	uint64_t softirq_at, softirq_on_at;   /* first usage of each kind (for stories) */
-	uint32_t softirq_cpu, softirq_on_cpu;
-} spin_state;
-
-typedef struct bl_slot {
-	uint64_t pkt;
-	uint32_t truesize;
-	uint32_t size;
-} bl_slot;
-
-typedef struct sock_state {
-	uint32_t owned;             /* sk_lock.owned: owner task ctx + 1, or 0 */
-	uint32_t bl_head, bl_count; /* backlog ring (sk_backlog.head/tail) */
-	uint32_t detached;          /* packets detached by __release_sock, not yet processed */
-	uint64_t bl_len;            /* sk_backlog.len, bytes (truesize) */
-	uint64_t rmem;              /* sk_rmem_alloc: bytes in the receive queue */
-	uint64_t rq_pkts;           /* packets in the receive queue */
-	uint64_t owned_since;
-} sock_state;
-
-typedef struct ring_state {
-	uint32_t head;              /* po->rx_ring.head */
-	uint32_t pad;
-	uint64_t tp_packets, tp_drops;
-} ring_state;
-
-typedef struct claim_rec {
-	uint64_t at, pkt, seq, unlock_at;
-	uint32_t cpu, ctx;          /* the writer; the step it reached: world.writer_at[ctx] */
-} claim_rec;
-
-typedef struct ring_frame {
-	uint32_t status;            /* tp_status */
-	uint32_t owners;            /* writers between their C and J on this frame */
-	uint32_t copying;           /* writers inside G */
-	uint32_t mixed;             /* the bytes are a mix of overlapping copies */
-	uint64_t data_pkt;          /* whose bytes the frame holds, PKT_NONE if none */
-	uint64_t hdr_pkt;           /* whom the header (H) describes */
-	uint64_t sum;               /* checksum of the bytes in the frame */
-	uint32_t data_consumed;     /* these bytes were consumed already */
-	uint32_t snaplen;
-	uint64_t gen;               /* bumped by every write (G, H) */
-	/* for stories: the writer that claimed it last, and the one before it
-	 * while that one still owns the frame (an overrun) */
-	claim_rec cur, prev;
-} ring_frame;
-
-typedef struct nic_state {
-	uint32_t head, count;       /* the queue ring */
-	uint32_t napi;              /* NAPI scheduled: the irq is masked */
-	uint32_t pad;
-} nic_state;
-
-typedef struct nic_slot {
-	uint64_t pkt;
-	uint32_t size;
-	uint32_t socket;
-} nic_slot;
-
-typedef struct task_state {
-	uint64_t run;               /* runs of the program started */
-	uint32_t fast;              /* lock_sock_fast took the fast path (bit per socket, low 32) */
-	uint32_t pad;
-} task_state;
-
-typedef struct consumer_state {
-	uint32_t idx;               /* the reader's frame index */
-	uint32_t futile;            /* polls that found the ring readable but idx not ready */
-	uint64_t gen_at_read;
-	uint64_t spins;             /* futile polls in all */
-} consumer_state;
-
-typedef struct stall_note {
-	uint64_t from, for_ns;
-} stall_note;
-
-/* A story: the few events that make a violation. */
-#define STORY_LINES 10
-enum story_kind { STORY_OVERRUN, STORY_CORRUPT, STORY_PARTIAL, STORY_LOST,
-		  STORY_VIOLATION, STORY_DEADLOCK, STORY_KINDS };
-typedef struct story_line {
-	uint64_t time;
-	uint32_t cpu, ctx_kind;
-	uint32_t ctx, label;        /* label: engine label id, or SIM_NONE */
-	uint32_t what, frame;
-	uint64_t pkt, arg;
-} story_line;
-typedef struct story {
-	uint32_t n, pad;
-	story_line line[STORY_LINES];
-} story;
+typedef struct spin_state spin_state;
+typedef struct sock_state sock_state;
+typedef struct bl_slot bl_slot;
+typedef struct ring_state ring_state;
+typedef struct ring_frame ring_frame;
+typedef struct nic_state nic_state;
+typedef struct nic_slot nic_slot;
+typedef struct task_state task_state;
+typedef struct consumer_state consumer_state;
+typedef struct story story;
+typedef struct stall_note stall_note;
 
 typedef struct world_global {
 	uint64_t m[SCN_M_COUNT];    /* the metrics (enum scn_metric) */
@@ -154,7 +54,37 @@ typedef struct world_global {
 
 /* ---- descriptors ---- */
 
-typedef struct world {
+typedef struct world world;
+
+/* A model registers itself with the world through this table; world.c
+ * lists the models once and loops over them, in that order, at each phase:
+ *   reserve  while building: register its step functions, timers, wait
+ *            queues, irq lines; allocate its descriptors; reserve its state
+ *            in the arena (world_reserve).  Returns 0, or -1 with a message.
+ *   bind     after the arena is allocated: point at its state.
+ *   reset    at time 0 of every run, after the engine's reset (which zeroes
+ *            the arena): initialise its state, arm its timers, start its
+ *            tasks.
+ *   finish   after a run: final figures.
+ *   release  free its descriptors (world_free).
+ * Any of them may be NULL. */
+typedef struct model_ops {
+	const char *name;
+	int (*reserve)(world *w, char *err, size_t errlen);
+	void (*bind)(world *w);
+	void (*reset)(world *w);
+	void (*finish)(world *w);
+	void (*release)(world *w);
+} model_ops;
+
+/* How a socket receives a packet from NET_RX: the protocol's step function
+ * and its first pc, chosen once when the run is built (the kernel's
+ * po->prot_hook.func = tpacket_rcv, or tcp_v4_rcv for a stream socket). */
+typedef struct sock_rcv {
+	uint16_t fn, pc;
+} sock_rcv;
+
+struct world {
 	sim s;
 	const scn_file *scn;
 	int fix;                    /* enum scn_fix: the variant of this run */
@@ -162,50 +92,66 @@ typedef struct world {
 	uint32_t L0;                /* engine label id of model label 0 */
 	uint64_t handoff_ns;
 	int spin_random;
+	world_global *g;
+	size_t off_g;
 
-	/* locks: [0, nsockets) sk_receive_queue.lock, [nsockets, 2n) sk_lock.slock, then `lock`s */
+	/* contexts: scenario tasks [0, nsctasks), then consumers; each has a
+	 * timer and a wait queue for `sleep` (world.c lays them out) */
+	uint32_t nsctasks;
+	uint32_t *task_timer;
+	uint32_t *task_wq;
+
+	/* spinlock.c: ids as locks.h lays them out */
 	uint32_t nlocks;
-	/* per socket */
+	uint32_t rng_spin;
+	size_t off_spin, off_spin_next;
+	spin_state *spin;
+	uint32_t *spin_next;        /* [nctx] */
+
+	/* sock_lock.c, per socket */
+	sock_rcv *rcv;              /* its receive function (netrx calls it) */
 	uint32_t *sock_wq;          /* sk_lock.wq */
 	uint32_t *data_wq;          /* sk_sleep(sk): poll waiters */
 	uint32_t *bl_cap;           /* backlog ring capacity */
 	size_t *bl_off;             /* offset of its backlog slots */
-	size_t *frame_off;          /* packet: offset of its frames */
-	size_t *bitmap_off;         /* packet: offset of its ck_bitmap */
-	/* per CPU */
+	size_t off_sock;
+	sock_state *sock;
+	uint16_t fn_tcp_rcv, fn_lock_sock, fn_release_sock, fn_lock_sock_fast, fn_unlock_sock_fast,
+		 fn_recv;
+
+	/* packet_ring.c, per socket (packet sockets) */
+	size_t *frame_off;          /* offset of its frames */
+	size_t *bitmap_off;         /* offset of its ck_bitmap */
+	size_t off_ring, off_writer_at;
+	ring_state *ring;
+	uint32_t *writer_at;        /* [nctx]: the tpacket_rcv step a writer performed last */
+	uint16_t fn_tpacket_rcv;
+
+	/* netrx.c, per CPU */
 	uint32_t *nic_line;         /* hardirq line of the NIC queue */
 	uint32_t *nic_cap;          /* slots of its NIC queue: `nic queue=`, or fewer when its flows
 				     * send fewer packets in all (the queue can never fill then) */
 	size_t *nic_first;          /* index of its first slot in nic_slots */
-	/* per task ctx (scenario tasks, then consumers) */
-	uint32_t *task_timer;
-	uint32_t *task_wq;          /* private wait queue for `sleep` */
-	uint32_t nsctasks;          /* scenario tasks: ctx [0, nsctasks); consumers after */
-	uint32_t *flow_timer;
-
-	uint16_t fn_netrx, fn_nic_irq, fn_tpacket_rcv, fn_tcp_rcv, fn_lock_sock,
-		 fn_release_sock, fn_lock_sock_fast, fn_unlock_sock_fast, fn_recv,
-		 fn_task, fn_consumer, fn_spin_op;
-	uint16_t tpacket_pc0;   /* tpacket_rcv's first step: A, or room from v5.3 */
-	uint32_t rng_spin;
-
-	/* state offsets and pointers */
-	size_t off_g, off_spin, off_spin_next, off_sock, off_ring, off_nic, off_nic_slots,
-	       off_flow, off_task, off_cons, off_story, off_stall, off_writer_at;
-	world_global *g;
-	spin_state *spin;
-	uint32_t *spin_next;        /* [nctx] */
-	uint32_t *writer_at;        /* [nctx]: the tpacket_rcv step a writer performed last */
-	sock_state *sock;
-	ring_state *ring;
+	uint32_t *flow_timer;       /* per flow */
+	size_t off_nic, off_nic_slots, off_flow;
 	nic_state *nic;
 	nic_slot *nic_slots;        /* CPU c's: [nic_first[c], nic_first[c] + nic_cap[c]) */
 	uint64_t *flow_sent;        /* [nflows] */
+	uint16_t fn_netrx, fn_nic_irq;
+
+	/* task.c, consumer.c */
+	size_t off_task, off_cons;
 	task_state *task;           /* [ntasks] */
 	consumer_state *cons;       /* [nconsumers] */
+	uint16_t fn_task, fn_spin_op, fn_consumer;
+
+	/* oracle.c, ghost.c */
+	size_t off_story, off_stall, off_read_gen;
 	story *story;               /* [STORY_KINDS] */
 	stall_note *stall;          /* [ncpus] */
-} world;
+	size_t *ghost_off;          /* per socket: offset of its frames' ring_ghost */
+	uint64_t *read_gen;         /* [nconsumers]: the frame's write count when read */
+};
 
 static inline uint32_t wl(const world *w, enum model_label l) { return w->L0 + (uint32_t)l; }
 static inline ring_frame *ring_frames(world *w, uint32_t sock)
@@ -216,6 +162,13 @@ static inline bl_slot *bl_slots(world *w, uint32_t sock)
 {
 	return arena_at(&w->s.ar, w->bl_off[sock]);
 }
+/* All contexts: tasks, then a softirq and a hardirq per CPU. */
+static inline uint32_t world_nctx(const world *w) { return w->s.ntasks + 2 * w->s.ncpus; }
+
+/* For a model's reserve: room for n items of `size` bytes in the arena (and
+ * one more), its offset.  world_oom: the out-of-memory error, -1. */
+size_t world_reserve(world *w, size_t n, size_t size);
+int world_oom(const world *w, char *err, size_t errlen);
 
 /* The checksum a packet's payload gets when it is made (a hash of the run
  * seed and the packet id: no table needed). */
@@ -228,6 +181,9 @@ uint32_t pkt_truesize(uint32_t size);
 
 /* Build a world for one fix variant.  Returns 0, or -1 with a message. */
 int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen);
+/* The same on the heap: NULL with a message; world_delete frees it. */
+world *world_new(const scn_file *f, int fix, char *err, size_t errlen);
+void world_delete(world *w);
 void world_reset(world *w);
 /* Run to the end (quiet, time limit, or stopped by a deadlock); computes the
  * final metrics.  Returns enum sim_end. */

@@ -140,7 +140,7 @@ static void irq_enter(sim *s, uint32_t cpu)
 	const sim_line_desc *d = &s->lines[cpu * SIM_IRQ_LINES + line];
 	enter_ctx(s, h, d->fn, d->arg);
 	if (s->trace)
-		sim_note(s, h, s->label_irq_enter, "line", (int64_t)line, (const char *)NULL);
+		sim_note(s, h, s->label_irq_enter, SIM_TK_LINE, (int64_t)line);
 }
 
 /* __do_softirq(): push the softirq context for the lowest pending softirq. */
@@ -150,7 +150,7 @@ static void softirq_enter(sim *s, uint32_t cpu)
 	uint32_t sc = sim_softirq_ctx(s, cpu);
 	enter_ctx(s, sc, s->softirq_fn[nr], cpu);
 	if (s->trace)
-		sim_note(s, sc, s->label_softirq_enter, "nr", (int64_t)nr, (const char *)NULL);
+		sim_note(s, sc, s->label_softirq_enter, SIM_TK_NR, (int64_t)nr);
 }
 
 /* Give the CPU's task level to the next runnable task, if any. */
@@ -168,7 +168,7 @@ static void next_task(sim *s, uint32_t cpu)
 	x->next = SIM_NONE;
 	x->state = SIM_S_READY;
 	if (s->trace)
-		sim_note(s, c->task, s->label_switch, (const char *)NULL);
+		sim_note(s, c->task, s->label_switch);
 }
 
 /* A context's last frame returned. */
@@ -182,7 +182,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		c->in_hardirq = 0;
 		set_top(s, cpu);
 		if (s->trace)
-			sim_note(s, ctxid, s->label_irq_exit, (const char *)NULL);
+			sim_note(s, ctxid, s->label_irq_exit);
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
 		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
 			softirq_enter(s, cpu);
@@ -191,7 +191,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		c->in_softirq = 0;
 		set_top(s, cpu);
 		if (s->trace)
-			sim_note(s, ctxid, s->label_softirq_exit, (const char *)NULL);
+			sim_note(s, ctxid, s->label_softirq_exit);
 		/* __do_softirq() restarts while softirqs are pending. */
 		if (c->softirq_pending)
 			softirq_enter(s, cpu);
@@ -199,7 +199,7 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 	default:
 		assert(c->task == ctxid);
 		if (s->trace)
-			sim_note(s, ctxid, s->label_exit, (const char *)NULL);
+			sim_note(s, ctxid, s->label_exit);
 		c->task = SIM_NONE;
 		next_task(s, cpu);      /* sets top */
 		break;
@@ -273,7 +273,7 @@ static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
 	s->cpus[cpu].task = SIM_NONE;
 	set_top(s, cpu);
 	if (s->trace)
-		sim_note(s, id, s->label_idle, "wq", (int64_t)wq, (const char *)NULL);
+		sim_note(s, id, s->label_idle, SIM_TK_WQ, (int64_t)wq);
 	next_task(s, cpu);
 }
 
@@ -509,7 +509,7 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 		set_top(s, x->cpu);
 		x->state = SIM_S_READY;
 		if (s->trace)
-			sim_note(s, ctxid, s->label_switch, (const char *)NULL);
+			sim_note(s, ctxid, s->label_switch);
 		if (top_of(s, x->cpu) == ctxid)
 			arm_top(s, x->cpu, x);
 		return;
@@ -534,7 +534,7 @@ uint32_t sim_wake_one(sim *s, uint32_t wq, uint64_t latency)
 		w->tail = SIM_NONE;
 	s->ctx[id].wq = SIM_NONE;
 	if (s->trace)
-		sim_note(s, id, s->label_wake, "wq", (int64_t)wq, (const char *)NULL);
+		sim_note(s, id, s->label_wake, SIM_TK_WQ, (int64_t)wq);
 	cpu_task_ready(s, id, latency);
 	return id;
 }
@@ -547,13 +547,14 @@ void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift)
 		uint32_t top = top_of(s, cpu);
 		/* Traced now (the trace stays in time order); `start` says when
 		 * the CPU freezes: now, or when the current step's cost ends. */
-		trace_event e = { .time = s->g->now, .cpu = cpu, .ctx_kind = SIM_CTX_TASK,
-				  .ctx = top == SIM_NONE ? "idle" : sim_ctx_name(s, top),
-				  .label = s->labels[s->label_stall].name, .nkv = 2 };
-		if (top != SIM_NONE)
-			e.ctx_kind = s->ctx[top].kind;
-		e.kv[0] = (trace_kv){ "start", (int64_t)from };
-		e.kv[1] = (trace_kv){ "for", (int64_t)for_ns };
+		trace_event e;
+		sim_event_init(s, &e, top == SIM_NONE ? 0 : top, s->label_stall);
+		e.cpu = cpu;
+		e.ctx_kind = top == SIM_NONE ? SIM_CTX_TASK : s->ctx[top].kind;
+		e.ctx = top == SIM_NONE ? "idle" : e.ctx;
+		e.nkv = 2;
+		e.kv[0] = (trace_kv){ SIM_TK_START, (int64_t)from };
+		e.kv[1] = (trace_kv){ SIM_TK_FOR, (int64_t)for_ns };
 		trace_emit(s->trace, &e);
 	}
 	if (s->on_stall)

@@ -99,7 +99,7 @@ static sim_answer xirq_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_RET;
 	uint64_t ns = s->xirq_ns[f->a];
 	s->xirq_ns[f->a] = 0;
-	return SIM_CONT(sim_did(s, c, s->label_perturb, 0, "ns", (int64_t)ns, (const char *)NULL) + ns);
+	return SIM_CONT(sim_did(s, c, s->label_perturb, 0, SIM_TK_NS, (int64_t)ns) + ns);
 }
 
 /* A stall drawn for the step just performed, or 0. */

@@ -28,6 +28,21 @@ static void *grow(void *p, uint32_t n, size_t elem)
 
 static sim_answer irq_work_step(sim *s, uint32_t c, sim_frame *f);
 
+static const char *const engine_keys[SIM_TK_COUNT] = { "line", "nr", "wq", "ns", "start", "for" };
+
+static void engine_label_flags(sim *s)
+{
+	sim_set_label_flags(s, s->label_stall, SIM_LF_STALL);
+	sim_set_label_flags(s, s->label_irq_enter, SIM_LF_IRQ_ENTER);
+	sim_set_label_flags(s, s->label_irq_exit, SIM_LF_IRQ_EXIT);
+	sim_set_label_flags(s, s->label_softirq_enter, SIM_LF_SOFTIRQ_ENTER);
+	sim_set_label_flags(s, s->label_softirq_exit, SIM_LF_SOFTIRQ_EXIT);
+	sim_set_label_flags(s, s->label_switch, SIM_LF_SWITCH);
+	sim_set_label_flags(s, s->label_idle, SIM_LF_SLEEP);
+	sim_set_label_flags(s, s->label_wake, SIM_LF_WAKE);
+	sim_set_label_flags(s, s->label_exit, SIM_LF_EXIT);
+}
+
 void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
@@ -52,6 +67,8 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->label_wake = sim_add_label(s, "sched:wake", "try_to_wake_up(): a sleeping task is made runnable", 0, 0);
 	s->label_exit = sim_add_label(s, "sched:exit", "the task's program has ended (do_exit)", 0, 0);
 	s->label_irq_work = sim_add_label(s, "irq:handler", "a periodic hardirq's handler (scenario `irq`)", 0, 0);
+	engine_label_flags(s);
+	sim_set_trace_keys(s, NULL, 0);
 	s->fn_irq_busy = sim_add_fn(s, "irq_handler", irq_work_step);
 	s->rng_costs = sim_add_rng(s, "costs");         /* jitter */
 	s->rng_explore = sim_add_rng(s, "explore");     /* perturbations */
@@ -63,6 +80,7 @@ void sim_free(sim *s)
 	free(s->fns);
 	free(s->timers);
 	free(s->labels);
+	free(s->key_name);
 	free(s->tasks);
 	free(s->lines);
 	free(s->nlines);
@@ -102,7 +120,32 @@ uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t co
 	d->cost_ns = cost_ns;
 	d->per_byte_ps = per_byte_ps;
 	d->stall_watch = 0;
+	d->flags = 0;
 	return s->nlabels - 1;
+}
+
+void sim_set_label_flags(sim *s, uint32_t label, uint32_t flags)
+{
+	assert(label < s->nlabels);
+	s->labels[label].flags = flags;
+}
+
+void sim_set_label_cost(sim *s, uint32_t label, uint64_t cost_ns, uint64_t per_byte_ps)
+{
+	assert(!s->built && label < s->nlabels);
+	s->labels[label].cost_ns = cost_ns;
+	s->labels[label].per_byte_ps = per_byte_ps;
+}
+
+void sim_set_trace_keys(sim *s, const char *const *names, uint32_t n)
+{
+	free(s->key_name);
+	s->nkeys = SIM_TK_COUNT + n;
+	s->key_name = malloc(s->nkeys * sizeof(*s->key_name));
+	if (!s->key_name)
+		abort();
+	for (uint32_t i = 0; i < s->nkeys; i++)
+		s->key_name[i] = i < SIM_TK_COUNT ? engine_keys[i] : names[i - SIM_TK_COUNT];
 }
 
 uint32_t sim_find_label(const sim *s, const char *name)
@@ -332,7 +375,7 @@ static void periodic_fire(sim *s, uint32_t i)
 static sim_answer irq_work_step(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc++ == 0)
-		return SIM_CONT(sim_did(s, c, s->label_irq_work, 0, (const char *)NULL) +
+		return SIM_CONT(sim_did(s, c, s->label_irq_work, 0) +
 				s->periodics[f->a].cost);
 	return SIM_RET;
 }
@@ -355,26 +398,35 @@ uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes)
 	return cost_of(s, &s->labels[label], bytes);
 }
 
-static void emit(sim *s, uint32_t ctx, uint32_t label, va_list ap)
+void sim_event_init(const sim *s, trace_event *e, uint32_t ctx, uint32_t label)
 {
 	const sim_ctx *x = &s->ctx[ctx];
+	e->time = s->g->now;
+	e->cpu = x->cpu;
+	e->ctx_kind = x->kind;
+	e->ctx = sim_ctx_name(s, ctx);
+	e->label = s->labels[label].name;
+	e->label_id = label;
+	e->flags = s->labels[label].flags;
+	e->key_name = (const char *const *)s->key_name;
+	e->nkv = 0;
+}
+
+static void emit(sim *s, uint32_t ctx, uint32_t label, va_list ap)
+{
 	trace_event e;
-	e.time = s->g->now;
-	e.cpu = x->cpu;
-	e.ctx_kind = x->kind;
-	e.ctx = sim_ctx_name(s, ctx);
-	e.label = s->labels[label].name;
-	e.nkv = 0;
-	const char *k;
-	while ((k = va_arg(ap, const char *)) != NULL && e.nkv < TRACE_KV_MAX) {
-		e.kv[e.nkv].key = k;
+	sim_event_init(s, &e, ctx, label);
+	int k;
+	while ((k = va_arg(ap, int)) != SIM_TK_END && e.nkv < TRACE_KV_MAX) {
+		assert((uint32_t)k < s->nkeys);
+		e.kv[e.nkv].key = (uint32_t)k;
 		e.kv[e.nkv].val = va_arg(ap, int64_t);
 		e.nkv++;
 	}
 	trace_emit(s->trace, &e);
 }
 
-void sim_note(sim *s, uint32_t ctx, uint32_t label, ...)
+void sim_note_kv(sim *s, uint32_t ctx, uint32_t label, ...)
 {
 	if (!s->trace)
 		return;

@@ -167,7 +167,33 @@ typedef struct sim_label_desc {
 	uint64_t cost_ns;
 	uint64_t per_byte_ps;
 	uint32_t stall_watch;   /* a label stall is attached */
+	uint32_t flags;         /* what the step does: SIM_LF_* for the engine's
+				 * labels; bits from SIM_LF_USER up mean what
+				 * the code that registered the label says (the
+				 * engine only copies them into trace events) */
 } sim_label_desc;
+
+/* The engine's label flags: what its own labels stand for. */
+enum sim_label_flag {
+	SIM_LF_IRQ_ENTER = 1u << 0, SIM_LF_IRQ_EXIT = 1u << 1,
+	SIM_LF_SOFTIRQ_ENTER = 1u << 2, SIM_LF_SOFTIRQ_EXIT = 1u << 3,
+	SIM_LF_SWITCH = 1u << 4,        /* a task gets its CPU */
+	SIM_LF_SLEEP = 1u << 5,         /* a task leaves its CPU to sleep */
+	SIM_LF_EXIT = 1u << 6,          /* a task's program ended */
+	SIM_LF_WAKE = 1u << 7,          /* a task is woken (it runs later) */
+	SIM_LF_STALL = 1u << 8,         /* a CPU stall: keys start, for */
+};
+/* The context changes the engine's labels stand for. */
+#define SIM_LF_CONTEXT (SIM_LF_IRQ_ENTER | SIM_LF_IRQ_EXIT | SIM_LF_SOFTIRQ_ENTER | \
+			SIM_LF_SOFTIRQ_EXIT | SIM_LF_SWITCH | SIM_LF_SLEEP | SIM_LF_EXIT | SIM_LF_WAKE)
+#define SIM_LF_USER_SHIFT 12
+#define SIM_LF_USER (1u << SIM_LF_USER_SHIFT)   /* the first bit left to models */
+
+/* Trace keys (trace_kv.key): the engine's, then those a caller adds with
+ * sim_set_trace_keys() from SIM_TK_COUNT on. */
+enum sim_trace_key { SIM_TK_LINE, SIM_TK_NR, SIM_TK_WQ, SIM_TK_NS, SIM_TK_START, SIM_TK_FOR,
+		     SIM_TK_COUNT };
+#define SIM_TK_END (-1)         /* ends a key/value list (sim_did and sim_note add it) */
 
 typedef struct sim_line_desc {
 	uint16_t fn;            /* hardirq handler */
@@ -205,6 +231,7 @@ struct sim {
 	sim_fn_desc *fns;         uint32_t nfns;
 	sim_timer_desc *timers;   uint32_t ntimers;
 	sim_label_desc *labels;   uint32_t nlabels;
+	const char **key_name;    uint32_t nkeys;       /* trace key names (sim_set_trace_keys) */
 	sim_task_desc *tasks;     uint32_t ntasks;
 	sim_line_desc *lines;     uint32_t *nlines;     /* [ncpus * SIM_IRQ_LINES], [ncpus] */
 	uint16_t softirq_fn[SIM_SOFTIRQS];
@@ -258,6 +285,11 @@ uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon);
 uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t cost_ns,
 		       uint64_t per_byte_ps);
 uint32_t sim_find_label(const sim *s, const char *name);   /* SIM_NONE if unknown */
+/* A label's flags (see sim_label_desc) and its cost (a scenario's `cost`). */
+void sim_set_label_flags(sim *s, uint32_t label, uint32_t flags);
+void sim_set_label_cost(sim *s, uint32_t label, uint64_t cost_ns, uint64_t per_byte_ps);
+/* Name the trace keys SIM_TK_COUNT .. SIM_TK_COUNT + n - 1 (static strings). */
+void sim_set_trace_keys(sim *s, const char *const *names, uint32_t n);
 uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu);  /* returns its ctx id */
 uint32_t sim_add_waitq(sim *s);
 uint32_t sim_add_rng(sim *s, const char *stream);
@@ -320,9 +352,10 @@ static inline sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
 sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
 
 /* Perform labelled step `label` on ctx: counts it for stalls, traces it with
- * the NULL-terminated (const char *key, int64_t value) pairs that follow, and
- * returns the ns the step takes (its cost for `bytes` bytes, jittered, plus
- * any stall that follows it).
+ * the (int key, int64_t value) pairs that follow `bytes` (keys: enum
+ * sim_trace_key and the caller's; the macro ends the list), and returns the
+ * ns the step takes (its cost for `bytes` bytes, jittered, plus any stall
+ * that follows it).
  *
  * A macro over two paths.  Without tracing, jitter, exploration or a stall
  * watching the label, a step's cost is its label's cost: sim_did_fast()
@@ -331,9 +364,10 @@ sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
  * of the hot path).  Otherwise sim_did_full() does all of it.  Both count the
  * step.  The arguments other than the pairs are evaluated at most twice and
  * must have no side effects. */
-#define sim_did(s, ctx, label, bytes, ...)                                             \
-	(sim_did_plain((s), (label)) ? sim_did_fast((s), (label), (bytes))             \
-				     : sim_did_full((s), (ctx), (label), (bytes), __VA_ARGS__))
+#define sim_did(s, ctx, label, ...)                                                    \
+	(sim_did_plain((s), (label)) ? sim_did_fast((s), (label), SIM_FIRST_(__VA_ARGS__, 0)) \
+				     : sim_did_full((s), (ctx), (label), __VA_ARGS__, SIM_TK_END))
+#define SIM_FIRST_(a, ...) (a)
 uint64_t sim_did_full(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...);
 static inline int sim_did_plain(const sim *s, uint32_t label)
 {
@@ -345,8 +379,12 @@ static inline uint64_t sim_did_fast(sim *s, uint32_t label, uint32_t bytes)
 	s->g->steps++;
 	return l->cost_ns + (l->per_byte_ps ? (l->per_byte_ps * bytes + 500) / 1000 : 0);
 }
-/* Trace only (no cost, no stall check). */
-void sim_note(sim *s, uint32_t ctx, uint32_t label, ...);
+/* Trace only (no cost, no stall check): sim_note(s, ctx, label, key, value, ...). */
+#define sim_note(...) sim_note_kv(__VA_ARGS__, SIM_TK_END)
+void sim_note_kv(sim *s, uint32_t ctx, uint32_t label, ...);
+/* The event sim_note would send, with no key/value yet (for a caller that
+ * builds one by hand). */
+void sim_event_init(const sim *s, trace_event *e, uint32_t ctx, uint32_t label);
 static inline int sim_tracing(const sim *s) { return s->trace != NULL; }
 uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes);
 

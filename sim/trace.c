@@ -8,7 +8,7 @@ static void text_event(trace_sink *self, const trace_event *e)
 	trace_text *t = (trace_text *)self;
 	fprintf(t->out, "%" PRIu64 " cpu%" PRIu32 " %s %s", e->time, e->cpu, e->ctx, e->label);
 	for (uint32_t i = 0; i < e->nkv; i++)
-		fprintf(t->out, " %s=%" PRId64, e->kv[i].key, e->kv[i].val);
+		fprintf(t->out, " %s=%" PRId64, e->key_name[e->kv[i].key], e->kv[i].val);
 	fputc('\n', t->out);
 }
 

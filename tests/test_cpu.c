@@ -621,7 +621,7 @@ static sim_answer g_task(sim *s, uint32_t c, sim_frame *f)
 {
 	static const char *const at[] = { "w0", "w1", "w2" };
 	if (f->pc < 3) {
-		uint64_t ns = sim_did(s, c, M.label, 0, (const char *)NULL);
+		uint64_t ns = sim_did(s, c, M.label, 0);
 		rec(s, at[f->pc]);
 		M.did[M.ndid++] = ns;
 		f->pc++;
@@ -635,7 +635,7 @@ static sim_answer g_other(sim *s, uint32_t c, sim_frame *f)
 {
 	/* The same label on another CPU: does not count for CPU 0's stall. */
 	if (f->pc++ < 4)
-		return SIM_CONT(sim_did(s, c, M.label, 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, M.label, 0));
 	return SIM_RET;
 }
 
@@ -676,9 +676,9 @@ static void check_stall_event(const evlog *l)
 	assert_int_equal(l->ev[i].time, 10);     /* traced when decided */
 	assert_int_equal(l->ev[i].cpu, 0);
 	assert_int_equal(l->ev[i].nkv, 2);
-	assert_string_equal(l->ev[i].kv[0].key, "start");
+	assert_int_equal(l->ev[i].kv[0].key, SIM_TK_START);
 	assert_int_equal(l->ev[i].kv[0].val, 20);
-	assert_string_equal(l->ev[i].kv[1].key, "for");
+	assert_int_equal(l->ev[i].kv[1].key, SIM_TK_FOR);
 	assert_int_equal(l->ev[i].kv[1].val, 1000);
 	assert_int_equal(evlog_find(l, "stall", (unsigned)i + 1), -1);
 }

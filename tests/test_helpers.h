@@ -199,6 +199,9 @@ typedef struct mworld {
 } mworld;
 
 enum { MW_NET_RX = 1 };
+/* The mini world's trace keys, after the engine's. */
+enum { MW_K_N = SIM_TK_COUNT, MW_K_FROM, MW_K_TO, MW_K_SPUN, MW_K_HANDOFF_SPUN, MW_K_ROUND };
+static const char *const mw_keys[] = { "n", "from", "to", "spun", "handoff_spun", "round" };
 
 static inline mworld *mw_of(sim *s) { return s->model; }
 static inline mw_state *mw_st(sim *s) { return arena_at(&s->ar, mw_of(s)->off); }
@@ -218,8 +221,7 @@ static inline sim_answer mw_irq(sim *s, uint32_t c, sim_frame *f)
 {
 	mworld *w = mw_of(s);
 	if (f->pc++ == 0) {
-		uint64_t ns = sim_did(s, c, w->l_irq, 0, "n", (int64_t)mw_st(s)->arrived,
-				      (const char *)NULL);
+		uint64_t ns = sim_did(s, c, w->l_irq, 0, MW_K_N, (int64_t)mw_st(s)->arrived);
 		sim_raise_softirq(s, 0, MW_NET_RX);
 		return SIM_CONT(ns);
 	}
@@ -231,8 +233,8 @@ static inline sim_answer mw_net_rx(sim *s, uint32_t c, sim_frame *f)
 	mworld *w = mw_of(s);
 	mw_state *st = mw_st(s);
 	if (f->pc++ == 0) {
-		uint64_t ns = sim_did(s, c, w->l_rx, 0, "from", (int64_t)st->produced,
-				      "to", (int64_t)st->arrived, (const char *)NULL);
+		uint64_t ns = sim_did(s, c, w->l_rx, 0, MW_K_FROM, (int64_t)st->produced,
+				      MW_K_TO, (int64_t)st->arrived);
 		st->produced = st->arrived;
 		if (!sim_waitq_empty(s, w->wq))
 			sim_wake_one(s, w->wq, 40);
@@ -249,8 +251,7 @@ static inline sim_answer mw_lock(sim *s, uint32_t c, sim_frame *f)
 	if (f->pc++ == 0) {
 		if (st->owner == SIM_NONE) {
 			st->owner = c;
-			return SIM_CONT(sim_did(s, c, w->l_lock, 0, "spun", (int64_t)0,
-						(const char *)NULL));
+			return SIM_CONT(sim_did(s, c, w->l_lock, 0, MW_K_SPUN, (int64_t)0));
 		}
 		st->waiter = c;
 		sim_spin_begin(s, c, 0);
@@ -271,7 +272,7 @@ static inline uint64_t mw_unlock(sim *s, uint32_t c)
 		st->waiter = SIM_NONE;
 		spun = (int64_t)sim_grant(s, st->owner, 15);
 	}
-	return sim_did(s, c, w->l_unlock, 0, "handoff_spun", spun, (const char *)NULL);
+	return sim_did(s, c, w->l_unlock, 0, MW_K_HANDOFF_SPUN, spun);
 }
 
 static inline sim_answer mw_consumer(sim *s, uint32_t c, sim_frame *f)
@@ -288,8 +289,7 @@ static inline sim_answer mw_consumer(sim *s, uint32_t c, sim_frame *f)
 		sim_call(s, c, w->f_lock);
 		return SIM_NEXT;
 	case 1: {
-		uint64_t ns = sim_did(s, c, w->l_consume, 64, "n", (int64_t)st->consumed,
-				      (const char *)NULL);
+		uint64_t ns = sim_did(s, c, w->l_consume, 64, MW_K_N, (int64_t)st->consumed);
 		st->consumed++;
 		st->sum = st->sum * 31 + st->consumed * sim_now(s);
 		f->pc = 2;
@@ -310,20 +310,19 @@ static inline sim_answer mw_worker(sim *s, uint32_t c, sim_frame *f)
 		if (st->rounds == w->nrounds)
 			return SIM_RET;
 		sim_bh_disable(s, c);
-		return SIM_CONT(sim_did(s, c, w->l_bh, 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, w->l_bh, 0));
 	case 1:
 		sim_call(s, c, w->f_lock);
 		return SIM_NEXT;
 	case 2:
-		return SIM_CONT(sim_did(s, c, w->l_work, 0, "round", (int64_t)st->rounds,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, w->l_work, 0, MW_K_ROUND, (int64_t)st->rounds));
 	case 3:
 		return SIM_CONT(mw_unlock(s, c));
 	default:
 		sim_bh_enable(s, c);            /* pending NET_RX runs here */
 		st->rounds++;
 		f->pc = 0;
-		return SIM_CONT(sim_did(s, c, w->l_think, 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, w->l_think, 0));
 	}
 }
 
@@ -337,6 +336,7 @@ static inline void mworld_build(mworld *w, uint64_t seed, uint32_t jitter_pct, u
 	w->npackets = npackets;
 	w->nrounds = npackets / 2;
 	w->r_arrivals = sim_add_rng(s, "arrivals");
+	sim_set_trace_keys(s, mw_keys, (uint32_t)(sizeof mw_keys / sizeof mw_keys[0]));
 	w->l_irq = sim_add_label(s, "nic:irq", "the NIC's hardirq handler", 60, 0);
 	w->l_rx = sim_add_label(s, "net_rx", "net_rx_action(): hand the packets over", 120, 0);
 	w->l_lock = sim_add_label(s, "lock", "spin_lock()", 20, 0);

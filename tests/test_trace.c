@@ -29,15 +29,16 @@ static void test_text_format(void **state)
 	(void)state;
 	memtrace m;
 	memtrace_open(&m);
+	static const char *const keys[] = { "a", "b", "min", "max" };
 	trace_event e = { .time = 123, .cpu = 1, .ctx_kind = SIM_CTX_SOFTIRQ, .ctx = "softirq",
-			  .label = "tpacket_rcv:F", .nkv = 2 };
-	e.kv[0] = (trace_kv){ "a", 1 };
-	e.kv[1] = (trace_kv){ "b", -2 };
+			  .label = "tpacket_rcv:F", .key_name = keys, .nkv = 2 };
+	e.kv[0] = (trace_kv){ 0, 1 };
+	e.kv[1] = (trace_kv){ 1, -2 };
 	trace_emit(&m.text.sink, &e);
 	trace_event big = { .time = UINT64_MAX, .cpu = 4294967295u, .ctx_kind = SIM_CTX_TASK,
-			    .ctx = "reader", .label = "x", .nkv = 2 };
-	big.kv[0] = (trace_kv){ "min", INT64_MIN };
-	big.kv[1] = (trace_kv){ "max", INT64_MAX };
+			    .ctx = "reader", .label = "x", .key_name = keys, .nkv = 2 };
+	big.kv[0] = (trace_kv){ 2, INT64_MIN };
+	big.kv[1] = (trace_kv){ 3, INT64_MAX };
 	trace_emit(&m.text.sink, &big);
 	trace_event bare = { .time = 0, .cpu = 0, .ctx = "hardirq", .label = "irq:exit" };
 	trace_emit(&m.text.sink, &bare);
@@ -120,12 +121,13 @@ typedef struct small {
 } small;
 
 static small S;
+enum { SM_N = SIM_TK_COUNT, SM_NEG, SM_K0 };
+static const char *const sm_keys[] = { "n", "neg", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8" };
 
 static sim_answer small_task(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc++ == 0)
-		return SIM_CONT(sim_did(s, c, S.l_work, 0, "n", (int64_t)5, "neg", (int64_t)-3,
-					(const char *)NULL));
+		return SIM_CONT(sim_did(s, c, S.l_work, 0, SM_N, (int64_t)5, SM_NEG, (int64_t)-3));
 	return SIM_RET;
 }
 
@@ -134,10 +136,10 @@ static sim_answer small_irq(sim *s, uint32_t c, sim_frame *f)
 	if (f->pc++ == 0) {
 		sim_raise_softirq(s, 0, 2);
 		/* more pairs than an event holds: the first TRACE_KV_MAX stay */
-		sim_note(s, c, S.l_wide, "k0", (int64_t)0, "k1", (int64_t)1, "k2", (int64_t)2,
-			 "k3", (int64_t)3, "k4", (int64_t)4, "k5", (int64_t)5, "k6", (int64_t)6,
-			 "k7", (int64_t)7, "k8", (int64_t)8, (const char *)NULL);
-		return SIM_CONT(sim_did(s, c, S.l_h, 0, (const char *)NULL));
+		sim_note(s, c, S.l_wide, SM_K0 + 0, (int64_t)0, SM_K0 + 1, (int64_t)1, SM_K0 + 2, (int64_t)2,
+			 SM_K0 + 3, (int64_t)3, SM_K0 + 4, (int64_t)4, SM_K0 + 5, (int64_t)5, SM_K0 + 6, (int64_t)6,
+			 SM_K0 + 7, (int64_t)7, SM_K0 + 8, (int64_t)8);
+		return SIM_CONT(sim_did(s, c, S.l_h, 0));
 	}
 	return SIM_RET;
 }
@@ -145,7 +147,7 @@ static sim_answer small_irq(sim *s, uint32_t c, sim_frame *f)
 static sim_answer small_sirq(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc++ == 0)
-		return SIM_CONT(sim_did(s, c, S.l_s, 0, (const char *)NULL));
+		return SIM_CONT(sim_did(s, c, S.l_s, 0));
 	return SIM_RET;
 }
 
@@ -160,6 +162,7 @@ static void test_small_run_trace(void **state)
 	S.l_h = sim_add_label(&s, "h", "a 20 ns handler", 20, 0);
 	S.l_s = sim_add_label(&s, "s", "a 7 ns softirq", 7, 0);
 	S.l_wide = sim_add_label(&s, "wide", "a note with many fields", 0, 0);
+	sim_set_trace_keys(&s, sm_keys, (uint32_t)(sizeof sm_keys / sizeof sm_keys[0]));
 	uint16_t ft = sim_add_fn(&s, "task", small_task);
 	uint32_t line = sim_add_irq_line(&s, 0, sim_add_fn(&s, "irq", small_irq), 0);
 	sim_set_softirq(&s, 2, sim_add_fn(&s, "sirq", small_sirq));

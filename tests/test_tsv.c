@@ -660,15 +660,32 @@ static void test_deterministic(void **state)
 }
 
 /* Hand-made events: a contended acquisition (the waiter spins until the
- * hand-off lands), a stall inside the hold, a wake-up latency. */
+ * hand-off lands), a stall inside the hold, a wake-up latency.  Labels and
+ * keys by name, looked up in the engine of a world built for the scenario
+ * (ev_sim): the event carries what the engine would put in it. */
+static const sim *ev_sim;
+
+static uint32_t ev_key(const char *k)
+{
+	for (uint32_t i = 0; i < ev_sim->nkeys; i++)
+		if (strcmp(ev_sim->key_name[i], k) == 0)
+			return i;
+	fail_msg("no trace key '%s'", k);
+	return 0;
+}
+
 static void ev(trace_sink *s, uint64_t t, uint32_t kind, const char *ctx, const char *label, ...)
 {
-	trace_event e = { .time = t, .cpu = 0, .ctx_kind = kind, .ctx = ctx, .label = label };
+	uint32_t l = sim_find_label(ev_sim, label);
+	assert_true(l != SIM_NONE);
+	trace_event e = { .time = t, .cpu = 0, .ctx_kind = kind, .ctx = ctx, .label = label,
+			  .label_id = l, .flags = ev_sim->labels[l].flags,
+			  .key_name = (const char *const *)ev_sim->key_name };
 	va_list ap;
 	va_start(ap, label);
 	const char *k;
 	while ((k = va_arg(ap, const char *)) != NULL) {
-		e.kv[e.nkv].key = k;
+		e.kv[e.nkv].key = ev_key(k);
 		e.kv[e.nkv].val = va_arg(ap, int64_t);
 		e.nkv++;
 	}
@@ -684,6 +701,9 @@ static void test_sink_intervals(void **state)
 	scn_file f;
 	parse("scenario syn\ncpus 1\nsocket cap type=packet version=v2 frames=4 frame_size=2048\n", &f);
 	char err[256];
+	world w;
+	assert_int_equal(world_build(&w, &f, SCN_FIX_NONE, err, sizeof err), 0);
+	ev_sim = &w.s;
 	trace_tsv *t = trace_tsv_open(fx->dir, &f, err, sizeof err);
 	assert_non_null(t);
 	trace_sink *s = trace_tsv_sink(t);
@@ -709,6 +729,7 @@ static void test_sink_intervals(void **state)
 	trace_tsv_end(t, m);
 	assert_int_equal(s->finish(s), 0);
 	trace_tsv_free(t);
+	world_free(&w);
 	scn_free(&f);
 
 	char *got = file_in(fx->dir, "cpu_states.tsv", NULL);
