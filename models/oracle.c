@@ -120,6 +120,9 @@ static const char *ctx_name(const world *w, uint32_t ctx, uint32_t kind)
 	return sim_ctx_kind_name((int)kind);
 }
 
+/* A story line in the kernel's words.  One case a kind of line, each a
+ * message and its arguments: longer than 80 lines because the messages are
+ * many, not because the logic is (splitting it would only scatter them). */
 static void text(const world *w, const story_line *l, char *b, size_t n)
 {
 	char lock[128], t[32];
