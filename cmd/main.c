@@ -83,7 +83,8 @@ static int usage_error(const char *fmt, const char *arg)
 static int is_flag(const char *a)
 {
 	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
-					     "--shrink", "--bench", "--list-scenarios" };
+					     "--shrink", "--bench", "--list-scenarios",
+					     "--explore-expect" };
 	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
 		if (!strcmp(a, flags[k]))
 			return 1;
@@ -152,6 +153,23 @@ typedef struct cli {
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
 
+/* --shard I/N: 0 <= I < N <= 1000000. */
+static int parse_shard(explore_opts *xo, const char *v)
+{
+	char buf[64];
+	uint64_t i = 0, n = 0;
+	const char *slash = strchr(v, '/');
+	if (!slash || (size_t)(slash - v) >= sizeof buf)
+		return usage_error("--shard: expected I/N (shard I of N, from 0), got '%s'", v);
+	memcpy(buf, v, (size_t)(slash - v));
+	buf[slash - v] = '\0';
+	if (parse_u64(buf, &i) != 0 || parse_u64(slash + 1, &n) != 0 || n < 1 || n > 1000000 || i >= n)
+		return usage_error("--shard: expected I/N with 0 <= I < N <= 1000000, got '%s'", v);
+	xo->shard = (uint32_t)i;
+	xo->shards = (uint32_t)n;
+	return CLI_GO;
+}
+
 /* An option of the exploration (--explore, --strategy, --depth, -j,
  * --replay, --shrink-out) with its value v. */
 static int parse_explore_opt(cli *c, const char *a, const char *v)
@@ -167,6 +185,8 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
 			return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
 	} else if (!strcmp(a, "--shrink-out")) {
 		xo->shrink_out = v;
+	} else if (!strcmp(a, "--shard")) {
+		return parse_shard(xo, v);
 	} else if (parse_u64(v, &n) != 0) {
 		return usage_error("not a decimal number: '%s'", v);
 	} else if (!strcmp(a, "--explore")) {
@@ -222,7 +242,7 @@ static int is_one_of(const char *a, const char *const *names)
 }
 
 static const char *const explore_valued[] = { "--explore", "--strategy", "--depth", "-j", "--jobs",
-					      "--replay", "--shrink-out", NULL };
+					      "--replay", "--shrink-out", "--shard", NULL };
 static const char *const run_valued[] = { "--seed", "--fix", "--trace", "--tsv", "--perfetto",
 					  "--plot", NULL };
 
@@ -247,6 +267,8 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		c->o.quiet = 1;
 	} else if (!strcmp(a, "--shrink")) {
 		c->xo.shrink = 1;
+	} else if (!strcmp(a, "--explore-expect")) {
+		c->xo.expect = 1;
 	} else if (is_one_of(a, explore_valued) || is_one_of(a, run_valued)) {
 		const char *v = opt_value(oa, argc, argv, i);
 		if (!v)
@@ -271,6 +293,12 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--explore and --replay do not go together");
 	if (c->xo.shrink && !c->exploring)
 		return usage_error("%s", "--shrink goes with --explore");
+	if (c->xo.shards && (!c->exploring || !c->o.json))
+		return usage_error("%s", "--shard goes with --explore and --json (its report is for sim merge)");
+	if (c->xo.shards && c->xo.shrink)
+		return usage_error("%s", "--shard and --shrink do not go together: merge, then replay the smallest run");
+	if (c->xo.expect && !c->exploring && !c->xo.replay)
+		return usage_error("%s", "--explore-expect goes with --explore or --replay");
 	if ((c->exploring || c->xo.replay) && (c->tsv_dir || c->perfetto_path || c->plot_dir))
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
 	if (c->exploring && c->trace_path)
@@ -439,6 +467,7 @@ static int explore_run(cli *c, const scn_file *f)
 	sinks k = { 0 };
 	c->xo.quiet = c->o.quiet;
 	c->xo.json = c->o.json;
+	c->xo.has_seed = c->o.has_seed;
 	if (c->xo.replay && open_text_trace(c, &k) != 0)
 		return EXIT_USAGE;
 	c->xo.trace = c->o.trace;
