@@ -10,6 +10,7 @@
 #include "bench.h"
 #include "datadir.h"
 #include "explore.h"
+#include "merge.h"
 #include "opt.h"
 #include "plot.h"
 #include "report.h"
@@ -483,6 +484,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
 		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge_main(argc - 2, argv + 2, stdout);  /* shards' reports (cmd/merge.c) */
 	cli c;
 	char gnuplot[4096];
 	int rc = parse_args(argc, argv, &c, gnuplot, sizeof gnuplot);
