@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "report.h"
 #include "scn.h"
+#include "sweep.h"
 #include "trace_perfetto.h"
 #include "trace_tsv.h"
 #include "world.h"
@@ -150,6 +151,7 @@ typedef struct cli {
 	run_opts o;
 	explore_opts xo;
 	int exploring;
+	sweep_opts so;          /* --sweep, --bisect, --until */
 } cli;
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
@@ -244,6 +246,7 @@ static int is_one_of(const char *a, const char *const *names)
 
 static const char *const explore_valued[] = { "--explore", "--strategy", "--depth", "-j", "--jobs",
 					      "--replay", "--shrink-out", "--shard", NULL };
+static const char *const sweep_valued[] = { "--sweep", "--bisect", "--until", NULL };
 static const char *const run_valued[] = { "--seed", "--fix", "--trace", "--tsv", "--perfetto",
 					  "--plot", NULL };
 
@@ -270,6 +273,16 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		c->xo.shrink = 1;
 	} else if (!strcmp(a, "--explore-expect")) {
 		c->xo.expect = 1;
+	} else if (is_one_of(a, sweep_valued)) {
+		const char *v = opt_value(oa, argc, argv, i);
+		if (!v)
+			return usage_error("%s needs a value", a);
+		if (!strcmp(a, "--until"))
+			c->so.until = v;
+		else if (c->so.spec)
+			return usage_error("%s", "one --sweep or --bisect at a time");
+		else
+			c->so = (sweep_opts){ .spec = v, .bisect = !strcmp(a, "--bisect"), .until = c->so.until };
 	} else if (is_one_of(a, explore_valued) || is_one_of(a, run_valued)) {
 		const char *v = opt_value(oa, argc, argv, i);
 		if (!v)
@@ -304,6 +317,12 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
 	if (c->exploring && c->trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
+	if (c->so.spec && (c->exploring || c->xo.replay || c->trace_path || c->perfetto_path))
+		return usage_error("%s", "--sweep and --bisect are plain runs: no --explore, --replay, --trace or --perfetto");
+	if (c->so.spec && c->so.bisect && (c->tsv_dir || c->plot_dir))
+		return usage_error("%s", "--tsv and --plot go with --sweep, not --bisect");
+	if (c->so.until && !c->so.bisect)
+		return usage_error("%s", "--until goes with --bisect");
 	if (c->plot_dir && plot_find_gnuplot(gnuplot, len) != 0) {
 		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
 		return EXIT_USAGE;
@@ -501,7 +520,13 @@ int main(int argc, char **argv)
 		f.seed = c.o.seed;
 	if (c.o.fix >= 0)
 		f.fix = c.o.fix;
-	if (c.exploring || c.xo.replay)
+	if (c.so.spec) {
+		c.so.json = c.o.json;
+		c.so.tsv_dir = c.tsv_dir;
+		c.so.plot_dir = c.plot_dir;
+		c.so.gnuplot = gnuplot;
+		rc = sweep_main(&f, &c.so, stdout);
+	} else if (c.exploring || c.xo.replay)
 		rc = explore_run(&c, &f);
 	else
 		rc = plain_run(&c, &f, gnuplot);
