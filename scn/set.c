@@ -56,16 +56,17 @@ static const field fields[] = {
 /* The list of kind k in f: its base, count and element size (scn_file
  * member offsets, as dir_spec has them). */
 typedef struct list {
-	size_t arr_off, n_off, elem, name_off;      /* name_off 0: unnamed */
+	size_t arr_off, n_off, elem, name_off;
+	int named;                                  /* its items have a NAME at name_off */
 } list;
 
 static const list lists[K_COUNT] = {
 	[K_SOCKET] = { offsetof(scn_file, sockets), offsetof(scn_file, nsockets), sizeof(scn_socket),
-		       offsetof(scn_socket, name) },
-	[K_FLOW] = { offsetof(scn_file, flows), offsetof(scn_file, nflows), sizeof(scn_flow), offsetof(scn_flow, name) },
-	[K_TASK] = { offsetof(scn_file, tasks), offsetof(scn_file, ntasks), sizeof(scn_task), offsetof(scn_task, name) },
+		       offsetof(scn_socket, name), 1 },
+	[K_FLOW] = { offsetof(scn_file, flows), offsetof(scn_file, nflows), sizeof(scn_flow), offsetof(scn_flow, name), 1 },
+	[K_TASK] = { offsetof(scn_file, tasks), offsetof(scn_file, ntasks), sizeof(scn_task), offsetof(scn_task, name), 1 },
 	[K_CONSUMER] = { offsetof(scn_file, consumers), offsetof(scn_file, nconsumers), sizeof(scn_consumer),
-			 offsetof(scn_consumer, name) },
+			 offsetof(scn_consumer, name), 1 },
 	[K_STALL] = { offsetof(scn_file, stalls), offsetof(scn_file, nstalls), sizeof(scn_stall), 0 },
 	[K_IRQ] = { offsetof(scn_file, irqs), offsetof(scn_file, nirqs), sizeof(scn_irq), 0 },
 	[K_COST] = { offsetof(scn_file, costs), offsetof(scn_file, ncosts), sizeof(scn_cost), 0 },
@@ -98,7 +99,7 @@ static int select_item(parser *p, const scn_file *f, int k, const char *dir, con
 		*out = 0;
 		return 0;
 	}
-	for (size_t i = 0; lists[k].name_off && i < n; i++)
+	for (size_t i = 0; lists[k].named && i < n; i++)
 		if (!strcmp((const char *)base + i * lists[k].elem + lists[k].name_off, sel)) {
 			*out = i;
 			return 0;

@@ -44,6 +44,17 @@ grep -q "from stall.for=${hand}ns on" "$t/b.txt" || fail "--bisect says: $(cat "
 "$sim" scenarios/wrap.scn --fix none --bisect "stall.for=0..20us:1ns" --until 'lost>=1' > "$t/c.txt"
 grep -q "caveat (fix=none): lost is not monotonic" "$t/c.txt" || fail "no caveat: $(cat "$t/c.txt")"
 
+# keys by name and by position, and a cost line the scenario lacks
+for k in flow.small.count=10..30:10 flow.2.count=10..30:10 socket.cap.frames=8..10 \
+         stall.1.for=1us..3us:1us cost.tpacket_rcv:G=0..200ns:100ns; do
+  "$sim" scenarios/wrap.scn --fix none --sweep "$k" > "$t/k.txt"
+  [ $? -le 1 ] || fail "--sweep $k failed"
+  [ "$(wc -l < "$t/k.txt")" -eq 5 ] || fail "--sweep $k: not 3 rows: $(cat "$t/k.txt")"
+done
+[ "$(awk 'NR == 3 { print $5 }' "$t/k.txt")" != "$(awk 'NR == 5 { print $5 }' "$t/k.txt")" ] \
+  || awk 'NR > 2 { print $3 $4 $5 $6 $7 $8 }' "$t/k.txt" | sort -u | [ "$(wc -l)" -gt 1 ] \
+  || fail "cost.tpacket_rcv:G changes nothing"
+
 # bad input: one line on stderr, exit 2, nothing on stdout
 bad() {
   "$sim" scenarios/wrap.scn "$@" > "$t/out" 2> "$t/err"
