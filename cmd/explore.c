@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
+#include "explore_report.h"
 #include "json.h"
 #include "report.h"
 
@@ -20,39 +22,45 @@ uint64_t explore_run_seed(uint64_t base, uint64_t i)
 }
 
 static const char *const kind_names[XK_COUNT] = { "overrun", "corrupt", "consumer_partial", "lost",
-						   "violations", "deadlock" };
-static const int kind_metric[XK_COUNT] = { SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL,
-					   SCN_M_LOST, SCN_M_VIOLATIONS, SCN_M_DEADLOCK };
+						   "violations", "deadlock", "expect" };
+static const int kind_metric[XK_EXPECT] = { SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL,
+					    SCN_M_LOST, SCN_M_VIOLATIONS, SCN_M_DEADLOCK };
 
 const char *explore_kind_name(int k) { return kind_names[k]; }
-int explore_kind_metric(int k) { return kind_metric[k]; }
+int explore_kind_metric(int k) { return k < XK_EXPECT ? kind_metric[k] : -1; }
 
-uint32_t explore_verdict(const world *w)
+const scn_expect *explore_failed_expect(const world *w, const xconf *c)
 {
-	uint32_t v = 0;
-	for (int k = 0; k < XK_COUNT; k++)
-		if (w->g->m[kind_metric[k]])
-			v |= 1u << k;
-	return v;
+	for (size_t i = 0; c && i < c->nexpects; i++) {
+		const scn_expect *e = &c->expects[i];
+		if ((e->fix < 0 || e->fix == c->fix) && !report_expect_holds(e, w->g->m[e->metric]))
+			return e;
+	}
+	return NULL;
 }
 
-typedef struct run_result {
-	uint32_t kinds;
-	uint32_t pad;
-	uint64_t events;
-} run_result;
+uint32_t explore_verdict(const world *w, const xconf *c)
+{
+	uint32_t v = 0;
+	for (int k = 0; k < XK_EXPECT; k++)
+		if (w->g->m[kind_metric[k]])
+			v |= 1u << k;
+	if (explore_failed_expect(w, c))
+		v |= 1u << XK_EXPECT;
+	return v;
+}
 
 typedef struct shared {
 	const scn_file *f;
 	xconf c;
-	uint64_t runs, base;
+	uint64_t end, base;             /* runs [next's start, end) */
 	uint64_t next;                  /* ck_pr: the next run index to hand out */
-	run_result *res;                /* [runs]: each slot written by one worker */
 } shared;
 
 typedef struct worker {
 	pthread_t th;
 	shared *sh;
+	xtally t;                       /* this worker's runs, merged in main */
 	int rc;
 	char err[512];
 } worker;
@@ -72,9 +80,9 @@ static void *worker_main(void *arg)
 	xconf_apply(w, &sh->c);
 	for (;;) {
 		uint64_t i = ck_pr_faa_64(&sh->next, CHUNK);
-		if (i >= sh->runs)
+		if (i >= sh->end)
 			break;
-		uint64_t end = i + CHUNK < sh->runs ? i + CHUNK : sh->runs;
+		uint64_t end = i + CHUNK < sh->end ? i + CHUNK : sh->end;
 		for (; i < end; i++) {
 			w->s.seed = explore_run_seed(sh->base, i);
 			world_reset(w);
@@ -82,10 +90,10 @@ static void *worker_main(void *arg)
 				/* a perturbation (jitter to 0 ns) made a program loop in no time */
 				world_stuck_message(w, wk->err, sizeof wk->err);
 				wk->rc = -2;
-				ck_pr_store_64(&sh->next, sh->runs);    /* every worker stops */
+				ck_pr_store_64(&sh->next, sh->end);     /* every worker stops */
 				break;
 			}
-			sh->res[i] = (run_result){ explore_verdict(w), 0, w->s.g->events };
+			xtally_add(&wk->t, i, explore_verdict(w, &sh->c), w->s.g->events);
 		}
 	}
 	world_free(w);
@@ -127,6 +135,10 @@ static void xconf_init(xconf *c, const scn_file *f, const explore_opts *o, int f
 	c->pc.irq_max = e->irq_max_ns;
 	c->jitter = e->jitter_pct;
 	c->spin_random = e->order == SCN_ORDER_RANDOM;
+	if (o->expect) {
+		c->expects = f->expects;
+		c->nexpects = f->nexpects;
+	}
 }
 
 static double wall_seconds(void)
@@ -169,98 +181,101 @@ static const char *shrunk_path(char *path, size_t len, const scn_file *f, const 
 	return path;
 }
 
-/* One variant's search as a JSON object, left open for "shrunk".  No timing:
- * the object is the same for any -j. */
-/* What a search found: a pure function of the results, in run order. */
-typedef struct tally {
-	uint64_t count[XK_COUNT];       /* runs showing each violation */
-	uint64_t first_of[XK_COUNT];    /* the first such run */
-	uint64_t failing;               /* runs with any violation */
-	uint64_t first, small;          /* the first failing run, the one with fewest events */
-} tally;
-
-static void count_results(const shared *sh, tally *v)
+/* The command that replays run seed `seed` of this search exactly: every
+ * option that shapes the run beyond the scenario's own lines, shell-quoted. */
+static void replay_hint(char *buf, size_t len, const scn_file *f, const explore_opts *o, const xconf *c,
+			uint64_t seed)
 {
-	*v = (tally){ .first = UINT64_MAX, .small = UINT64_MAX };
-	for (int k = 0; k < XK_COUNT; k++)
-		v->first_of[k] = UINT64_MAX;
-	for (uint64_t i = 0; i < sh->runs; i++) {
-		const run_result *r = &sh->res[i];
-		if (!r->kinds)
-			continue;
-		v->failing++;
-		if (v->first == UINT64_MAX)
-			v->first = i;
-		if (v->small == UINT64_MAX || r->events < sh->res[v->small].events)
-			v->small = i;
-		for (int k = 0; k < XK_COUNT; k++)
-			if (r->kinds & (1u << k)) {
-				v->count[k]++;
-				if (v->first_of[k] == UINT64_MAX)
-					v->first_of[k] = i;
-			}
-	}
+	char q[600];
+	int n = snprintf(buf, len, "sim %s --fix %s", shell_quote(f->path, q, sizeof q), scn_fix_name(c->fix));
+	if (o->has_seed)
+		n += snprintf(buf + n, len - (size_t)n, " --seed %" PRIu64, f->seed);
+	if ((int)c->pc.strategy != f->explore.strategy)
+		n += snprintf(buf + n, len - (size_t)n, " --strategy %s",
+			      c->pc.strategy == PERTURB_PCT ? "pct" : "random");
+	if (c->pc.depth != f->explore.depth)
+		n += snprintf(buf + n, len - (size_t)n, " --depth %u", c->pc.depth);
+	if (o->expect)
+		n += snprintf(buf + n, len - (size_t)n, " --explore-expect");
+	snprintf(buf + n, len - (size_t)n, " --replay %" PRIu64, seed);
 }
 
-static void print_text(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
-		       const tally *v, const explore_opts *o, double secs)
+static void print_text(FILE *out, const scn_file *f, const xvariant *v, uint32_t jobs, double secs)
 {
+	const xtally *t = &v->t;
 	fprintf(out, "explore %s  fix=%s  runs=%" PRIu64 "  strategy=%s depth=%u stall_max=%" PRIu64
 		"ns irqs=%u irq_max=%" PRIu64 "ns jitter=%u%% order=%s\n",
-		f->name, scn_fix_name(fix), sh->runs, c->pc.strategy == PERTURB_PCT ? "pct" : "random",
-		c->pc.depth, c->pc.stall_max, c->pc.irqs, c->pc.irq_max, c->jitter,
-		c->spin_random ? "random" : "fifo");
-	fprintf(out, "  an unperturbed run: %" PRIu64 " steps, %" PRIu64 " ns\n", c->pc.expected_steps,
-		c->pc.horizon);
-	fprintf(out, "  timing: %.0f runs/s with %u worker%s (%.3f s)\n", secs > 0 ? (double)sh->runs / secs : 0.0,
-		o->jobs, o->jobs == 1 ? "" : "s", secs);
-	if (!v->failing) {
-		fprintf(out, "  no violation in %" PRIu64 " runs\n", sh->runs);
+		f->name, scn_fix_name(v->fix), v->runs, v->pct ? "pct" : "random", v->depth, v->stall_max,
+		v->irqs, v->irq_max, v->jitter, v->spin_random ? "random" : "fifo");
+	fprintf(out, "  an unperturbed run: %" PRIu64 " steps, %" PRIu64 " ns\n", v->steps, v->horizon);
+	fprintf(out, "  timing: %.0f runs/s with %u worker%s (%.3f s)\n", secs > 0 ? (double)v->runs / secs : 0.0,
+		jobs, jobs == 1 ? "" : "s", secs);
+	if (!t->failing) {
+		fprintf(out, "  no violation in %" PRIu64 " runs\n", v->runs);
 		return;
 	}
-	fprintf(out, "  %" PRIu64 " of %" PRIu64 " runs violated an invariant\n", v->failing, sh->runs);
+	fprintf(out, "  %" PRIu64 " of %" PRIu64 " runs violated an invariant\n", t->failing, v->runs);
 	for (int k = 0; k < XK_COUNT; k++)
-		if (v->count[k])
+		if (t->count[k])
 			fprintf(out, "    %-17s %8" PRIu64 " runs   first: run %" PRIu64 ", seed %" PRIu64 "\n",
-				kind_names[k], v->count[k], v->first_of[k], explore_run_seed(sh->base, v->first_of[k]));
-	fprintf(out, "  first failing run:    run %" PRIu64 ", seed %" PRIu64 " (", v->first,
-		explore_run_seed(sh->base, v->first));
-	print_kinds(out, sh->res[v->first].kinds);
+				kind_names[k], t->count[k], t->first_of[k], explore_run_seed(v->base, t->first_of[k]));
+	fprintf(out, "  first failing run:    run %" PRIu64 ", seed %" PRIu64 " (", t->first,
+		explore_run_seed(v->base, t->first));
+	print_kinds(out, t->first_kinds);
 	fprintf(out, ")\n  smallest failing run: run %" PRIu64 ", seed %" PRIu64 ", %" PRIu64 " events (",
-		v->small, explore_run_seed(sh->base, v->small), sh->res[v->small].events);
-	print_kinds(out, sh->res[v->small].kinds);
-	fprintf(out, ")\n  replay: sim %s --fix %s --replay %" PRIu64 "\n", f->path, scn_fix_name(fix),
-		explore_run_seed(sh->base, v->small));
+		t->small, explore_run_seed(v->base, t->small), t->small_events);
+	print_kinds(out, t->small_kinds);
+	fprintf(out, ")\n  replay: %s\n", v->replay);
 }
 
-static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, const shared *sh,
-		       const tally *v)
+/* The runs of this search: all of them, or this shard's part. */
+static void run_range(const scn_file *f, const explore_opts *o, uint64_t *lo, uint64_t *hi)
 {
-	uint64_t failing = v->failing, first = v->first, small = v->small;
-	fprintf(out, "{\"fix\": \"%s\", \"runs\": %" PRIu64 ", \"strategy\": \"%s\", \"depth\": %u, "
-		"\"stall_max_ns\": %" PRIu64 ", \"irqs\": %u, \"irq_max_ns\": %" PRIu64 ", \"jitter_pct\": %u, "
-		"\"order\": \"%s\", \"unperturbed\": {\"steps\": %" PRIu64 ", \"ns\": %" PRIu64 "}, "
-		"\"violating\": %" PRIu64 ", \"invariants\": {",
-		scn_fix_name(fix), sh->runs, c->pc.strategy == PERTURB_PCT ? "pct" : "random", c->pc.depth,
-		c->pc.stall_max, c->pc.irqs, c->pc.irq_max, c->jitter, c->spin_random ? "random" : "fifo",
-		c->pc.expected_steps, c->pc.horizon, failing);
-	int n = 0;
-	for (int k = 0; k < XK_COUNT; k++)
-		if (v->count[k])
-			fprintf(out, "%s\"%s\": {\"runs\": %" PRIu64 ", \"first_run\": %" PRIu64
-				", \"first_seed\": %" PRIu64 "}", n++ ? ", " : "", kind_names[k], v->count[k],
-				v->first_of[k], explore_run_seed(sh->base, v->first_of[k]));
-	fputc('}', out);
-	if (!failing)
-		return;
-	fprintf(out, ", \"first\": {\"run\": %" PRIu64 ", \"seed\": %" PRIu64 "}, \"smallest\": "
-		"{\"run\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"events\": %" PRIu64 "}, \"replay\": ",
-		first, explore_run_seed(sh->base, first), small, explore_run_seed(sh->base, small),
-		sh->res[small].events);
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "sim %s --fix %s --replay %" PRIu64, f->path, scn_fix_name(fix),
-		 explore_run_seed(sh->base, small));
-	json_string(out, cmd);
+	uint64_t runs = o->runs ? o->runs : f->explore.runs;
+	*lo = 0;
+	*hi = runs;
+	if (o->shards) {
+		/* runs <= 10^9 and shards <= 10^6: the products fit in 64 bits */
+		*lo = runs * o->shard / o->shards;
+		*hi = runs * (o->shard + 1) / o->shards;
+	}
+}
+
+/* Run [lo, hi) on up to o->jobs workers (no more than there are chunks)
+ * into t; 0, or an exit status. */
+static int search(const scn_file *f, const xconf *c, uint64_t lo, uint64_t hi, uint32_t jobs, xtally *t,
+		  uint32_t *used)
+{
+	shared sh = { .f = f, .c = *c, .end = hi, .base = f->seed, .next = lo };
+	uint64_t chunks = (hi - lo + CHUNK - 1) / CHUNK;
+	if (jobs > chunks)
+		jobs = chunks ? (uint32_t)chunks : 1;      /* a worker with nothing to do costs a world */
+	worker *wk = calloc(jobs, sizeof(*wk));
+	if (!wk) {
+		fputs("sim: out of memory\n", stderr);
+		return 3;
+	}
+	uint32_t started = 0;
+	for (uint32_t j = 0; j < jobs; j++) {
+		wk[j].sh = &sh;
+		xtally_init(&wk[j].t);
+		if (pthread_create(&wk[j].th, NULL, worker_main, &wk[j]) != 0)
+			break;
+		started++;
+	}
+	int rc = started ? 0 : 3;
+	xtally_init(t);
+	for (uint32_t j = 0; j < started; j++) {
+		pthread_join(wk[j].th, NULL);
+		if (wk[j].rc) {
+			fprintf(stderr, "%s\n", wk[j].err);
+			rc = wk[j].rc == -2 && rc != 3 ? 2 : 3;
+		}
+		xtally_merge(t, &wk[j].t);
+	}
+	*used = started;
+	free(wk);
+	return rc;
 }
 
 static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out)
@@ -269,49 +284,30 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 	int prc = prepare(f, o, fix, &c);
 	if (prc)
 		return prc;
-	shared sh = { .f = f, .c = c, .runs = o->runs ? o->runs : f->explore.runs, .base = f->seed };
-	sh.res = calloc(sh.runs, sizeof(*sh.res));
-	worker *wk = calloc(o->jobs, sizeof(*wk));
-	if (!sh.res || !wk) {
-		free(sh.res);
-		free(wk);
-		fprintf(stderr, "sim: out of memory for %" PRIu64 " runs\n", sh.runs);
-		return 3;
-	}
+	uint64_t lo, hi;
+	run_range(f, o, &lo, &hi);
+	xvariant v = { .fix = fix, .runs = hi - lo, .pct = c.pc.strategy == PERTURB_PCT, .depth = c.pc.depth,
+		       .irqs = c.pc.irqs, .jitter = c.jitter, .stall_max = c.pc.stall_max, .irq_max = c.pc.irq_max,
+		       .spin_random = c.spin_random, .steps = c.pc.expected_steps, .horizon = c.pc.horizon,
+		       .base = f->seed };
 	double t0 = wall_seconds();
-	uint32_t started = 0;
-	for (uint32_t j = 0; j < o->jobs; j++) {
-		wk[j].sh = &sh;
-		if (pthread_create(&wk[j].th, NULL, worker_main, &wk[j]) != 0)
-			break;
-		started++;
-	}
-	int rc = started ? 0 : 3;
-	for (uint32_t j = 0; j < started; j++) {
-		pthread_join(wk[j].th, NULL);
-		if (wk[j].rc) {
-			fprintf(stderr, "%s\n", wk[j].err);
-			rc = wk[j].rc == -2 && rc != 3 ? 2 : 3;
-		}
-	}
+	uint32_t used = 0;
+	int rc = search(f, &c, lo, hi, o->jobs, &v.t, &used);
 	double secs = wall_seconds() - t0;
-	if (rc) {
-		free(sh.res);
-		free(wk);
+	if (rc)
 		return rc;
-	}
-
-	tally v;
-	count_results(&sh, &v);
+	const xtally *t = &v.t;
+	if (t->failing)
+		replay_hint(v.replay, sizeof v.replay, f, o, &c, explore_run_seed(v.base, t->small));
 	if (o->json)
-		print_json(out, f, &c, fix, &sh, &v);
+		xvariant_json(out, &v);
 	else
-		print_text(out, f, &c, fix, &sh, &v, o, secs);
-	rc = v.failing ? 1 : 0;
-	if (v.failing && o->shrink) {
+		print_text(out, f, &v, used, secs);
+	rc = t->failing ? 1 : 0;
+	if (t->failing && o->shrink) {
 		/* with --json the shrinker's account goes to stderr: stdout stays one JSON object */
 		char path[512];
-		if (shrink_run(f, &c, explore_run_seed(sh.base, v.small), sh.res[v.small].kinds,
+		if (shrink_run(f, &c, explore_run_seed(v.base, t->small), t->small_kinds,
 			       shrunk_path(path, sizeof path, f, o, fix), o->json ? stderr : out) < 0)
 			rc = 3;
 		if (o->json) {
@@ -321,13 +317,13 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 	}
 	if (o->json)
 		fputc('}', out);
-	free(sh.res);
-	free(wk);
 	return rc;
 }
 
-/* --replay SEED: the run of an exploration, exactly, with its report. */
-static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
+/* --replay SEED of one variant into r; *kinds its verdict.  Without --json
+ * the replay's header and perturbations go to out.  0, or an exit status. */
+static int replay_variant(const scn_file *f, const explore_opts *o, int fix, FILE *out, variant_result *r,
+			  uint32_t *kinds)
 {
 	xconf c;
 	char err[512];
@@ -344,14 +340,8 @@ static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 	w->s.seed = o->replay_seed;
 	world_reset(w);
 	w->s.trace = o->trace;
-	variant_result r;
-	memset(&r, 0, sizeof r);
-	report_capture(w, world_run(w), &r);
-	uint32_t kinds = explore_verdict(w);
-	scn_file g = *f;            /* the report of this run alone: no expectations */
-	g.nexpects = 0;
-	g.seed = o->replay_seed;
-	run_opts ro = { .json = o->json, .quiet = o->quiet };
+	report_capture(w, world_run(w), r);
+	*kinds = explore_verdict(w, &c);
 	if (!o->json) {
 		fprintf(out, "replay of seed %" PRIu64 " (exploration of %s, fix=%s)\n", o->replay_seed, f->name,
 			scn_fix_name(fix));
@@ -368,40 +358,72 @@ static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	report_print(out, &g, &r, 1, &ro);
-	free(r.stories);
 	world_free(w);
 	free(w);
-	return kinds ? 1 : 0;
+	return 0;
+}
+
+/* --replay SEED: the run of an exploration, exactly, with its report; with
+ * --json every variant in one object, as a plain run prints them. */
+static int replay(const scn_file *f, const explore_opts *o, const int *fixes, int n, FILE *out)
+{
+	variant_result r[SCN_FIX_COUNT];
+	memset(r, 0, sizeof r);
+	scn_file g = *f;            /* the report of this run alone: no expectations */
+	g.nexpects = 0;
+	g.seed = o->replay_seed;
+	run_opts ro = { .json = o->json, .quiet = o->quiet };
+	int rc = 0;
+	uint32_t any = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		uint32_t kinds = 0;
+		if (!o->json && i)
+			fputc('\n', out);
+		rc = replay_variant(f, o, fixes[i], out, &r[i], &kinds);
+		any |= kinds;
+		if (!rc && !o->json)
+			report_print(out, &g, &r[i], 1, &ro);
+	}
+	if (!rc && o->json)
+		report_print(out, &g, r, n, &ro);
+	for (int i = 0; i < SCN_FIX_COUNT; i++)
+		free(r[i].stories);
+	return rc ? rc : any ? 1 : 0;
 }
 
 int explore_main(const scn_file *f, const explore_opts *o, FILE *out)
 {
 	int fixes[SCN_FIX_COUNT];
 	int n = report_variants(f->fix, fixes);
+	if (o->replay)
+		return replay(f, o, fixes, n, out);
 	int rc = 0;
-	int json = o->json && !o->replay;
 	/* JSON goes out whole or not at all (bad input midway: exit 2, no half object) */
 	FILE *final = out;
 	char *buf = NULL;
 	size_t len = 0;
-	if (json && (out = open_memstream(&buf, &len)) == NULL) {
+	if (o->json && (out = open_memstream(&buf, &len)) == NULL) {
 		fputs("sim: out of memory\n", stderr);
 		return 3;
 	}
-	if (json) {
+	if (o->json) {
 		fprintf(out, "{\"scenario\": ");
 		json_string(out, f->name);
-		fprintf(out, ", \"seed\": %" PRIu64 ", \"explore\": [", f->seed);
+		fprintf(out, ", \"seed\": %" PRIu64 ", ", f->seed);
+		if (o->shards)
+			fprintf(out, "\"shard\": {\"index\": %u, \"count\": %u, \"runs\": %" PRIu64
+				", \"version\": \"%s\"}, ", o->shard, o->shards, o->runs ? o->runs : f->explore.runs,
+				SIM_VERSION);
+		fputs("\"explore\": [", out);
 	}
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputs(json ? ", " : "\n", out);
-		int r = o->replay ? replay(f, o, fixes[i], out) : explore_variant(f, o, fixes[i], out);
+			fputs(o->json ? ", " : "\n", out);
+		int r = explore_variant(f, o, fixes[i], out);
 		if (r > rc)
 			rc = r;
 	}
-	if (json) {
+	if (o->json) {
 		fputs("]}\n", out);
 		if (fclose(out) != 0)
 			rc = 3;

@@ -11,6 +11,8 @@ typedef struct xconf {
 	uint32_t jitter;
 	int spin_random;
 	int fix;
+	const scn_expect *expects;      /* --explore-expect: the lines whose failure is XK_EXPECT */
+	size_t nexpects;
 } xconf;
 
 static inline void xconf_apply(world *w, const xconf *c)
@@ -20,8 +22,11 @@ static inline void xconf_apply(world *w, const xconf *c)
 	w->spin_random = c->spin_random;
 }
 
-/* The violation kinds a finished run shows (enum explore_kind bits). */
-uint32_t explore_verdict(const world *w);
+/* The violation kinds a finished run shows (enum explore_kind bits); with
+ * c->expects, XK_EXPECT when one of those lines (for c->fix) fails. */
+uint32_t explore_verdict(const world *w, const xconf *c);
+/* The first of c's expect lines that fails on w, or NULL. */
+const scn_expect *explore_failed_expect(const world *w, const xconf *c);
 const char *explore_kind_name(int k);
 /* The metric that shows a kind (for `expect` lines). */
 int explore_kind_metric(int k);

@@ -10,10 +10,12 @@
 #include "bench.h"
 #include "datadir.h"
 #include "explore.h"
+#include "merge.h"
 #include "opt.h"
 #include "plot.h"
 #include "report.h"
 #include "scn.h"
+#include "sweep.h"
 #include "trace_perfetto.h"
 #include "trace_tsv.h"
 #include "world.h"
@@ -24,8 +26,12 @@ static const char usage[] =
 	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
 	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR] [--quiet]\n"
 	"       sim FILE.scn --explore N [--strategy random|pct] [--depth D] [-j J] [--fix F]\n"
-	"                    [--shrink] [--shrink-out FILE] [--json]\n"
+	"                    [--shrink] [--shrink-out FILE] [--json] [--explore-expect]\n"
+	"                    [--shard I/N --json]\n"
 	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
+	"       sim merge REPORT.json...\n"
+	"       sim FILE.scn --sweep KEY=LO..HI[:STEP] [--fix F] [--json] [--tsv DIR] [--plot DIR]\n"
+	"       sim FILE.scn --bisect KEY=LO..HI[:STEP] --until 'METRIC OP VALUE' [--fix F] [--json]\n"
 	"       sim --bench [--quick] [--reps N] [--only WORKLOAD]\n"
 	"       sim --labels | --list-scenarios | --help | --version\n";
 
@@ -58,6 +64,18 @@ static const char help[] =
 	"  --shrink         minimise the smallest failing run into a standalone scenario\n"
 	"  --shrink-out F   where to write it (default NAME-FIX-shrunk.scn here)\n"
 	"  --replay SEED    rerun one run of an exploration exactly (its report and trace)\n"
+	"  --explore-expect count the scenario's failed expect lines as violations too\n"
+	"  --shard I/N      run only part I (from 0) of N of the runs, for a batch scheduler;\n"
+	"                   with --json, a report that `sim merge` joins (docs/scale.md)\n"
+	"  merge REPORT...  join shards' --json reports into the one-machine report\n"
+	"\n"
+	"  --sweep KEY=LO..HI[:STEP]  plain runs over a parameter, a table of metrics per\n"
+	"                   value; KEY is DIRECTIVE[.NAME].KEY (stall.for, stall.2.for,\n"
+	"                   flow.small.every, socket.cap.frames, cost.tpacket_rcv:G, ...);\n"
+	"                   STEP defaults to a tenth of the range; --tsv/--plot DIR write\n"
+	"                   DIR/sweep.tsv (and sweep.png)\n"
+	"  --bisect KEY=LO..HI[:STEP]  the smallest value where --until holds (STEP 1)\n"
+	"  --until COND     with --bisect: 'METRIC OP VALUE', e.g. 'overrun>=1'\n"
 	"\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
 	"  --list-scenarios list the shipped scenarios, each with its first comment line\n"
@@ -83,7 +101,8 @@ static int usage_error(const char *fmt, const char *arg)
 static int is_flag(const char *a)
 {
 	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
-					     "--shrink", "--bench", "--list-scenarios" };
+					     "--shrink", "--bench", "--list-scenarios",
+					     "--explore-expect" };
 	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
 		if (!strcmp(a, flags[k]))
 			return 1;
@@ -148,9 +167,27 @@ typedef struct cli {
 	run_opts o;
 	explore_opts xo;
 	int exploring;
+	sweep_opts so;          /* --sweep, --bisect, --until */
 } cli;
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
+
+/* --shard I/N: 0 <= I < N <= 1000000. */
+static int parse_shard(explore_opts *xo, const char *v)
+{
+	char buf[64];
+	uint64_t i = 0, n = 0;
+	const char *slash = strchr(v, '/');
+	if (!slash || (size_t)(slash - v) >= sizeof buf)
+		return usage_error("--shard: expected I/N (shard I of N, from 0), got '%s'", v);
+	memcpy(buf, v, (size_t)(slash - v));
+	buf[slash - v] = '\0';
+	if (parse_u64(buf, &i) != 0 || parse_u64(slash + 1, &n) != 0 || n < 1 || n > 1000000 || i >= n)
+		return usage_error("--shard: expected I/N with 0 <= I < N <= 1000000, got '%s'", v);
+	xo->shard = (uint32_t)i;
+	xo->shards = (uint32_t)n;
+	return CLI_GO;
+}
 
 /* An option of the exploration (--explore, --strategy, --depth, -j,
  * --replay, --shrink-out) with its value v. */
@@ -167,6 +204,8 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
 			return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
 	} else if (!strcmp(a, "--shrink-out")) {
 		xo->shrink_out = v;
+	} else if (!strcmp(a, "--shard")) {
+		return parse_shard(xo, v);
 	} else if (parse_u64(v, &n) != 0) {
 		return usage_error("not a decimal number: '%s'", v);
 	} else if (!strcmp(a, "--explore")) {
@@ -222,7 +261,8 @@ static int is_one_of(const char *a, const char *const *names)
 }
 
 static const char *const explore_valued[] = { "--explore", "--strategy", "--depth", "-j", "--jobs",
-					      "--replay", "--shrink-out", NULL };
+					      "--replay", "--shrink-out", "--shard", NULL };
+static const char *const sweep_valued[] = { "--sweep", "--bisect", "--until", NULL };
 static const char *const run_valued[] = { "--seed", "--fix", "--trace", "--tsv", "--perfetto",
 					  "--plot", NULL };
 
@@ -247,6 +287,18 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		c->o.quiet = 1;
 	} else if (!strcmp(a, "--shrink")) {
 		c->xo.shrink = 1;
+	} else if (!strcmp(a, "--explore-expect")) {
+		c->xo.expect = 1;
+	} else if (is_one_of(a, sweep_valued)) {
+		const char *v = opt_value(oa, argc, argv, i);
+		if (!v)
+			return usage_error("%s needs a value", a);
+		if (!strcmp(a, "--until"))
+			c->so.until = v;
+		else if (c->so.spec)
+			return usage_error("%s", "one --sweep or --bisect at a time");
+		else
+			c->so = (sweep_opts){ .spec = v, .bisect = !strcmp(a, "--bisect"), .until = c->so.until };
 	} else if (is_one_of(a, explore_valued) || is_one_of(a, run_valued)) {
 		const char *v = opt_value(oa, argc, argv, i);
 		if (!v)
@@ -271,10 +323,22 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--explore and --replay do not go together");
 	if (c->xo.shrink && !c->exploring)
 		return usage_error("%s", "--shrink goes with --explore");
+	if (c->xo.shards && (!c->exploring || !c->o.json))
+		return usage_error("%s", "--shard goes with --explore and --json (its report is for sim merge)");
+	if (c->xo.shards && c->xo.shrink)
+		return usage_error("%s", "--shard and --shrink do not go together: merge, then replay the smallest run");
+	if (c->xo.expect && !c->exploring && !c->xo.replay)
+		return usage_error("%s", "--explore-expect goes with --explore or --replay");
 	if ((c->exploring || c->xo.replay) && (c->tsv_dir || c->perfetto_path || c->plot_dir))
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
 	if (c->exploring && c->trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
+	if (c->so.spec && (c->exploring || c->xo.replay || c->trace_path || c->perfetto_path))
+		return usage_error("%s", "--sweep and --bisect are plain runs: no --explore, --replay, --trace or --perfetto");
+	if (c->so.spec && c->so.bisect && (c->tsv_dir || c->plot_dir))
+		return usage_error("%s", "--tsv and --plot go with --sweep, not --bisect");
+	if (c->so.until && !c->so.bisect)
+		return usage_error("%s", "--until goes with --bisect");
 	if (c->plot_dir && plot_find_gnuplot(gnuplot, len) != 0) {
 		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
 		return EXIT_USAGE;
@@ -439,6 +503,7 @@ static int explore_run(cli *c, const scn_file *f)
 	sinks k = { 0 };
 	c->xo.quiet = c->o.quiet;
 	c->xo.json = c->o.json;
+	c->xo.has_seed = c->o.has_seed;
 	if (c->xo.replay && open_text_trace(c, &k) != 0)
 		return EXIT_USAGE;
 	c->xo.trace = c->o.trace;
@@ -454,6 +519,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
 		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge_main(argc - 2, argv + 2, stdout);  /* shards' reports (cmd/merge.c) */
 	cli c;
 	char gnuplot[4096];
 	int rc = parse_args(argc, argv, &c, gnuplot, sizeof gnuplot);
@@ -469,7 +536,13 @@ int main(int argc, char **argv)
 		f.seed = c.o.seed;
 	if (c.o.fix >= 0)
 		f.fix = c.o.fix;
-	if (c.exploring || c.xo.replay)
+	if (c.so.spec) {
+		c.so.json = c.o.json;
+		c.so.tsv_dir = c.tsv_dir;
+		c.so.plot_dir = c.plot_dir;
+		c.so.gnuplot = gnuplot;
+		rc = sweep_main(&f, &c.so, stdout);
+	} else if (c.exploring || c.xo.replay)
 		rc = explore_run(&c, &f);
 	else
 		rc = plain_run(&c, &f, gnuplot);

@@ -102,3 +102,11 @@ int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, c
 		return -1;
 	return 0;
 }
+
+int plot_sweep(const char *gnuplot, const char *dir, char *err, size_t errlen)
+{
+	char data[4096], out[4096];
+	snprintf(data, sizeof data, "%s/sweep.tsv", dir);
+	snprintf(out, sizeof out, "%s/sweep.png", dir);
+	return run_script(gnuplot, "sweep.gp", data, out, NULL, err, errlen);
+}

@@ -21,4 +21,8 @@ int plot_find_gnuplot(char *buf, size_t len);
 int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
 		size_t errlen);
 
+/* Render DIR/sweep.tsv (written by --sweep) into DIR/sweep.png with
+ * plots/sweep.gp.  Returns 0, or -1 with a message in err. */
+int plot_sweep(const char *gnuplot, const char *dir, char *err, size_t errlen);
+
 #endif

@@ -15,9 +15,17 @@
 #include "explore_internal.h"
 #include "report.h"
 
-/* Does the candidate, run plainly, show violation kind k? */
-static int shows(const scn_file *cand, int k, uint64_t *runs)
+/* What the shrinker keeps: violation kind k; for XK_EXPECT, expectation e
+ * failing.  The reductions pass it around as the int k of old: a target. */
+typedef struct target {
+	int k;
+	scn_expect e;
+} target;
+
+/* Does the candidate, run plainly, show the target? */
+static int shows(const scn_file *cand, const target *tg, uint64_t *runs)
 {
+	xconf c = { .fix = cand->fix, .expects = &tg->e, .nexpects = tg->k == XK_EXPECT };
 	world *w = malloc(sizeof(*w));
 	char err[512];
 	if (!w || world_build(w, cand, cand->fix, err, sizeof err) != 0) {
@@ -26,7 +34,7 @@ static int shows(const scn_file *cand, int k, uint64_t *runs)
 	}
 	world_run(w);
 	(*runs)++;
-	int yes = (explore_verdict(w) >> k) & 1;
+	int yes = (explore_verdict(w, &c) >> tg->k) & 1;
 	world_free(w);
 	free(w);
 	return yes;
@@ -42,7 +50,7 @@ static uint64_t packets(const scn_file *f)
 
 /* Try removing element i of an array (stalls, irqs, flows, readers, tasks):
  * keep the removal if the violation persists.  Returns 1 if kept. */
-static int try_remove(scn_file *cand, void *arr, size_t *n, size_t elem, size_t i, int k, uint64_t *runs)
+static int try_remove(scn_file *cand, void *arr, size_t *n, size_t elem, size_t i, const target *k, uint64_t *runs)
 {
 	unsigned char *a = arr;
 	unsigned char saved[512];       /* every AST element is smaller */
@@ -64,7 +72,7 @@ static int try_remove(scn_file *cand, void *arr, size_t *n, size_t elem, size_t 
 
 /* Smallest value in [lo, hi] for which set(v) still shows k, assuming the
  * violation is monotone in v; hi is known to show it. */
-static uint64_t bisect(scn_file *cand, int k, uint64_t *field, uint64_t lo, uint64_t hi, uint64_t *runs)
+static uint64_t bisect(scn_file *cand, const target *k, uint64_t *field, uint64_t lo, uint64_t hi, uint64_t *runs)
 {
 	uint64_t keep = *field;
 	while (lo < hi) {
@@ -134,7 +142,7 @@ static void compact_cpus(scn_file *f)
 }
 
 /* One pass of the reductions; returns how many took. */
-static int pass(scn_file *cand, int k, uint64_t *runs)
+static int pass(scn_file *cand, const target *k, uint64_t *runs)
 {
 	int took = 0;
 	for (size_t i = cand->nirqs; i-- > 0;)
@@ -181,7 +189,8 @@ static int pass(scn_file *cand, int k, uint64_t *runs)
 /* The violation to keep: the most telling kind the run showed, or -1. */
 static int pick_kind(uint32_t kinds)
 {
-	static const int prio[] = { XK_OVERRUN, XK_DEADLOCK, XK_VIOLATIONS, XK_CORRUPT, XK_PARTIAL, XK_LOST };
+	/* a failed expect line is what --explore-expect asked about */
+	static const int prio[] = { XK_EXPECT, XK_OVERRUN, XK_DEADLOCK, XK_VIOLATIONS, XK_CORRUPT, XK_PARTIAL, XK_LOST };
 	for (size_t i = 0; i < sizeof prio / sizeof prio[0]; i++)
 		if (kinds & (1u << prio[i]))
 			return prio[i];
@@ -220,9 +229,10 @@ static int add_perturbations(scn_file *cand, const world *w, uint64_t limit_ns)
 }
 
 /* The run (f, c, seed) as a standalone scenario in cand: replayed once to
- * learn its perturbations, with its seed, jitter and hand-off order.
- * 0, or -1 out of memory (cand is then freed). */
-static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file *cand)
+ * learn its perturbations, with its seed, jitter and hand-off order; the
+ * first of c's expect lines it fails goes to tg->e.  0, or -1 out of memory
+ * (cand is then freed). */
+static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file *cand, target *tg)
 {
 	world *w = malloc(sizeof(*w));
 	char err[512];
@@ -234,6 +244,9 @@ static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file
 	w->s.seed = seed;
 	world_reset(w);
 	world_run(w);
+	const scn_expect *e = explore_failed_expect(w, c);
+	if (e)
+		tg->e = *e;
 	int rc = scn_clone(f, cand);
 	if (rc == 0) {
 		cand->seed = seed;
@@ -252,7 +265,7 @@ static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file
 
 /* Greedily, while violation k still happens: plain costs and fifo hand-off
  * where it does not need them, then passes of the reductions. */
-static void minimise(scn_file *cand, int k, uint64_t *runs)
+static void minimise(scn_file *cand, const target *k, uint64_t *runs)
 {
 	uint32_t jit = cand->jitter_pct;
 	cand->jitter_pct = 0;
@@ -266,9 +279,25 @@ static void minimise(scn_file *cand, int k, uint64_t *runs)
 		;
 }
 
+/* The expectation the shrunk scenario proves: the target kind happened
+ * (`overrun>=1`), or the scenario's failed expect line, negated, holds. */
+static scn_expect proven(const target *tg, int fix)
+{
+	static const int negate[] = { [SCN_EQ] = SCN_NE, [SCN_NE] = SCN_EQ, [SCN_LT] = SCN_GE,
+				      [SCN_LE] = SCN_GT, [SCN_GT] = SCN_LE, [SCN_GE] = SCN_LT };
+	scn_expect e = { .fix = fix, .metric = explore_kind_metric(tg->k), .op = SCN_GE, .value = 1 };
+	if (tg->k == XK_EXPECT) {
+		e.metric = tg->e.metric;
+		e.op = negate[tg->e.op];
+		e.value = tg->e.value;
+	}
+	snprintf(e.text, sizeof e.text, "%s%s%" PRIu64, scn_metric_name(e.metric), scn_cmp_name(e.op), e.value);
+	return e;
+}
+
 /* Write cand to path: the scenario, its stalls, and the expectation it
  * proves.  0, 1 when writing failed (told on log), -1 out of memory. */
-static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint64_t seed, int k,
+static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint64_t seed, const target *tg,
 			const char *path, FILE *log)
 {
 	snprintf(cand->name, sizeof cand->name, "%.40s-shrunk", f->name);
@@ -277,25 +306,28 @@ static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint6
 	if (!cand->expects)
 		return -1;
 	cand->nexpects = 1;
-	cand->expects[0] = (scn_expect){ .fix = c->fix, .metric = explore_kind_metric(k), .op = SCN_GE, .value = 1 };
-	snprintf(cand->expects[0].text, sizeof cand->expects[0].text, "%s>=1",
-		 scn_metric_name(explore_kind_metric(k)));
+	cand->expects[0] = proven(tg, c->fix);
 	FILE *o = fopen(path, "w");
 	if (!o) {
 		fprintf(log, "  shrink: cannot write %s\n", path);
 		return -1;
 	}
+	char what[128];
+	if (tg->k == XK_EXPECT)
+		snprintf(what, sizeof what, "the scenario's `expect %s` fails", tg->e.text);
+	else
+		snprintf(what, sizeof what, "`%s` still happens", explore_kind_name(tg->k));
 	fprintf(o, "# Shrunk by `sim %s --explore ... --shrink` from run seed %" PRIu64 " (fix=%s):\n"
-		   "# the smallest failing run, minimised while `%s` still happens, with the\n"
+		   "# the smallest failing run, minimised while %s, with the\n"
 		   "# perturbations it needs written as explicit stall/irq lines.  Reproduce it\n"
 		   "# with plain `sim %s`.\n",
-		f->path, seed, scn_fix_name(c->fix), explore_kind_name(k), path);
+		f->path, seed, scn_fix_name(c->fix), what, path);
 	scn_write(o, cand);
 	return fclose(o) != 0;
 }
 
 /* Belt and braces: read the file back and run it as `sim FILE` would. */
-static int reproduces(const char *path, int k, uint64_t *runs, FILE *log)
+static int reproduces(const char *path, const target *k, uint64_t *runs, FILE *log)
 {
 	scn_file back;
 	scn_error perr;
@@ -311,15 +343,16 @@ static int reproduces(const char *path, int k, uint64_t *runs, FILE *log)
 int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds, const char *path,
 	       FILE *log)
 {
-	int k = pick_kind(kinds);
-	if (k < 0)
+	target tg = { .k = pick_kind(kinds) };
+	if (tg.k < 0)
 		return 1;
+	const target *k = &tg;
 	scn_file cand;
-	if (standalone(f, c, seed, &cand) != 0)
+	if (standalone(f, c, seed, &cand, &tg) != 0)
 		return -1;
 	uint64_t runs = 0;
 	fprintf(log, "  shrinking run seed %" PRIu64 " (%s): %" PRIu64 " packets, %zu stalls, %zu extra irqs, %u CPUs\n",
-		seed, explore_kind_name(k), packets(&cand), cand.nstalls, cand.nirqs, cand.cpus);
+		seed, explore_kind_name(k->k), packets(&cand), cand.nstalls, cand.nirqs, cand.cpus);
 	if (!shows(&cand, k, &runs)) {
 		fprintf(log, "  shrink: the run's perturbations written as stall/irq lines do not reproduce it; no file written\n");
 		scn_free(&cand);
