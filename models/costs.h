@@ -126,6 +126,9 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \
 	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100, ML_F_COPY) \
 	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0, 0) \
+	X(CS_STATS_LOCK, "consumer:stats_lock", "getsockopt(PACKET_STATISTICS) -> packet_getsockopt(): spin_lock_bh(&sk->sk_receive_queue.lock)", 19, 0, ML_F_TAKE_RQ) \
+	X(CS_STATS_CLEAR, "consumer:stats_clear", "packet_getsockopt(): memcpy(&st, &po->stats, sizeof(st)); memset(&po->stats, 0, sizeof(po->stats)) (clear on read; before v5.3 tp_drops too); spin_unlock_bh(&sk->sk_receive_queue.lock)", 30, 0, ML_F_RELEASE_RQ) \
+	X(CS_STATS_DROPS, "consumer:stats_drops", "v5.3+ packet_getsockopt(): drops = atomic_xchg(&po->tp_drops, 0); st.stats1.tp_drops = drops; st.stats1.tp_packets += drops", 10, 0, 0) \
 	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \

@@ -240,7 +240,10 @@ RING_STEP step_e(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	ring_state *r = &w->ring[f->a];
-	/* E: tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING */
+	/* E: if (atomic_read(&po->tp_drops)) status |= TP_STATUS_LOSING;
+	 * po->stats.stats1.tp_packets++ -- published frames only: the drops
+	 * are added when PACKET_STATISTICS is read ("LOSING will be reported
+	 * till you read the stats, because it's COR - Clear On Read"). */
 	r->tp_packets++;
 	f->e = TP_STATUS_USER | (r->tp_drops ? TP_STATUS_LOSING : 0);
 	f->pc = PC_F;
