@@ -145,6 +145,8 @@ static size_t ring_rows(const live_ring_result *k, const model_ring *m, int has_
 	snprintf(ms, sizeof ms, "%u", m->snaplen);
 	add_text(r, &n, "tp_snaplen", ks, ms, 1);
 	add(r, &n, "outgoing copies seen", k->outgoing, 0, 1);
+	/* every packet missing from a sender's sequence is a counted drop */
+	add(r, &n, "holes not in tp_drops", k->holes > k->tp_drops ? k->holes - k->tp_drops : 0, 0, 1);
 	add(r, &n, "published", k->published, m->published, !has_reader);
 	add(r, &n, "tp_drops", k->tp_drops, m->drops, !has_reader);
 	live_status_text(k->status_set, ks, sizeof ks);
