@@ -309,6 +309,10 @@ static void skip_missing_cpus(const scn_file *f, live_kernel *k)
 			fprintf(stderr, "sim: --live: flow '%s': cpu%u does not exist here (or is not "
 				"ours): skipped, in the model too\n", f->flows[i].name, cpu);
 	}
+	for (size_t i = 0; i < f->nconsumers; i++)
+		if (f->consumers[i].cpu >= CPU_SETSIZE || !CPU_ISSET(f->consumers[i].cpu, &set))
+			fprintf(stderr, "sim: --live: consumer '%s': cpu%u does not exist here: its "
+				"reader runs unpinned\n", f->consumers[i].name, f->consumers[i].cpu);
 }
 
 /* After the readers: the frames still published, in ring order from where
