@@ -11,6 +11,7 @@
 #include "datadir.h"
 #include "explore.h"
 #include "merge.h"
+#include "live.h"
 #include "opt.h"
 #include "plot.h"
 #include "report.h"
@@ -32,6 +33,7 @@ static const char usage[] =
 	"       sim merge REPORT.json...\n"
 	"       sim FILE.scn --sweep KEY=LO..HI[:STEP] [--fix F] [--json] [--tsv DIR] [--plot DIR]\n"
 	"       sim FILE.scn --bisect KEY=LO..HI[:STEP] --until 'METRIC OP VALUE' [--fix F] [--json]\n"
+	"       sim FILE.scn --live [--live-seconds S] [--json]\n"
 	"       sim --bench [--quick] [--reps N] [--only WORKLOAD]\n"
 	"       sim --labels | --list-scenarios | --help | --version\n";
 
@@ -77,6 +79,12 @@ static const char help[] =
 	"  --bisect KEY=LO..HI[:STEP]  the smallest value where --until holds (STEP 1)\n"
 	"  --until COND     with --bisect: 'METRIC OP VALUE', e.g. 'overrun>=1'\n"
 	"\n"
+	"  --live           run the scenario's packet rings on this kernel (AF_PACKET on lo;\n"
+	"                   root: CAP_NET_RAW, CAP_NET_ADMIN) and put its figures beside the\n"
+	"                   model's for this kernel's version and fix; exit 1 on a mismatch\n"
+	"                   in what does not depend on timing\n"
+	"  --live-seconds S stop the live senders after S seconds (default 10, at most 600)\n"
+	"\n"
 	"  --labels         list every label a `stall` or `cost` can name\n"
 	"  --list-scenarios list the shipped scenarios, each with its first comment line\n"
 	"  --bench          run the benchmarks (events/s, ns per packet, peak RSS, event queue)\n"
@@ -102,7 +110,7 @@ static int is_flag(const char *a)
 {
 	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
 					     "--shrink", "--bench", "--list-scenarios",
-					     "--explore-expect" };
+					     "--explore-expect", "--live" };
 	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
 		if (!strcmp(a, flags[k]))
 			return 1;
@@ -168,6 +176,8 @@ typedef struct cli {
 	explore_opts xo;
 	int exploring;
 	sweep_opts so;          /* --sweep, --bisect, --until */
+	live_opts lo;
+	int live, has_live_seconds;
 } cli;
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
@@ -299,6 +309,16 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 			return usage_error("%s", "one --sweep or --bisect at a time");
 		else
 			c->so = (sweep_opts){ .spec = v, .bisect = !strcmp(a, "--bisect"), .until = c->so.until };
+	} else if (!strcmp(a, "--live")) {
+		c->live = 1;
+	} else if (!strcmp(a, "--live-seconds")) {
+		const char *v = opt_value(oa, argc, argv, i);
+		char *end = NULL;
+		c->lo.seconds = v ? strtod(v, &end) : 0;
+		if (!v || end == v || *end || !(c->lo.seconds > 0 && c->lo.seconds <= 600))
+			return usage_error("--live-seconds: seconds must be more than 0, at most 600, got '%s'",
+					   v ? v : "");
+		c->has_live_seconds = 1;
 	} else if (is_one_of(a, explore_valued) || is_one_of(a, run_valued)) {
 		const char *v = opt_value(oa, argc, argv, i);
 		if (!v)
@@ -331,6 +351,12 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--explore-expect goes with --explore or --replay");
 	if ((c->exploring || c->xo.replay) && (c->tsv_dir || c->perfetto_path || c->plot_dir))
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
+	if (c->live && (c->exploring || c->xo.replay || c->tsv_dir || c->perfetto_path ||
+			c->plot_dir || c->trace_path || c->o.has_seed || c->o.fix >= 0))
+		return usage_error("%s", "--live goes only with --live-seconds and --json (the kernel "
+				   "picks the fix)");
+	if (c->has_live_seconds && !c->live)
+		return usage_error("%s", "--live-seconds goes with --live");
 	if (c->exploring && c->trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
 	if (c->so.spec && (c->exploring || c->xo.replay || c->trace_path || c->perfetto_path))
@@ -350,7 +376,8 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
  * nothing to run (--help, --version, --labels) or the line is wrong. */
 static int parse_args(int argc, char **argv, cli *c, char *gnuplot, size_t len)
 {
-	*c = (cli){ .o = { .fix = -1 }, .xo = { .strategy = -1, .depth = -1, .jobs = 1 } };
+	*c = (cli){ .o = { .fix = -1 }, .xo = { .strategy = -1, .depth = -1, .jobs = 1 },
+		    .lo = { .seconds = 10 } };
 	for (int i = 1; i < argc; i++) {
 		opt_arg oa;
 		const char *a = opt_split(&oa, argv[i]);
@@ -536,7 +563,10 @@ int main(int argc, char **argv)
 		f.seed = c.o.seed;
 	if (c.o.fix >= 0)
 		f.fix = c.o.fix;
-	if (c.so.spec) {
+	c.lo.json = c.o.json;
+	if (c.live) {
+		rc = live_main(&f, &c.lo);
+	} else if (c.so.spec) {
 		c.so.json = c.o.json;
 		c.so.tsv_dir = c.tsv_dir;
 		c.so.plot_dir = c.plot_dir;

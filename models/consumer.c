@@ -2,11 +2,12 @@
 #include "consumer.h"
 
 #include "ghost.h"
+#include "locks.h"
 #include "oracle.h"
 #include "packet_ring.h"
 #include "spinlock.h"
 
-enum { PC_CHECK, PC_READ, PC_RELEASE, PC_POLL, PC_WOKEN };
+enum { PC_CHECK, PC_READ, PC_RELEASE, PC_POLL, PC_WOKEN, PC_STATS_LOCK, PC_STATS_CLEAR, PC_STATS_DROPS };
 
 static int ready(const world *w, uint32_t cons, uint32_t status)
 {
@@ -53,6 +54,8 @@ CONSUMER_STEP step_read(sim *s, uint32_t c, sim_frame *f)
 	/* Read the frame (the oracle sees what was read: a writer that has not
 	 * reached J makes it a partial read). */
 	cs->futile = 0;
+	if (fr->status & TP_STATUS_LOSING)
+		cs->losing++;
 	uint64_t hdr_pkt = ghost_read(w, c, f->a, f->b, cs->idx, fr->status);
 	f->pc = PC_RELEASE;
 	uint64_t ns = sim_did(s, c, wl(w, ML_CS_READ), fr->snaplen, TK_FRAME, (int64_t)cs->idx,
@@ -75,8 +78,60 @@ CONSUMER_STEP step_release(sim *s, uint32_t c, sim_frame *f)
 	uint64_t ns = sim_did(s, c, wl(w, ML_CS_RELEASE), 0, TK_FRAME, (int64_t)cs->idx);
 	ring_trace_occupancy(w, c, f->b);
 	cs->idx = cs->idx + 1 == w->scn->sockets[f->b].frames ? 0 : cs->idx + 1;
-	f->pc = PC_CHECK;
+	uint64_t every = w->scn->consumers[f->a].stats_every;
+	f->pc = every && ++cs->since_stats >= every ? PC_STATS_LOCK : PC_CHECK;
 	return SIM_CONT(ns);
+}
+
+/* getsockopt(SOL_PACKET, PACKET_STATISTICS) -> packet_getsockopt() */
+CONSUMER_STEP step_stats_lock(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* spin_lock_bh(&sk->sk_receive_queue.lock) */
+	f->pc = PC_STATS_CLEAR;
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_STATS_LOCK), 0);
+	if (!spin_lock_take(w, c, lock_rq(w->scn, f->b), SPIN_BH))
+		return SIM_SPIN;
+	return SIM_CONT(ns);
+}
+
+CONSUMER_STEP step_stats_clear(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	consumer_state *cs = &w->cons[f->a];
+	ring_state *r = &w->ring[f->b];
+	/* memcpy(&st, &po->stats, sizeof(st)); memset(&po->stats, 0, sizeof(po->stats));
+	 * spin_unlock_bh(&sk->sk_receive_queue.lock).  Before v5.3 tp_drops
+	 * is in po->stats too (cleared here, under the lock); from v5.3 it
+	 * is the atomic po->tp_drops, taken next. */
+	cs->stats_reads++;
+	cs->stats_packets += r->tp_packets;
+	r->tp_packets = 0;
+	int atomic_drops = w->scn->kernel >= SCN_KERNEL(5, 3);
+	if (!atomic_drops) {
+		cs->stats_packets += r->tp_drops;   /* st.stats1.tp_packets += st.stats1.tp_drops */
+		cs->stats_drops += r->tp_drops;
+		r->tp_drops = 0;
+	}
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_STATS_CLEAR), 0, TK_SOCK, (int64_t)f->b);
+	spin_lock_release(w, c, lock_rq(w->scn, f->b), SPIN_BH);
+	cs->since_stats = 0;
+	f->pc = atomic_drops ? PC_STATS_DROPS : PC_CHECK;
+	return SIM_CONT(ns);
+}
+
+CONSUMER_STEP step_stats_drops(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	consumer_state *cs = &w->cons[f->a];
+	ring_state *r = &w->ring[f->b];
+	/* v5.3+: drops = atomic_xchg(&po->tp_drops, 0); st.stats1.tp_drops = drops;
+	 * st.stats1.tp_packets += drops -- TP_STATUS_LOSING stops with it */
+	cs->stats_packets += r->tp_drops;
+	cs->stats_drops += r->tp_drops;
+	r->tp_drops = 0;
+	f->pc = PC_CHECK;
+	return SIM_CONT(sim_did(s, c, wl(w, ML_CS_STATS_DROPS), 0, TK_SOCK, (int64_t)f->b));
 }
 
 CONSUMER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
@@ -101,7 +156,8 @@ CONSUMER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
 
 static const sim_step_fn consumer_steps[] = {
 	[PC_CHECK] = step_check, [PC_READ] = step_read, [PC_RELEASE] = step_release,
-	[PC_POLL] = step_poll, [PC_WOKEN] = step_woken,
+	[PC_POLL] = step_poll, [PC_WOKEN] = step_woken, [PC_STATS_LOCK] = step_stats_lock,
+	[PC_STATS_CLEAR] = step_stats_clear, [PC_STATS_DROPS] = step_stats_drops,
 };
 
 sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)

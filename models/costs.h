@@ -85,7 +85,9 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TP_J_UNLOCK, "tpacket_rcv:J_unlock", "owner_map fix: spin_unlock(&sk->sk_receive_queue.lock) after publishing", 8, 0, ML_F_RING | ML_F_RELEASE_RQ) \
 	X(TP_K, "tpacket_rcv:K", "sk->sk_data_ready(sk): wakes the reader sleeping in poll", 50, 0, ML_F_RING) \
 	X(TP_DROP, "tpacket_rcv:drop", "drop_n_account: spin_unlock(&sk->sk_receive_queue.lock); atomic_inc(&po->tp_drops); head unchanged; then sk_data_ready (K)", 10, 0, ML_F_RING | ML_F_RING_DROP | ML_F_RELEASE_RQ) \
-	X(TP_ROOM, "tpacket_rcv:room", "v5.3+ (kernel 5.3): if (__packet_rcv_has_room(po, skb) == ROOM_NONE): frame head and head + frames/4 read without the lock", 5, 0, ML_F_RING) \
+	X(TP_ROOM, "tpacket_rcv:room", "v5.3+ (kernel 5.3): if (__packet_rcv_has_room(po, skb) == ROOM_NONE): its first __tpacket_has_room(po, ROOM_POW_OFF): READ_ONCE(head), then frame head + frames/4's status, without the lock; not TP_STATUS_KERNEL: room_head", 5, 0, ML_F_RING) \
+	X(TP_ROOM_HEAD, "tpacket_rcv:room_head", "v5.3+: __packet_rcv_has_room(): else if (__tpacket_has_room(po, 0)): idx = READ_ONCE(po->rx_ring.head), without the lock", 2, 0, ML_F_RING) \
+	X(TP_ROOM_STATUS, "tpacket_rcv:room_status", "v5.3+: __tpacket_has_room(po, 0): packet_lookup_frame(po, &po->rx_ring, idx, TP_STATUS_KERNEL): frame idx's status read now; not TP_STATUS_KERNEL: ROOM_NONE (room_drop)", 3, 0, ML_F_RING) \
 	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0, ML_F_RING | ML_F_RING_DROP) \
 	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0, 0) \
 	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0, 0) \
@@ -124,6 +126,9 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \
 	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100, ML_F_COPY) \
 	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0, 0) \
+	X(CS_STATS_LOCK, "consumer:stats_lock", "getsockopt(PACKET_STATISTICS) -> packet_getsockopt(): spin_lock_bh(&sk->sk_receive_queue.lock)", 19, 0, ML_F_TAKE_RQ) \
+	X(CS_STATS_CLEAR, "consumer:stats_clear", "packet_getsockopt(): memcpy(&st, &po->stats, sizeof(st)); memset(&po->stats, 0, sizeof(po->stats)) (clear on read; before v5.3 tp_drops too); spin_unlock_bh(&sk->sk_receive_queue.lock)", 30, 0, ML_F_RELEASE_RQ) \
+	X(CS_STATS_DROPS, "consumer:stats_drops", "v5.3+ packet_getsockopt(): drops = atomic_xchg(&po->tp_drops, 0); st.stats1.tp_drops = drops; st.stats1.tp_packets += drops", 10, 0, 0) \
 	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \

@@ -18,7 +18,7 @@
 #define NO_FRAME UINT32_MAX
 
 enum { PC_A, PC_B, PC_DP, PC_C, PC_D, PC_E, PC_F, PC_G, PC_H, PC_I, PC_J_LOCK, PC_J,
-       PC_J_UNLOCK, PC_K, PC_DROP, PC_RET, PC_ROOM, PC_ROOM_DROP };
+       PC_J_UNLOCK, PC_K, PC_DROP, PC_RET, PC_ROOM, PC_ROOM_HEAD, PC_ROOM_STATUS, PC_ROOM_DROP };
 
 uint16_t ring_first_pc(const scn_file *f) { return f->kernel >= SCN_KERNEL(5, 3) ? PC_ROOM : PC_A; }
 
@@ -107,19 +107,50 @@ static inline uint64_t did(world *w, uint32_t c, const sim_frame *f, enum model_
 /* The lock the steps take: sk->sk_receive_queue.lock of socket f->a. */
 static inline uint32_t rq_lock(const world *w, const sim_frame *f) { return lock_rq(w->scn, f->a); }
 
+/* __tpacket_has_room(po, pow_off): idx = READ_ONCE(po->rx_ring.head)
+ * (+ len >> pow_off, mod len) -- frame index `off` frames past head h. */
+static inline uint32_t room_idx(const world *w, uint32_t sock, uint32_t h, uint32_t off)
+{
+	uint32_t n = w->scn->sockets[sock].frames;
+	return h + off >= n ? h + off - n : h + off;
+}
+
+/* v5.3+, before the lock: if (__packet_rcv_has_room(po, skb) == ROOM_NONE).
+ * __packet_rcv_has_room() calls __tpacket_has_room() twice, each a
+ * READ_ONCE of the head then a read of one frame's status, all without the
+ * lock: the first at head + frames/4 (ROOM_POW_OFF), then, when that frame
+ * is in use, at head itself.  The second is two labelled steps, so that a
+ * stall (or --check) can land between its head read and its status read:
+ * a writer delayed there while another CPU claims and publishes frame head
+ * reads that frame's new status and drops ("full") with frames free. */
 RING_STEP step_room(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	/* v5.3+, before the lock: if (__packet_rcv_has_room(po, skb) ==
-	 * ROOM_NONE) -- __tpacket_has_room() at head + frames/4, then at
-	 * head: both not TP_STATUS_KERNEL */
-	uint32_t n = w->scn->sockets[f->a].frames, h = w->ring[f->a].head;
-	uint32_t q = h + (n >> 2) >= n ? h + (n >> 2) - n : h + (n >> 2);
-	const ring_frame *rf = ring_frames(w, f->a);
-	f->c = h;
+	/* if (__tpacket_has_room(po, ROOM_POW_OFF)) ret = ROOM_NORMAL; */
+	uint32_t h = w->ring[f->a].head;
+	uint32_t q = room_idx(w, f->a, h, w->scn->sockets[f->a].frames >> 2);
+	f->c = q;
 	uint64_t ns = did(w, c, f, ML_TP_ROOM, 0);
-	f->pc = rf[q].status != TP_STATUS_KERNEL && rf[h].status != TP_STATUS_KERNEL ? PC_ROOM_DROP
-										      : PC_A;
+	f->pc = ring_frames(w, f->a)[q].status != TP_STATUS_KERNEL ? PC_ROOM_HEAD : PC_A;
+	return SIM_CONT(ns);
+}
+
+RING_STEP step_room_head(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* else if (__tpacket_has_room(po, 0)): idx = READ_ONCE(po->rx_ring.head) */
+	f->c = w->ring[f->a].head;
+	f->pc = PC_ROOM_STATUS;
+	return SIM_CONT(did(w, c, f, ML_TP_ROOM_HEAD, 0));
+}
+
+RING_STEP step_room_status(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	/* packet_lookup_frame(po, &po->rx_ring, idx, TP_STATUS_KERNEL): the
+	 * status of frame idx, read now (the head may have moved on) */
+	uint64_t ns = did(w, c, f, ML_TP_ROOM_STATUS, 0);
+	f->pc = ring_frames(w, f->a)[f->c].status != TP_STATUS_KERNEL ? PC_ROOM_DROP : PC_A;
 	return SIM_CONT(ns);
 }
 
@@ -209,7 +240,10 @@ RING_STEP step_e(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	ring_state *r = &w->ring[f->a];
-	/* E: tp_packets++; if (tp_drops) status |= TP_STATUS_LOSING */
+	/* E: if (atomic_read(&po->tp_drops)) status |= TP_STATUS_LOSING;
+	 * po->stats.stats1.tp_packets++ -- published frames only: the drops
+	 * are added when PACKET_STATISTICS is read ("LOSING will be reported
+	 * till you read the stats, because it's COR - Clear On Read"). */
 	r->tp_packets++;
 	f->e = TP_STATUS_USER | (r->tp_drops ? TP_STATUS_LOSING : 0);
 	f->pc = PC_F;
@@ -333,6 +367,7 @@ static const sim_step_fn ring_steps[] = {
 	[PC_E] = step_e, [PC_F] = step_f, [PC_G] = step_g, [PC_H] = step_h, [PC_I] = step_i,
 	[PC_J_LOCK] = step_j_lock, [PC_J] = step_j, [PC_J_UNLOCK] = step_j_unlock, [PC_K] = step_k,
 	[PC_DROP] = step_drop, [PC_RET] = step_ret, [PC_ROOM] = step_room,
+	[PC_ROOM_HEAD] = step_room_head, [PC_ROOM_STATUS] = step_room_status,
 	[PC_ROOM_DROP] = step_room_drop,
 };
 

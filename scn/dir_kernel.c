@@ -16,8 +16,8 @@ enum { FL_SOCKET, FL_CPU, FL_AT, FL_EVERY, FL_COUNT, FL_SIZE, FL_N };
 static const char *const flow_keys[FL_N] = { "socket", "cpu", "at", "every", "count", "size" };
 enum { TK_SOCKET, TK_CPU, TK_DO, TK_AT, TK_REPEAT, TK_EVERY, TK_N };
 static const char *const task_keys[TK_N] = { "socket", "cpu", "do", "at", "repeat", "every" };
-enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_N };
-static const char *const consumer_keys[CO_N] = { "socket", "cpu", "check", "cost" };
+enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_STATS_EVERY, CO_N };
+static const char *const consumer_keys[CO_N] = { "socket", "cpu", "check", "cost", "stats_every" };
 static const char *const nic_keys[] = { "queue", "budget" };
 
 static const dir_spec socket_dir = { .dir = "socket", .keys = socket_keys, .nkeys = SK_N,
@@ -269,7 +269,8 @@ int dir_consumer(parser *p)
 			    "stream socket", so->name);
 	if (tok_cpu(p, p->at[CO_CPU], &c->cpu) ||
 	    tok_enum(p, p->at[CO_CHECK], &scn_check_names, "check", &c->check) ||
-	    tok_time(p, p->at[CO_COST], "cost", &c->cost_ns))
+	    tok_time(p, p->at[CO_COST], "cost", &c->cost_ns) ||
+	    tok_range(p, p->at[CO_STATS_EVERY], "stats_every", 0, UINT32_MAX, &c->stats_every))
 		return -1;
 	c->has_cost = p->at[CO_COST] != NULL;
 	p->f->nconsumers++;

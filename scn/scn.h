@@ -29,6 +29,8 @@
  *   - sizes also take `GiB`; `jitter` also takes a trailing `%`; a UTF-8
  *     byte-order mark at the start of a file is skipped; `expect fix=all`
  *     means every variant run (stored as fix -1, as without `fix=`).
+ *   - `consumer ... stats_every=N`: the reader reads (and so clears) the
+ *     socket's PACKET_STATISTICS after every N frames it reads.
  */
 #ifndef SCN_SCN_H
 #define SCN_SCN_H
@@ -125,6 +127,7 @@ typedef struct scn_consumer {
 	int check;              /* enum scn_check */
 	uint64_t cost_ns;
 	int has_cost;
+	uint64_t stats_every;   /* 0: never; else getsockopt(PACKET_STATISTICS) after every N frames */
 } scn_consumer;
 
 typedef struct scn_stall {

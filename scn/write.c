@@ -151,6 +151,8 @@ static void write_consumer(FILE *o, const scn_file *f, const scn_consumer *c)
 		c->cpu, scn_names_get(&scn_check_names, c->check));
 	if (c->has_cost)
 		time_ns(o, " cost=", c->cost_ns);
+	if (c->stats_every)
+		fprintf(o, " stats_every=%" PRIu64, c->stats_every);
 	fputc('\n', o);
 }
 

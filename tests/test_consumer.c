@@ -6,7 +6,9 @@
  *  - it sleeps in poll() and sk_data_ready wakes it; with nothing to read
  *    the run ends quietly;
  *  - a slow reader (`cost=`) lets the ring fill: drops;
- *  - `cost=` is the read's cost.
+ *  - `cost=` is the read's cost;
+ *  - `stats_every=` reads PACKET_STATISTICS: tp_packets counts the drops
+ *    too, the read clears both counters, and TP_STATUS_LOSING stops with it.
  * Each test names, in a comment, the model bug it catches.
  */
 #include <setjmp.h>
@@ -15,7 +17,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "consumer.h"
 #include "model_run.h"
+#include "packet_ring.h"
 
 /* The reader `rd`'s reads and hand-backs, in trace order: frame numbers of
  * its consumer:read (kind 'r') and consumer:release ('R') lines, into
@@ -219,6 +223,60 @@ static void test_cost_is_the_read_cost(void **state)
 	model_run_free(&r);
 }
 
+/* Run `text` under owner_map; the first reader's state and ring 0's. */
+static void run_reader(const char *text, consumer_state *cs, ring_state *rs)
+{
+	scn_file f;
+	scn_error err;
+	char msg[512];
+	assert_int_equal(scn_parse("t.scn", text, strlen(text), model_labels_for_parser(), &f, &err), 0);
+	world *w = world_new(&f, SCN_FIX_OWNER_MAP, msg, sizeof msg);
+	assert_non_null(w);
+	world_run(w);
+	*cs = w->cons[0];
+	*rs = w->ring[0];
+	world_delete(w);
+	scn_free(&f);
+}
+
+/* 6 packets into 4 frames before the reader wakes (2 dropped), then 4 more
+ * once it has read the ring.  With stats_every=4 it reads the statistics
+ * after the first 4 frames: tp_packets 6 (drops counted), tp_drops 2, both
+ * cleared, so the later 4 frames carry no TP_STATUS_LOSING and the second
+ * read gives 4 and 0.  Without, tp_drops stays 2 and all 4 are LOSING.
+ * Catches: tp_packets without the drops, no clear on read, LOSING not
+ * following tp_drops. */
+static void test_stats_read_clears_and_losing_follows(void **state)
+{
+	(void)state;
+	const char *fmt =
+		"scenario st\nkernel %s\ncpus 2\n"
+		"socket cap type=packet version=v2 frames=4 frame_size=2048\n"
+		"flow a socket=cap cpu=0 count=6 every=100ns size=64\n"
+		"flow b socket=cap cpu=0 at=50us count=4 every=100ns size=64\n"
+		"consumer rd socket=cap cpu=1 check=user_bit%s\n";
+	static const char *const kernels[] = { "6.18", "5.2" };
+	char text[512];
+	consumer_state cs;
+	ring_state rs;
+	for (int k = 0; k < 2; k++) {
+		snprintf(text, sizeof text, fmt, kernels[k], " stats_every=4");
+		run_reader(text, &cs, &rs);
+		assert_int_equal(cs.stats_reads, 2);
+		assert_int_equal(cs.stats_packets, 10);
+		assert_int_equal(cs.stats_drops, 2);
+		assert_int_equal(cs.losing, 0);
+		assert_int_equal(rs.tp_drops, 0);
+		assert_int_equal(rs.tp_packets, 0);
+		snprintf(text, sizeof text, fmt, kernels[k], "");
+		run_reader(text, &cs, &rs);
+		assert_int_equal(cs.stats_reads, 0);
+		assert_int_equal(cs.losing, 4);
+		assert_int_equal(rs.tp_drops, 2);
+		assert_int_equal(rs.tp_packets, 8);    /* published only: E counts them */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_sleeps_in_poll_until_data_ready),
 		cmocka_unit_test(test_slow_reader_fills_the_ring),
 		cmocka_unit_test(test_cost_is_the_read_cost),
+		cmocka_unit_test(test_stats_read_clears_and_losing_follows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

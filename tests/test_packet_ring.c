@@ -269,6 +269,35 @@ static void test_room_shortcut_by_kernel(void **state)
 	model_run_free(&r);
 }
 
+/* __packet_rcv_has_room()'s second __tpacket_has_room() reads the head,
+ * then that frame's status: a writer stalled between the two while another
+ * CPU claims and publishes that frame drops with a frame free (the early
+ * drop seen live).  A stall between the two __tpacket_has_room() calls
+ * does not: the second reads the new head. */
+static void test_room_early_drop_between_reads(void **state)
+{
+	(void)state;
+	const char *fmt =
+		"scenario early\nkernel 6.18\ncpus 2\n"
+		"socket cap type=packet version=v2 frames=8 frame_size=2048\n"
+		"flow a socket=cap cpu=0 every=1us count=7 size=64\n"
+		"flow b socket=cap cpu=1 at=6500ns count=1 size=64\n"
+		"stall cpu=0 at=%s for=5us\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, fmt, "tpacket_rcv:room_head");
+	assert_int_equal(model_run_text(text, SCN_FIX_OWNER_MAP, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 1);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 7);     /* frame 7 stayed free */
+	assert_int_equal(trace_count(&r, "tpacket_rcv:room_drop"), 1);
+	model_run_free(&r);
+	snprintf(text, sizeof text, fmt, "tpacket_rcv:room");
+	assert_int_equal(model_run_text(text, SCN_FIX_OWNER_MAP, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 8);
+	model_run_free(&r);
+}
+
 static void test_poll_readable_rule(void **state)
 {
 	(void)state;
@@ -301,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_drop_wakes_the_reader),
 		cmocka_unit_test(test_woken_poll_rechecks),
 		cmocka_unit_test(test_room_shortcut_by_kernel),
+		cmocka_unit_test(test_room_early_drop_between_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
