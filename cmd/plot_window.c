@@ -113,6 +113,7 @@ typedef struct bucket {
 	uint64_t start, end, best;  /* best: the longest piece's length */
 	char state[32], lock[96], label[64];
 	int used;
+	uint64_t drop_px;           /* pixel of the last drop mark + 1, or 0 */
 } bucket;
 
 static void flush(FILE *o, const char *fix, uint32_t cpu, bucket *b)
@@ -178,6 +179,14 @@ static int states(const char *dir, const char *out, const char *fix, uint64_t t0
 			fprintf(f.out, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", fix, s, e,
 				r.c[3], r.c[4], r.c[5], r.c[6], r.c[7]);
 			continue;
+		}
+		/* a drop (tpacket_rcv:drop, tcp_rcv:backlog_drop) keeps its mark:
+		 * an empty interval at its start, one a pixel */
+		size_t ll = strlen(r.c[6]);
+		if (ll >= 4 && !strcmp(r.c[6] + ll - 4, "drop") && k->drop_px != (s - t0) / px + 1) {
+			k->drop_px = (s - t0) / px + 1;
+			fprintf(f.out, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", fix, s, s,
+				r.c[3], r.c[4], r.c[5], r.c[6], r.c[7]);
 		}
 		add(k, &r, s, e);
 		if (k->end - k->start >= px)
