@@ -191,7 +191,8 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 			sim_note(s, next, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT,
 				 (int64_t)wait, TK_HANDOFF, (int64_t)w->handoff_ns);
 	}
-	spin_unlock_flavour(w, ctx, lock, mode);
+	if (mode != SPIN_PLAIN)
+		spin_unlock_flavour(w, ctx, lock, mode);
 }
 
 void spin_unlock_flavour(world *w, uint32_t ctx, uint32_t lock, int mode)
