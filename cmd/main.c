@@ -14,6 +14,7 @@
 #include "live.h"
 #include "opt.h"
 #include "plot.h"
+#include "plot_window.h"
 #include "report.h"
 #include "scn.h"
 #include "sweep.h"
@@ -25,7 +26,8 @@ enum { EXIT_OK = 0, EXIT_EXPECT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static const char usage[] =
 	"usage: sim FILE.scn [--seed N] [--fix none|in_progress|owner_map|all] [--json]\n"
-	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR] [--quiet]\n"
+	"                    [--trace FILE] [--tsv DIR] [--perfetto FILE] [--plot DIR]\n"
+	"                    [--plot-window T0..T1] [--quiet]\n"
 	"       sim FILE.scn --explore N [--strategy random|pct] [--depth D] [-j J] [--fix F]\n"
 	"                    [--shrink] [--shrink-out FILE] [--json] [--explore-expect]\n"
 	"                    [--shard I/N --json]\n"
@@ -54,6 +56,8 @@ static const char help[] =
 	"  --perfetto FILE  write a Chrome trace-event JSON file (open it in ui.perfetto.dev)\n"
 	"  --plot DIR       write the TSV data into DIR and render DIR/*.png with gnuplot\n"
 	"                   (timeline per variant, spin_hist.png, compare.png)\n"
+	"  --plot-window T0..T1  the timelines' time window (e.g. 10us..50us); default:\n"
+	"                   around each variant's first overrun, else the whole run\n"
 	"  --quiet          print only failed expectations\n"
 	"\n"
 	"  --explore N      run N runs perturbed from the seed (random stalls after labelled\n"
@@ -172,6 +176,7 @@ static int list_scenarios(void)
 /* The command line, parsed. */
 typedef struct cli {
 	const char *file, *trace_path, *tsv_dir, *perfetto_path, *plot_dir;
+	uint64_t plot_window[2];    /* --plot-window, ns; both 0: the default */
 	run_opts o;
 	explore_opts xo;
 	int exploring;
@@ -256,6 +261,9 @@ static int parse_run_opt(cli *c, const char *a, const char *v)
 		c->perfetto_path = v;
 	} else if (!strcmp(a, "--plot")) {
 		c->plot_dir = v;
+	} else if (!strcmp(a, "--plot-window")) {
+		if (plot_window_parse(v, c->plot_window) != 0)
+			return usage_error("--plot-window: not T0..T1 with units and T1 > T0 (e.g. 10us..50us): '%s'", v);
 	} else {
 		c->trace_path = v;
 	}
@@ -274,7 +282,7 @@ static const char *const explore_valued[] = { "--explore", "--strategy", "--dept
 					      "--replay", "--shrink-out", "--shard", NULL };
 static const char *const sweep_valued[] = { "--sweep", "--bisect", "--until", NULL };
 static const char *const run_valued[] = { "--seed", "--fix", "--trace", "--tsv", "--perfetto",
-					  "--plot", NULL };
+					  "--plot", "--plot-window", NULL };
 
 /* argv[*i], whose name is a: an option or the scenario file. */
 static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **argv, int *i)
@@ -514,7 +522,9 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 	drop_sinks(&k);
 	if (c->plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
 		char msg[512] = "cannot write the standard output";
-		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n, msg, sizeof msg) != 0) {
+		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n,
+							    c->plot_window[1] ? c->plot_window : NULL, msg,
+							    sizeof msg) != 0) {
 			fprintf(stderr, "sim: --plot: %s\n", msg);
 			rc = EXIT_INTERNAL;
 		}

@@ -2,6 +2,7 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "datadir.h"
+#include "plot_window.h"
 #include "scn.h"
 
 extern char **environ;
@@ -36,9 +38,9 @@ int plot_find_gnuplot(char *buf, size_t len)
 	return -1;
 }
 
-/* gnuplot -c SCRIPT DIR OUT [FIX]; 0 if it exited 0 and OUT is not empty. */
+/* gnuplot -c SCRIPT DIR OUT [FIX [T0 T1]]; 0 if it exited 0 and OUT is not empty. */
 static int run_script(const char *gnuplot, const char *script, const char *dir, const char *out,
-		      const char *fix, char *err, size_t errlen)
+		      const char *fix, const char *const *win, char *err, size_t errlen)
 {
 	char sp[4096];
 	char *dir_ = datadir_get();
@@ -53,7 +55,8 @@ static int run_script(const char *gnuplot, const char *script, const char *dir, 
 		snprintf(err, errlen, "cannot read the gnuplot script '%s': %s", sp, strerror(errno));
 		return -1;
 	}
-	char *argv[] = { (char *)gnuplot, (char *)"-c", sp, (char *)dir, (char *)out, (char *)fix, NULL };
+	char *argv[] = { (char *)gnuplot, (char *)"-c", sp, (char *)dir, (char *)out, (char *)fix,
+			 win ? (char *)win[0] : NULL, win ? (char *)win[1] : NULL, NULL };
 	pid_t pid;
 	int rc = posix_spawn(&pid, gnuplot, NULL, NULL, argv, environ);
 	if (rc != 0) {
@@ -81,8 +84,27 @@ static int run_script(const char *gnuplot, const char *script, const char *dir, 
 	return 0;
 }
 
-int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
-		size_t errlen)
+/* One variant's timeline: its data cut to the window (plot_window.h) in
+ * DIR/window-FIX, drawn from there. */
+static int timeline(const char *gnuplot, const char *dir, const char *fix, const char *out,
+		    const uint64_t *window, char *err, size_t errlen)
+{
+	char wdir[4096], a[24], b[24];
+	if ((size_t)snprintf(wdir, sizeof wdir, "%s/window-%s", dir, fix) >= sizeof wdir) {
+		snprintf(err, errlen, "path too long: %s/window-%s", dir, fix);
+		return -1;
+	}
+	uint64_t t0 = window ? window[0] : 0, t1 = window ? window[1] : 0;
+	if (plot_window_write(dir, fix, wdir, &t0, &t1, err, errlen) != 0)
+		return -1;
+	snprintf(a, sizeof a, "%" PRIu64, t0);
+	snprintf(b, sizeof b, "%" PRIu64, t1);
+	const char *const win[2] = { a, b };
+	return run_script(gnuplot, "lock_timeline.gp", wdir, out, fix, win, err, errlen);
+}
+
+int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n,
+		const uint64_t *window, char *err, size_t errlen)
 {
 	char out[4096];
 	for (int i = 0; i < n; i++) {
@@ -91,14 +113,18 @@ int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, c
 			snprintf(out, sizeof out, "%s/timeline.png", dir);
 		else
 			snprintf(out, sizeof out, "%s/timeline-%s.png", dir, fix);
-		if (run_script(gnuplot, "lock_timeline.gp", dir, out, fix, err, errlen) != 0)
+		if (timeline(gnuplot, dir, fix, out, window, err, errlen) != 0)
 			return -1;
 	}
+	/* the histogram from the waits counted (DIR/spin/), not every acquisition */
+	char sdir[4096];
 	snprintf(out, sizeof out, "%s/spin_hist.png", dir);
-	if (run_script(gnuplot, "spin_hist.gp", dir, out, NULL, err, errlen) != 0)
+	if ((size_t)snprintf(sdir, sizeof sdir, "%s/spin", dir) >= sizeof sdir ||
+	    plot_waits_write(dir, sdir, err, errlen) != 0 ||
+	    run_script(gnuplot, "spin_hist.gp", sdir, out, NULL, NULL, err, errlen) != 0)
 		return -1;
 	snprintf(out, sizeof out, "%s/compare.png", dir);
-	if (run_script(gnuplot, "compare.gp", dir, out, NULL, err, errlen) != 0)
+	if (run_script(gnuplot, "compare.gp", dir, out, NULL, NULL, err, errlen) != 0)
 		return -1;
 	return 0;
 }
@@ -108,5 +134,5 @@ int plot_sweep(const char *gnuplot, const char *dir, char *err, size_t errlen)
 	char data[4096], out[4096];
 	snprintf(data, sizeof data, "%s/sweep.tsv", dir);
 	snprintf(out, sizeof out, "%s/sweep.png", dir);
-	return run_script(gnuplot, "sweep.gp", data, out, NULL, err, errlen);
+	return run_script(gnuplot, "sweep.gp", data, out, NULL, NULL, err, errlen);
 }

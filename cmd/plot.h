@@ -11,15 +11,18 @@
 #define CMD_PLOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Find gnuplot on PATH: 0 and its path in buf, or -1. */
 int plot_find_gnuplot(char *buf, size_t len);
 
 /* Render DIR's data, written by the TSV sink for the variants fixes[0..n):
  * timeline.png (one variant) or timeline-FIX.png (several), spin_hist.png,
- * compare.png.  Returns 0, or -1 with a message in err. */
-int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
-		size_t errlen);
+ * compare.png.  The timelines show window[0]..window[1] ns (NULL: around
+ * each variant's first overrun, plot_window.h), merged below a pixel, from
+ * the cut data in DIR/window-FIX/.  Returns 0, or -1 with a message in err. */
+int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n,
+		const uint64_t *window, char *err, size_t errlen);
 
 /* Render DIR/sweep.tsv (written by --sweep) into DIR/sweep.png with
  * plots/sweep.gp.  Returns 0, or -1 with a message in err. */

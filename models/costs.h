@@ -123,6 +123,7 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
 	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0, 0) \
 	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0, 0) \
+	X(TASK_EXIT, "task:exit", "the program ends: syscall_exit_to_user_mode() -> lockdep_sys_exit(), the irq/preempt-count checks at return to user space", 0, 0, 0) \
 	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \
 	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100, ML_F_COPY) \
 	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0, 0) \

@@ -10,6 +10,8 @@
 #include "packet_ring.h"
 #include "sock_lock.h"
 #include "spinlock.h"
+#include "task.h"
+#include "netrx.h"
 
 void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, uint32_t cpu,
 		   uint32_t label, uint32_t what, uint32_t frame, uint64_t pkt, uint64_t arg)
@@ -52,11 +54,42 @@ void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns)
 	w->stall[cpu] = (stall_note){ from, for_ns };
 }
 
+/* Packets no future can deliver because an exited task left state behind
+ * (task_exit_checks): a NIC queue on a CPU that keeps BH or IRQs off (NET_RX
+ * never runs there again), the backlog of a socket its exited owner holds
+ * (release_sock() never comes).  The first of each is told in the lost story. */
+static uint64_t stranded_nic(world *w)
+{
+	uint64_t n = 0;
+	for (uint32_t cpu = 0; cpu < w->s.ncpus; cpu++) {
+		const sim_cpu *c = &w->s.cpus[cpu];
+		uint32_t left = 0;
+		for (uint32_t t = 0; t < w->nsctasks; t++)
+			if (sim_ctx_at(&w->s, t)->cpu == cpu)
+				left |= w->task[t].exited;
+		int irq = (left & TASK_LEFT_IRQS_OFF) && c->irqs_off;
+		uint32_t k = w->nic[cpu].count;
+		if (!k || (!irq && !((left & TASK_LEFT_BH_OFF) && c->bh_depth)))
+			continue;
+		n += k;
+		oracle_add(w, STORY_LOST, SIM_NONE, cpu, SIM_NONE, W_STRANDED_NIC, cpu, (uint64_t)irq, k);
+	}
+	return n;
+}
+
+static int owner_exited(const world *w, uint32_t sock)
+{
+	uint32_t owner = w->sock[sock].owned - 1;
+	return owner < w->nsctasks && w->task[owner].exited;
+}
+
 void oracle_finish(world *w)
 {
 	const scn_file *f = w->scn;
 	world_global *g = w->g;
 	uint64_t waiting = 0, owned_backlog = 0, orphan = 0;
+	int told = !oracle_first(w, STORY_LOST);
+	uint64_t stranded = stranded_nic(w);
 	uint32_t orphan_sock = 0;
 	for (uint32_t s = 0; s < f->nsockets; s++) {
 		if (f->sockets[s].type == SCN_SOCK_PACKET) {
@@ -64,6 +97,11 @@ void oracle_finish(world *w)
 			for (uint32_t i = 0; i < f->sockets[s].frames; i++)
 				/* a published packet, intact and not yet read */
 				waiting += (uint64_t)ghost_waiting(w, s, i, fr[i].status);
+		} else if (w->sock[s].owned && owner_exited(w, s)) {
+			/* not accounted: lost */
+			if (w->sock[s].bl_count && oracle_first(w, STORY_LOST))
+				oracle_add(w, STORY_LOST, SIM_NONE, 0, SIM_NONE, W_BACKLOG_EXITED, s, 0,
+					   w->sock[s].bl_count);
 		} else if (w->sock[s].owned) {
 			/* release_sock() will process it */
 			owned_backlog += w->sock[s].bl_count;
@@ -74,10 +112,10 @@ void oracle_finish(world *w)
 	}
 	uint64_t accounted = g->consumed_intact + waiting + g->m[SCN_M_DROPS] +
 			     g->m[SCN_M_NIC_DROPS] + g->m[SCN_M_BACKLOG_DROPS] + g->stream_rx +
-			     owned_backlog + g->in_nic + g->in_hand;
+			     owned_backlog + (g->in_nic - stranded) + g->in_hand;
 	uint64_t lost = g->created > accounted ? g->created - accounted : 0;
 	g->m[SCN_M_LOST] = lost;
-	if (lost && oracle_first(w, STORY_LOST)) {
+	if (lost && !told) {
 		if (g->first_lost_pkt != PKT_NONE)
 			oracle_add_at(w, STORY_LOST, g->first_lost_at, SIM_NONE, g->first_lost_cpu,
 				      g->first_lost_by == PKT_NONE ? wl(w, ML_CS_RELEASE) : wl(w, ML_TP_G),
@@ -247,6 +285,50 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 	case W_BAD_UNLOCK:
 		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);
+		break;
+	case W_BH_UNBALANCED:
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "spin_unlock_bh(%s) with BH not disabled: local_bh_enable() underflows the "
+			 "softirq count (WARNING in preempt_count_sub: DEBUG_LOCKS_WARN_ON(val > preempt_count())); "
+			 "the lock was not taken with spin_lock_bh", lock);
+		break;
+	case W_IRQ_UNBALANCED:
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "spin_unlock_irqrestore(%s) with IRQs enabled: raw_local_irq_restore() called "
+			 "with IRQs enabled (WARNING, warn_bogus_irq_restore); no spin_lock_irqsave saved them", lock);
+		break;
+	case W_BH_IRQS_OFF:
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "spin_unlock_bh(%s) with IRQs disabled: WARNING in __local_bh_enable_ip "
+			 "(lockdep_assert_irqs_enabled); IRQs stay off", lock);
+		break;
+	case W_EXIT_LOCK:
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "BUG: lock held when returning to user space! %s is never released: whoever "
+			 "takes it next spins forever", lock);
+		break;
+	case W_EXIT_OWNED:
+		snprintf(b, n, "BUG: lock held when returning to user space! sk_lock-%s of %s stays owned: "
+			 "its backlog is never processed, lock_sock() sleeps forever",
+			 w->scn->sockets[l->frame].type == SCN_SOCK_PACKET ? "AF_PACKET" : "AF_INET",
+			 w->scn->sockets[l->frame].name);
+		break;
+	case W_EXIT_IRQS_OFF:
+		snprintf(b, n, "returns with IRQs disabled (WARNING: syscall left IRQs disabled): cpu%u takes "
+			 "no hardirq from here, its NIC queue never drains", l->cpu);
+		break;
+	case W_EXIT_BH_OFF:
+		snprintf(b, n, "returns with BH disabled (softirq count %" PRIu64 " left in preempt_count: "
+			 "exited with preempt_count, BUG: scheduling while atomic): cpu%u runs no softirq from here",
+			 l->arg, l->cpu);
+		break;
+	case W_STRANDED_NIC:
+		snprintf(b, n, "%" PRIu64 " packet(s) stay in cpu%u's NIC queue, which can never drain (an exited "
+			 "task left %s off there)", l->arg, l->frame, l->pkt ? "IRQs" : "BH");
+		break;
+	case W_BACKLOG_EXITED:
+		snprintf(b, n, "%" PRIu64 " packet(s) stay in the backlog of %s, owned by a task that has exited: "
+			 "nothing will process them", l->arg, w->scn->sockets[l->frame].name);
 		break;
 	default:
 		snprintf(b, n, "?");

@@ -69,6 +69,15 @@ enum story_what {
 	W_SKIPPED_BACKLOG,  /* frame = socket, arg = packets left in the backlog */
 	W_RECURSIVE,        /* frame = socket: lock_sock by its owner */
 	W_BAD_RELEASE,      /* frame = socket, arg = owner ctx + 1 (0: nobody) */
+	W_BH_UNBALANCED,    /* frame = lock: local_bh_enable() with BH enabled */
+	W_IRQ_UNBALANCED,   /* frame = lock: local_irq_restore() with IRQs enabled */
+	W_BH_IRQS_OFF,      /* frame = lock: local_bh_enable() with IRQs disabled */
+	W_EXIT_LOCK,        /* frame = lock held at the task's exit */
+	W_EXIT_OWNED,       /* frame = socket owned at the task's exit */
+	W_EXIT_IRQS_OFF,    /* arg = irq-save depth left */
+	W_EXIT_BH_OFF,      /* arg = BH-disable depth left */
+	W_STRANDED_NIC,     /* frame = cpu, arg = packets in its NIC queue that can never drain */
+	W_BACKLOG_EXITED,   /* frame = socket, arg = packets in the backlog of a socket its exited owner holds */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

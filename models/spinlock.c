@@ -191,10 +191,27 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 			sim_note(s, next, wl(w, ML_SL_ACQUIRED), TK_LOCK, (int64_t)lock, TK_WAIT,
 				 (int64_t)wait, TK_HANDOFF, (int64_t)w->handoff_ns);
 	}
-	if (mode == SPIN_BH)
-		sim_bh_enable(s, ctx);          /* spin_unlock_bh: local_bh_enable() after */
-	else if (mode == SPIN_IRQ)
-		sim_irq_enable(s, ctx);         /* spin_unlock_irqrestore */
+	if (mode != SPIN_PLAIN)
+		spin_unlock_flavour(w, ctx, lock, mode);
+}
+
+void spin_unlock_flavour(world *w, uint32_t ctx, uint32_t lock, int mode)
+{
+	sim *s = &w->s;
+	const sim_ctx *x = sim_ctx_at(s, ctx);
+	uint32_t label = wl(w, ML_SL_UNLOCK);
+	if (mode == SPIN_BH) {
+		/* spin_unlock_bh: local_bh_enable() after.  __local_bh_enable_ip()
+		 * first does lockdep_assert_irqs_enabled(): BH enabled with IRQs
+		 * off (a spin_lock_irqsave undone by spin_unlock_bh) warns. */
+		if (x->kind == SIM_CTX_TASK && s->cpus[x->cpu].irqs_off)
+			oracle_violation(w, ctx, label, W_BH_IRQS_OFF, lock, 0);
+		if (sim_bh_enable(s, ctx))
+			oracle_violation(w, ctx, label, W_BH_UNBALANCED, lock, 0);
+	} else if (mode == SPIN_IRQ && sim_irq_enable(s, ctx)) {
+		/* spin_unlock_irqrestore of flags no local_irq_save() took */
+		oracle_violation(w, ctx, label, W_IRQ_UNBALANCED, lock, 0);
+	}
 }
 
 void spin_might_sleep(world *w, uint32_t ctx, uint32_t label)

@@ -48,6 +48,12 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode);
  * local_bh_enable() to depth 0 with softirqs pending runs them right after
  * the releasing step (engine rule). */
 void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode);
+/* The BH/IRQ half of an unlock of `mode`: local_bh_enable() or
+ * local_irq_restore().  One that finds BH or IRQs already enabled (a
+ * flavour that does not match the lock's: spin_lock + spin_unlock_bh) or BH
+ * enabled with IRQs off is a violation told as the kernel warns, and leaves
+ * the depth at 0: never an abort, never a wrapped counter. */
+void spin_unlock_flavour(world *w, uint32_t ctx, uint32_t lock, int mode);
 /* Called before ctx sleeps: sleeping in softirq/hardirq or with a spinlock
  * held is a violation.  `label` is the step that sleeps. */
 void spin_might_sleep(world *w, uint32_t ctx, uint32_t label);

@@ -3,6 +3,7 @@
 
 #include "locks.h"
 #include "oracle.h"
+#include "sock_lock.h"
 #include "spinlock.h"
 
 void task_wake_fire(sim *s, uint32_t ctx)
@@ -25,6 +26,40 @@ static sim_answer call(world *w, uint32_t c, uint16_t fn, uint32_t a, uint32_t b
 	p->b = b;
 	p->c = cc;
 	return SIM_NEXT;
+}
+
+/* The task's program ends: it returns to user space (or exits).  The kernel's
+ * debugging checks what it left behind, and so does this:
+ *  - a spinlock or the socket lock still held: lockdep_sys_exit() prints
+ *    "BUG: lock held when returning to user space!" (lockdep tracks
+ *    sk_lock.dep_map from lock_sock() to release_sock() like a lock);
+ *  - IRQs off: "syscall %lu left IRQs disabled" (kernel/entry/common.c,
+ *    syscall_exit_to_user_mode_prepare, CONFIG_PROVE_LOCKING);
+ *  - BH off: a softirq count left in preempt_count; "note: %s[%d] exited
+ *    with preempt_count %d" (kernel/exit.c), and the next schedule() says
+ *    "BUG: scheduling while atomic" (schedule_debug).
+ * The state stays as the task left it (the lock stays held, the CPU keeps
+ * BH/IRQs off): what the rest of the run suffers from it is the point.
+ * oracle_finish() counts the packets it strands as lost. */
+static void task_exit_checks(world *w, uint32_t c, uint32_t task)
+{
+	const sim_cpu *cpu = &w->s.cpus[sim_ctx_at(&w->s, c)->cpu];
+	uint32_t label = wl(w, ML_TASK_EXIT);
+	w->task[task].exited = 1;
+	for (uint32_t l = 0; l < w->nlocks; l++)
+		if (w->spin[l].owner == c)
+			oracle_violation(w, c, label, W_EXIT_LOCK, l, 0);
+	for (uint32_t so = 0; so < w->scn->nsockets; so++)
+		if (w->sock[so].owned == c + 1)
+			oracle_violation(w, c, label, W_EXIT_OWNED, so, 0);
+	if (cpu->irqs_off) {
+		w->task[task].exited |= TASK_LEFT_IRQS_OFF;
+		oracle_violation(w, c, label, W_EXIT_IRQS_OFF, 0, cpu->irqs_off);
+	}
+	if (cpu->bh_depth) {
+		w->task[task].exited |= TASK_LEFT_BH_OFF;
+		oracle_violation(w, c, label, W_EXIT_BH_OFF, 0, cpu->bh_depth);
+	}
 }
 
 sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
@@ -57,8 +92,10 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_NEXT;
 	}
 	/* The program ran once more. */
-	if (++f->d >= t->repeat)
+	if (++f->d >= t->repeat) {
+		task_exit_checks(w, c, f->a);
 		return SIM_RET;
+	}
 	f->b = 0;
 	uint64_t next = sim_time_at(t->at_ns, f->d, t->every_ns);
 	if (next > sim_now(s))
@@ -75,10 +112,12 @@ sim_answer task_spin_op_step(sim *s, uint32_t c, sim_frame *f)
 	f->pc = 1;
 	if (f->c) {
 		ns = sim_did(s, c, wl(w, ML_SL_UNLOCK), 0, TK_LOCK, (int64_t)f->a);
-		if (w->spin[f->a].owner != c)
-			/* lockdep: "bad unlock balance detected!" */
+		if (w->spin[f->a].owner != c) {
+			/* lockdep: "bad unlock balance detected!"; the unlock's
+			 * local_bh_enable()/local_irq_restore() still happens */
 			oracle_violation(w, c, wl(w, ML_SL_UNLOCK), W_BAD_UNLOCK, f->a, 0);
-		else
+			spin_unlock_flavour(w, c, f->a, (int)f->b);
+		} else
 			spin_lock_release(w, c, f->a, (int)f->b);
 		return SIM_CONT(ns);
 	}

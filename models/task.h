@@ -18,8 +18,12 @@
 typedef struct task_state {
 	uint64_t run;               /* runs of the program started */
 	uint32_t fast;              /* lock_sock_fast took the fast path (bit per socket, low 32) */
-	uint32_t pad;
+	uint32_t exited;            /* the program ended: 1 | TASK_LEFT_* */
 } task_state;
+
+/* What an exited task left its CPU with (task_state.exited). */
+#define TASK_LEFT_BH_OFF 2u
+#define TASK_LEFT_IRQS_OFF 4u
 
 
 sim_answer task_step(sim *s, uint32_t ctx, sim_frame *f);

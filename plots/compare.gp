@@ -1,6 +1,8 @@
 # compare.gp - the fix variants of a run side by side (metrics.tsv, run.tsv):
 #   left:   what goes wrong -- overrun, corrupt, consumer_partial, lost -- and
-#           what is counted instead (drops, backlog_drops), per variant;
+#           what is counted instead (drops, nic_drops, backlog_drops), per
+#           variant, each value written upwards above its bar so that
+#           neighbours never overlap;
 #   middle: spinlock round trips (acquisitions, and those that had to spin):
 #           owner_map takes sk_receive_queue.lock a second time per packet;
 #   right:  time spent spinning (spin_total_ns) and holding spinlocks.
@@ -17,7 +19,7 @@ while (i > 0 && sd[i:i] ne "/") { i = i - 1 }
 sd = i > 0 ? sd[1:i] : ""
 load sd."common.gp"
 
-bad = "overrun corrupt consumer_partial lost drops backlog_drops"
+bad = "overrun corrupt consumer_partial lost drops nic_drops backlog_drops"
 nbad = words(bad)
 array val[nfix * nbad]
 array acq[nfix]
@@ -61,15 +63,15 @@ xk(base, k) = base + (k - (nfix + 1) / 2.0) * w
 # ---- left: what goes wrong, what is counted ----
 set title "packets: what goes wrong (left four) and what is dropped and counted"
 set xrange [0.4 : nbad + 0.6]
-set yrange [0 : vmax * 1.3]
+set yrange [0 : vmax * 1.45]
 set ylabel "packets"
-set xtics rotate by -25 left ()
+set xtics rotate by -30 left ()
 do for [m = 1:nbad] { set xtics add (word(bad, m) m) }
 set boxwidth w * 0.95 absolute
 plot for [k = 1:nfix] val using ($1 > (k - 1) * nbad && $1 <= k * nbad ? xk($1 - (k - 1) * nbad, k) : NaN):2 \
 		with boxes lc rgb fix_rgb(word(fixes, k)) title name_fix(word(fixes, k)), \
 	for [k = 1:nfix] val using ($1 > (k - 1) * nbad && $1 <= k * nbad ? xk($1 - (k - 1) * nbad, k) : NaN):2:(sprintf("%d", $2)) \
-		with labels offset 0, 0.7 font font_name.",9" notitle
+		with labels rotate by 90 left offset 0, 0.4 font font_name.",9" notitle
 
 # ---- middle: lock round trips ----
 set title (ring_sock >= 0 ? "spinlock round trips (all locks; owner_map re-takes\nsk_receive_queue.lock to publish each frame)" : "spinlock round trips (all locks)")

@@ -4,8 +4,10 @@
 # length (backlog.tsv) when the run has no packet ring -- on the same time
 # axis.  Claims of ring frames are marked with the frame number, overruns in
 # red, drops with a cross.
-#     gnuplot -c plots/lock_timeline.gp DATADIR OUT.png [FIX]
-# FIX defaults to the first variant in DATADIR/run.tsv.
+#     gnuplot -c plots/lock_timeline.gp DATADIR OUT.png [FIX [T0 T1]]
+# FIX defaults to the first variant in DATADIR/run.tsv; T0, T1 (ns) the time
+# window drawn, default the whole run.  `sim --plot` passes a DATADIR cut to
+# that window and merged below a pixel (cmd/plot_window.h).
 
 if (ARGC < 2) { print "usage: gnuplot -c lock_timeline.gp DATADIR OUT.png [FIX]"; exit status 2 }
 D = ARG1
@@ -24,6 +26,9 @@ cpus = 0
 @read_run
 if (cpus == 0) { print "lock_timeline.gp: no variant '".FIX."' in ".f_run; exit status 1 }
 end_us = end_ns / 1000.0
+t0_us = 0
+if (ARGC >= 5) { t0_us = ARG4 / 1000.0; end_us = ARG5 / 1000.0 }
+span_us = end_us - t0_us
 has_ring = ring_sock >= 0
 has_backlog = !has_ring && stream_sock >= 0
 lower = has_ring || has_backlog
@@ -47,7 +52,7 @@ if (nclaims > 0) {
 }
 # A slow writer: its publish (J) comes long after its claim (C).
 slow_j(p, t) = p eq "-" ? 0 : int(p) + 1 > npkt ? 0 : pkt_claim[int(p) + 1] < 0 ? 0 : \
-	(t - pkt_claim[int(p) + 1]) / 1000.0 > 0.05 * end_us
+	(t - pkt_claim[int(p) + 1]) / 1000.0 > 0.05 * span_us
 frame_of(p) = p eq "-" ? "" : int(p) + 1 > npkt ? "" : pkt_frame[int(p) + 1] < 0 ? "" : \
 	sprintf(" of frame %d", pkt_frame[int(p) + 1])
 
@@ -61,12 +66,13 @@ if (has_backlog) {
 }
 if (bl_limit > bl_bytes) { bl_bytes = bl_limit }
 
-set multiplot layout 2,1 title sprintf("%s, fix=%s: what each CPU does (time in us)", scn, FIX) font font_name.",15"
+set multiplot layout 2,1 title sprintf("%s, fix=%s: what each CPU does (time in us%s)", scn, FIX, \
+	t0_us > 0 || end_us < end_ns / 1000.0 ? sprintf(", %g..%g of %g", t0_us, end_us, end_ns / 1000.0) : "") font font_name.",15"
 L = 0.07
 R = 0.92
 set lmargin at screen L
 set rmargin at screen R
-set xrange [0:end_us * 1.005]
+set xrange [t0_us:end_us + span_us * 0.005]
 set mxtics
 
 # ---- the Gantt chart ----
@@ -89,10 +95,10 @@ set key outside top center horizontal maxrows 3 width 1 samplen 1.5 spacing 1.1 
 set style fill solid 1.0 noborder
 
 # Each bar reaches a hair past its end, so that neighbours leave no seam.
-eps = end_us / 3000.0
+eps = span_us / 3000.0
 x0(s, e) = (s + e) / 2000.0 + eps / 2
 dx(s, e) = (e - s) / 2000.0 + eps / 2
-long(s, e) = (e - s) / 1000.0 > 0.06 * end_us
+long(s, e) = (e - s) / 1000.0 > 0.06 * span_us
 bar_text(st, lab, pkt, s, e) = \
 	st eq "stalled" ? sprintf("stalled %.1f us%s", (e - s) / 1000.0, lab eq "-" ? "" : \
 		sprintf(" after %s%s%s", lab, frame_of(pkt), pkt eq "-" ? "" : " (pkt ".pkt.")")) : \
@@ -116,9 +122,9 @@ plot \
 		with points pt 2 ps 0.6 lc rgb "#000000" title "drop (counted)", \
 	f_marks using (sel(0) && strcol(8) eq "overrun" ? $2 / 1000.0 : NaN):3 \
 		with points pt 7 ps 1.6 lc rgb "#d00000" title (has_ring ? "overrun: a frame claimed while another writer owns it" : ""), \
-	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 < 0.7 * end_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
+	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 < t0_us + 0.7 * span_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
 		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
-	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= 0.7 * end_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("frame %s published: J", strcol(6))) \
+	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= t0_us + 0.7 * span_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("frame %s published: J", strcol(6))) \
 		with labels right offset -0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
 	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
 

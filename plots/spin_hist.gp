@@ -1,6 +1,8 @@
 # spin_hist.gp - how long spinlock acquisitions waited, per fix variant: a
-# histogram of (acquired - wait_start) over lock_acquisitions.tsv for the
-# acquisitions that had to spin, one bar colour per variant.  The key says,
+# histogram of (acquired - wait_start) for the acquisitions that had to spin,
+# one bar colour per variant.  It reads DATADIR/lock_acquisitions.tsv as
+# `sim --plot` cuts it into DIR/spin/ (cmd/plot_window.h): `fix wait count`,
+# one row per distinct wait, so that its cost does not grow with the run.  The key says,
 # per variant, how many acquisitions there were, how many waited, and the
 # total spin time (the run's spin_total_ns).
 #     gnuplot -c plots/spin_hist.gp DATADIR OUT.png
@@ -33,7 +35,7 @@ do for [k = 1:nfix] {
 # The longest wait, for the bins.
 maxw = 0
 if (total_acq > 0) {
-	stats f_locks using ($6 - $5 > maxw ? (maxw = $6 - $5, 0) : 0) nooutput
+	stats f_locks using ($2 > maxw ? (maxw = $2, 0) : 0) nooutput
 }
 # A bin width of 1, 2 or 5 times a power of ten: about 20 bins.
 raw = maxw > 0 ? maxw / 20.0 : 1
@@ -47,8 +49,8 @@ fixidx(f) = f eq word(fixes, 1) ? 1 : f eq word(fixes, 2) ? 2 : f eq word(fixes,
 array cnt[nfix * nbins]
 do for [j = 1:nfix * nbins] { cnt[j] = 0 }
 if (maxw > 0) {
-	stats f_locks using ($6 > $5 && fixidx(strcol(1)) > 0 ? \
-		(j = (fixidx(strcol(1)) - 1) * nbins + int(($6 - $5) / bw) + 1, cnt[j] = cnt[j] + 1, 0) : 0) nooutput
+	stats f_locks using ($2 > 0 && fixidx(strcol(1)) > 0 ? \
+		(j = (fixidx(strcol(1)) - 1) * nbins + int($2 / bw) + 1, cnt[j] = cnt[j] + $3, 0) : 0) nooutput
 }
 maxc = 1
 do for [j = 1:nfix * nbins] { if (cnt[j] > maxc) { maxc = cnt[j] } }

@@ -267,6 +267,18 @@ int dir_consumer(parser *p)
 	if (so->type != SCN_SOCK_PACKET)
 		return fail(p, p->at[CO_SOCKET]->vcol, "consumer needs a packet socket: '%s' is a "
 			    "stream socket", so->name);
+	/* One reader per ring.  A consumer keeps its own frame index, as one
+	 * user-space reader does; two threads reading one TPACKET_V1/V2 ring
+	 * would have to share that index under a user-space lock the kernel
+	 * knows nothing of, and two independent indexes would each read every
+	 * frame -- which the oracle would take for kernel corruption.  Several
+	 * readers are several sockets (PACKET_FANOUT), each with its ring. */
+	for (size_t i = 0; i < p->f->nconsumers; i++)
+		if (p->f->consumers[i].socket == c->socket)
+			return fail(p, p->at[CO_SOCKET]->vcol, "socket '%s' already has a consumer, '%s' "
+				    "(line %u): one reader per ring; several readers need several sockets "
+				    "(PACKET_FANOUT)", so->name, p->f->consumers[i].name,
+				    p->f->consumers[i].pos.line);
 	if (tok_cpu(p, p->at[CO_CPU], &c->cpu) ||
 	    tok_enum(p, p->at[CO_CHECK], &scn_check_names, "check", &c->check) ||
 	    tok_time(p, p->at[CO_COST], "cost", &c->cost_ns) ||

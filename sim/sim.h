@@ -391,9 +391,11 @@ uint64_t sim_cost(sim *s, uint32_t label, uint32_t bytes);
 void sim_raise_irq(sim *s, uint32_t cpu, uint32_t line);
 void sim_raise_softirq(sim *s, uint32_t cpu, uint32_t nr);
 void sim_bh_disable(sim *s, uint32_t ctx);
-void sim_bh_enable(sim *s, uint32_t ctx);
+/* Enable BH / restore IRQs: 0, or -1 (nothing changed) when ctx's CPU had
+ * them enabled already -- an unbalanced unlock the caller reports. */
+int sim_bh_enable(sim *s, uint32_t ctx);
 void sim_irq_disable(sim *s, uint32_t ctx);
-void sim_irq_enable(sim *s, uint32_t ctx);
+int sim_irq_enable(sim *s, uint32_t ctx);
 /* Is ctx's CPU in process context with BH enabled (a softirq could run)? */
 int sim_bh_enabled(const sim *s, uint32_t ctx);
 

@@ -523,6 +523,23 @@ static void test_enum_names(void **state)
 
 /* ---- errors, one class per test ------------------------------------------- */
 
+/* Issue 14 point 4: two readers on one ring are refused at the second (each
+ * would read every frame: the oracle would call it kernel corruption). */
+static void test_err_two_consumers_one_ring(void **state)
+{
+	(void)state;
+	err(HDR PKT "consumer a socket=s cpu=0 check=user_bit\n"
+		    "consumer b socket=s cpu=1 check=nonzero\n",
+	    "t.scn:4:19: error: ", "socket 's' already has a consumer, 'a' (line 3)");
+	/* one reader per socket is fine */
+	scn_file f;
+	parse_ok(HDR "cpus 2\n" PKT "socket t type=packet version=v2 frames=8 frame_size=2048\n"
+			 "consumer a socket=s cpu=0 check=user_bit\n"
+			 "consumer b socket=t cpu=1 check=nonzero\n", &f);
+	assert_int_equal(f.nconsumers, 2);
+	scn_free(&f);
+}
+
 static void test_err_unknown_directive(void **state)
 {
 	(void)state;
@@ -1016,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_err_time_range),
 		cmocka_unit_test(test_expect_time_units),
 		cmocka_unit_test(test_err_unknown_unit),
+		cmocka_unit_test(test_err_two_consumers_one_ring),
 		cmocka_unit_test(test_err_time_without_unit),
 		cmocka_unit_test(test_err_unterminated_quote),
 		cmocka_unit_test(test_err_unknown_op),

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Build the scenario-parser fuzzer and run it for a bounded time.
+# Build a fuzzer and run it for a bounded time.
 #
-#   tests/fuzz/run.sh [BUILDDIR]        (default BUILDDIR: build-fuzz)
-#   FUZZ_SECONDS=600 tests/fuzz/run.sh  (default 60 s)
+#   tests/fuzz/run.sh [BUILDDIR [TARGET]]  (default BUILDDIR: build-fuzz)
+#   FUZZ_SECONDS=600 tests/fuzz/run.sh     (default 60 s)
+#
+# TARGET: fuzz_scn (the parser, the default) or fuzz_run (parse + build + a
+# bounded run of every fix variant; see fuzz_run.c for its budget).
 #
 # The seed corpus is tests/fuzz/corpus/*.scn plus scenarios/*.scn; it is
 # copied to a scratch directory so the committed corpus stays small.  Exits
 # nonzero when the fuzzer finds a crash, a leak, a hang or undefined
-# behaviour; the reproducer is left as BUILDDIR/fuzz-crash-* (or leak-, timeout-).
+# behaviour; the reproducer is left as BUILDDIR/TARGET-crash-* (or leak-, timeout-).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 builddir=${1:-build-fuzz}
+target=${2:-fuzz_scn}
+case $target in
+fuzz_scn|fuzz_run) ;;
+*) echo "run.sh: unknown target '$target' (fuzz_scn, fuzz_run)" >&2; exit 2 ;;
+esac
 secs=${FUZZ_SECONDS:-60}
 
 if [ -f meson.build ]; then
@@ -21,15 +29,18 @@ if [ -f meson.build ]; then
 	else
 		meson configure "$builddir" -Dfuzz=true
 	fi
-	meson compile -C "$builddir" fuzz_scn
-	fuzzer=$builddir/tests/fuzz/fuzz_scn
-else
+	meson compile -C "$builddir" "$target"
+	fuzzer=$builddir/tests/fuzz/$target
+elif [ "$target" = fuzz_scn ]; then
 	# no top-level project yet: build the harness directly
 	mkdir -p "$builddir"
 	fuzzer=$builddir/fuzz_scn
 	clang -std=c11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Iscn tests/fuzz/fuzz_scn.c scn/*.c -o "$fuzzer"
+else
+	echo "run.sh: $target needs the meson project" >&2
+	exit 2
 fi
 
 corpus=$(mktemp -d)
@@ -41,5 +52,5 @@ done
 
 # libFuzzer exits nonzero on any finding; set -e passes that on.
 "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-	-dict=tests/fuzz/scn.dict -artifact_prefix="$builddir/fuzz-" \
+	-dict=tests/fuzz/scn.dict -artifact_prefix="$builddir/$target-" \
 	-print_final_stats=1 "$corpus"
