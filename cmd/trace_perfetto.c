@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "json.h"
 #include "costs.h"
 #include "keys.h"
@@ -154,14 +155,10 @@ static pctx *ctx_of(trace_perfetto *p, const trace_event *e)
 	for (size_t i = 0; i < p->ntasks; i++)
 		if (p->tasks[i].cpu == e->cpu && strcmp(p->tasks[i].name, e->ctx) == 0)
 			return &p->tasks[i];
-	if (p->ntasks == p->captasks) {
-		size_t cap = p->captasks ? 2 * p->captasks : 8;
-		pctx *n = realloc(p->tasks, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		p->tasks = n;
-		p->captasks = cap;
-	}
+	pctx *g = grow(p->tasks, sizeof *p->tasks, p->ntasks, &p->captasks, 8);
+	if (!g)
+		return NULL;
+	p->tasks = g;
 	pctx *x = &p->tasks[p->ntasks++];
 	ctx_init(x, SIM_CTX_TASK, e->cpu, e->ctx);
 	return x;
@@ -197,14 +194,10 @@ static void step_open(pctx *x, const trace_event *e)
 
 static void span_push(pstack *s, const pspan *sp)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		pspan *n = realloc(s->v, cap * sizeof(*n));
-		if (!n)
-			return;
-		s->v = n;
-		s->cap = cap;
-	}
+	pspan *g = grow(s->v, sizeof *s->v, s->n, &s->cap, 8);
+	if (!g)
+		return;
+	s->v = g;
 	/* Among spans that start now, the longer-lived kinds go deeper. */
 	size_t i = s->n;
 	while (i > 0 && s->v[i - 1].start == sp->start && s->v[i - 1].kind > sp->kind) {

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "costs.h"
+#include "grow.h"
 #include "keys.h"
 #include "locks.h"
 #include "sim.h"
@@ -148,14 +149,10 @@ static tctx *task_of(trace_tsv *t, uint32_t cpu, const char *name, int64_t *idx)
 			*idx = (int64_t)i;
 			return &t->tasks[i];
 		}
-	if (t->ntasks == t->captasks) {
-		size_t cap = t->captasks ? 2 * t->captasks : 8;
-		tctx *n = realloc(t->tasks, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		t->tasks = n;
-		t->captasks = cap;
-	}
+	tctx *g = grow(t->tasks, sizeof *t->tasks, t->ntasks, &t->captasks, 8);
+	if (!g)
+		return NULL;
+	t->tasks = g;
 	tctx *x = &t->tasks[t->ntasks];
 	ctx_clear(x, SIM_CTX_TASK, cpu);
 	snprintf(x->name, sizeof x->name, "%s", name);
@@ -239,14 +236,10 @@ static void add_stall(trace_tsv *t, uint32_t cpu, uint64_t from, uint64_t to)
 	tcpu *c = &t->cpu[cpu];
 	if (from >= to)
 		return;
-	if (c->nstalls == c->capstalls) {
-		size_t cap = c->capstalls ? 2 * c->capstalls : 4;
-		span *n = realloc(c->stalls, cap * sizeof(*n));
-		if (!n)
-			return;
-		c->stalls = n;
-		c->capstalls = cap;
-	}
+	span *g = grow(c->stalls, sizeof *c->stalls, c->nstalls, &c->capstalls, 4);
+	if (!g)
+		return;
+	c->stalls = g;
 	/* Insert in order, then merge overlapping or touching spans. */
 	size_t i = c->nstalls;
 	while (i > 0 && c->stalls[i - 1].from > from) {
