@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "fanout.h"
+
 void netrx_reset(world *w)
 {
 	const scn_file *f = w->scn;
@@ -27,7 +29,9 @@ void netrx_flow_fire(sim *s, uint32_t i)
 		w->g->m[SCN_M_NIC_DROPS]++;
 	} else {
 		uint32_t tail = (n->head + n->count) % cap;
-		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, fl->socket };
+		/* a fanout flow's packets go to the group's hook: socket nsockets + flow */
+		uint32_t to = fl->fanout ? (uint32_t)w->scn->nsockets + i : fl->socket;
+		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, to };
 		n->count++;
 		w->g->in_nic++;
 		if (!n->napi)
@@ -78,7 +82,7 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	f->pc = 1;
 	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
 	/* __netif_receive_skb_core(): deliver to the socket's protocol hook */
-	sock_rcv rcv = w->rcv[q.socket];
+	sock_rcv rcv = q.socket < w->scn->nsockets ? w->rcv[q.socket] : fanout_rcv(w);
 	sim_frame *p = sim_call(s, c, rcv.fn);
 	p->pc = rcv.pc;
 	p->a = q.socket;

@@ -69,6 +69,8 @@ enum story_what {
 	W_SKIPPED_BACKLOG,  /* frame = socket, arg = packets left in the backlog */
 	W_RECURSIVE,        /* frame = socket: lock_sock by its owner */
 	W_BAD_RELEASE,      /* frame = socket, arg = owner ctx + 1 (0: nobody) */
+	W_V3_FILL,          /* frame = block, pkt, arg = its index in the block */
+	W_V3_CLOSE_WRITING, /* frame = block, pkt = the frame still written, arg = its writer's cpu */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

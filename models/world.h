@@ -127,6 +127,11 @@ struct world {
 	uint32_t *writer_at;        /* [nctx]: the tpacket_rcv step a writer performed last */
 	uint16_t fn_tpacket_rcv;
 
+	/* tpacket_v3.c, consumer_v3.c, fanout.c: their descriptors */
+	struct v3_desc *v3;
+	struct v3_reader_desc *v3r;
+	struct fanout_desc *fo;
+
 	/* netrx.c, per CPU */
 	uint32_t *nic_line;         /* hardirq line of the NIC queue */
 	uint32_t *nic_cap;          /* slots of its NIC queue: `nic queue=`, or fewer when its flows
