@@ -487,13 +487,25 @@ static sim_answer v3_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_RET;
 }
 
-/* The retire timer expired: its timer_list runs in TIMER_SOFTIRQ on the
- * CPU it was queued on. */
+/* The retire timer expired: the local timer interrupt of the CPU it was
+ * queued on raises TIMER_SOFTIRQ, which runs its timer_list. */
 void v3_timer_fire(sim *s, uint32_t sock)
 {
 	world *w = s->model;
+	uint32_t cpu = w->v3->ring[sock].timer_cpu;
 	w->v3->ring[sock].timer_due = 1;
-	sim_raise_softirq(s, w->v3->ring[sock].timer_cpu, TIMER_SOFTIRQ);
+	sim_raise_irq(s, cpu, w->v3->tick_line[cpu]);
+}
+
+/* The local timer interrupt's handler: raise_softirq(TIMER_SOFTIRQ); the
+ * softirq runs at irq_exit(). */
+static sim_answer tick_step(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	if (f->pc++)
+		return SIM_RET;
+	sim_raise_softirq(s, sim_ctx_at(s, c)->cpu, TIMER_SOFTIRQ);
+	return SIM_CONT(sim_did(s, c, wl(w, ML_TMO_TICK), 0));
 }
 
 /* run_timer_softirq(): each due retire timer of this CPU, in socket order. */
@@ -534,6 +546,11 @@ static int v3_reserve(world *w, char *err, size_t errlen)
 	d->fn_rcv = sim_add_fn(s, "tpacket_rcv_v3", v3_step);
 	d->fn_timers = sim_add_fn(s, "run_timer_softirq", timers_step);
 	sim_set_softirq(s, TIMER_SOFTIRQ, d->fn_timers);
+	uint16_t fn_tick = sim_add_fn(s, "local_timer_irq", tick_step);
+	if (!(d->tick_line = calloc(f->cpus, sizeof(uint32_t))))
+		return world_oom(w, err, errlen);
+	for (uint32_t c = 0; c < f->cpus; c++)
+		d->tick_line[c] = sim_add_irq_line(s, c, fn_tick, c);
 	d->off_ring = world_reserve(w, f->nsockets, sizeof(v3_ring));
 	for (uint32_t i = 0; i < f->nsockets; i++) {
 		const scn_socket *so = &f->sockets[i];
@@ -580,6 +597,7 @@ static void v3_release(world *w)
 	free(w->v3->frm_off);
 	free(w->v3->timer);
 	free(w->v3->tov_ns);
+	free(w->v3->tick_line);
 	free(w->v3);
 }
 

@@ -74,6 +74,7 @@ typedef struct v3_desc {
 	size_t *blk_off, *frm_off;  /* per socket: its blocks, its frames (slots) */
 	uint32_t *timer;            /* per socket: retire_blk_timer */
 	uint32_t *tov_ns;           /* per socket: retire_blk_tov */
+	uint32_t *tick_line;        /* per CPU: the local timer interrupt */
 	size_t off_ring;
 	v3_ring *ring;              /* [nsockets] */
 	uint16_t fn_rcv, fn_timers;
