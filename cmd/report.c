@@ -52,6 +52,34 @@ static char *stories_text(const world *w)
 	return buf;
 }
 
+/* {"cap": {"tp_packets": 101, ...}, ...}: each packet socket's figures. */
+static char *sockets_json(const world *w)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	fputc('{', m);
+	const char *sep = "";
+	for (uint32_t s = 0; s < w->scn->nsockets; s++) {
+		world_stat st[WORLD_STATS_MAX];
+		size_t n = world_socket_stats((world *)w, s, st);
+		if (!n)
+			continue;
+		fputs(sep, m);
+		json_string(m, w->scn->sockets[s].name);
+		fputs(": {", m);
+		for (size_t i = 0; i < n; i++)
+			fprintf(m, "%s\"%s\": %" PRIu64, i ? ", " : "", st[i].name, st[i].v);
+		fputc('}', m);
+		sep = ", ";
+	}
+	fputc('}', m);
+	fclose(m);
+	return buf;
+}
+
 void report_capture(const world *w, int end, variant_result *r)
 {
 	r->fix = w->fix;
@@ -59,6 +87,7 @@ void report_capture(const world *w, int end, variant_result *r)
 	memcpy(r->m, w->g->m, sizeof(r->m));
 	r->events = w->s.g->events;
 	r->stories = stories_text(w);
+	r->sockets = sockets_json(w);
 }
 
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
@@ -114,7 +143,8 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 		fprintf(out, "%s{\"fix\": \"%s\", \"metrics\": {", i ? ", " : "", scn_fix_name(r[i].fix));
 		for (int m = 0; m < SCN_M_COUNT; m++)
 			fprintf(out, "%s\"%s\": %" PRIu64, m ? ", " : "", scn_metric_name(m), r[i].m[m]);
-		fputs("}, \"expect\": [", out);
+		fprintf(out, "}, \"sockets\": %s", r[i].sockets ? r[i].sockets : "{}");
+		fputs(", \"expect\": [", out);
 		int first = 1;
 		for (size_t e = 0; e < f->nexpects; e++) {
 			const scn_expect *x = &f->expects[e];

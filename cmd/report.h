@@ -19,6 +19,7 @@ typedef struct variant_result {
 	uint64_t events;
 	/* stories are printed while the world still exists: kept as text */
 	char *stories;                  /* malloc'd, may be NULL */
+	char *sockets;                  /* the "sockets" JSON object, malloc'd, may be NULL */
 } variant_result;
 
 typedef struct run_opts {

@@ -198,6 +198,16 @@ int world_run(world *w);
 void world_stuck_message(const world *w, char *err, size_t errlen);
 void world_free(world *w);
 
+/* A packet socket's own figures after a run (tp_packets, tp_drops, V3's
+ * tp_freeze_q_cnt and blocks closed, fanout's share): up to WORLD_STATS_MAX
+ * (name, value) pairs, names static; 0 for a stream socket. */
+#define WORLD_STATS_MAX 8
+typedef struct world_stat {
+	const char *name;
+	uint64_t v;
+} world_stat;
+size_t world_socket_stats(world *w, uint32_t sock, world_stat out[WORLD_STATS_MAX]);
+
 /* The labels a scenario may name, the engine's and the models', with the
  * kernel line each stands for (static strings).  Fills up to cap entries
  * (kernel may be NULL) and returns how many labels there are. */
