@@ -543,6 +543,12 @@ static int v3_reserve(world *w, char *err, size_t errlen)
 	    !(d->timer = calloc(f->nsockets + 1, sizeof(uint32_t))) ||
 	    !(d->tov_ns = calloc(f->nsockets + 1, sizeof(uint32_t))))
 		return world_oom(w, err, errlen);
+	int any = 0;
+	for (uint32_t i = 0; i < f->nsockets; i++)
+		any |= v3_socket(&f->sockets[i]);
+	d->off_ring = world_reserve(w, f->nsockets, sizeof(v3_ring));
+	if (!any)
+		return 0;       /* no V3 ring: no hook, no timer, no irq line */
 	d->fn_rcv = sim_add_fn(s, "tpacket_rcv_v3", v3_step);
 	d->fn_timers = sim_add_fn(s, "run_timer_softirq", timers_step);
 	sim_set_softirq(s, TIMER_SOFTIRQ, d->fn_timers);
@@ -551,7 +557,6 @@ static int v3_reserve(world *w, char *err, size_t errlen)
 		return world_oom(w, err, errlen);
 	for (uint32_t c = 0; c < f->cpus; c++)
 		d->tick_line[c] = sim_add_irq_line(s, c, fn_tick, c);
-	d->off_ring = world_reserve(w, f->nsockets, sizeof(v3_ring));
 	for (uint32_t i = 0; i < f->nsockets; i++) {
 		const scn_socket *so = &f->sockets[i];
 		if (!v3_socket(so))

@@ -106,8 +106,12 @@ static void write_socket(FILE *o, const scn_socket *s)
 {
 	fprintf(o, "socket   %s type=%s", s->name, scn_names_get(&scn_socket_type_names, s->type));
 	if (s->type == SCN_SOCK_PACKET && s->version == 3)
-		fprintf(o, " version=v3 block_size=%u blocks=%u frame_size=%u retire=%ums priv=%u",
-			s->block_size, s->blocks, s->frame_size, s->retire_ms, s->priv);
+	{
+		fprintf(o, " version=v3 block_size=%u blocks=%u frame_size=%u priv=%u", s->block_size,
+			s->blocks, s->frame_size, s->priv);
+		if (s->retire_ms)
+			fprintf(o, " retire=%ums", s->retire_ms);
+	}
 	else if (s->type == SCN_SOCK_PACKET)
 		fprintf(o, " version=%s frames=%u frame_size=%u",
 			scn_names_get(&scn_version_names, s->version - 1), s->frames, s->frame_size);
