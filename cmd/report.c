@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "oracle.h"
+#include "tpacket_v3.h"
 #include "world.h"
 
 const scn_labels *report_labels(void)
@@ -165,6 +166,20 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 	return failed;
 }
 
+static void print_socket(FILE *out, const scn_socket *s)
+{
+	if (s->type == SCN_SOCK_PACKET && s->version == 3)
+		fprintf(out, "  socket %-10s TPACKET_V3 ring, %u blocks of %u B (priv %u B), retire %u ms\n",
+			s->name, s->blocks, s->block_size, s->priv,
+			s->retire_ms ? s->retire_ms : v3_calc_retire_blk_tmo(s->block_size));
+	else if (s->type == SCN_SOCK_PACKET)
+		fprintf(out, "  socket %-10s TPACKET_V%d ring, %u frames of %u B\n", s->name, s->version,
+			s->frames, s->frame_size);
+	else
+		fprintf(out, "  socket %-10s stream, rcvbuf %" PRIu64 " B, sndbuf %" PRIu64 " B\n", s->name,
+			s->rcvbuf, s->sndbuf);
+}
+
 static void print_header(FILE *out, const scn_file *f, const variant_result *r, int n, uint64_t seed)
 {
 	fprintf(out, "scenario %s  (%s)\n", f->name, f->path);
@@ -176,27 +191,28 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 		fprintf(out, "; kernel %u.%u", f->kernel / 1000, f->kernel % 1000);
 	if (f->bugs) {
 		fputs("; broken kernel:", out);
-		if (f->bugs & SCN_BUG_BH_IGNORES_OWNED)
-			fputs(" bh_ignores_owned", out);
-		if (f->bugs & SCN_BUG_LOCK_SOCK_WITHOUT_BH)
-			fputs(" lock_sock_without_bh", out);
-		if (f->bugs & SCN_BUG_RELEASE_SKIPS_BACKLOG)
-			fputs(" release_skips_backlog", out);
+		for (int b = 0; b < scn_bug_names.count; b++)
+			if (f->bugs & (1u << b))
+				fprintf(out, " %s", scn_bug_names.names[b]);
 	}
 	fputc('\n', out);
-	for (size_t i = 0; i < f->nsockets; i++) {
-		const scn_socket *s = &f->sockets[i];
-		if (s->type == SCN_SOCK_PACKET)
-			fprintf(out, "  socket %-10s TPACKET_V%d ring, %u frames of %u B\n", s->name, s->version,
-				s->frames, s->frame_size);
-		else
-			fprintf(out, "  socket %-10s stream, rcvbuf %" PRIu64 " B, sndbuf %" PRIu64 " B\n", s->name,
-				s->rcvbuf, s->sndbuf);
+	for (size_t i = 0; i < f->nsockets; i++)
+		print_socket(out, &f->sockets[i]);
+	for (size_t i = 0; i < f->nfanouts; i++) {
+		const scn_fanout *g = &f->fanouts[i];
+		fprintf(out, "  fanout %-10s PACKET_FANOUT_%s over", g->name,
+			g->mode == SCN_FANOUT_HASH ? "HASH" : g->mode == SCN_FANOUT_LB ? "LB"
+			: g->mode == SCN_FANOUT_CPU ? "CPU" : "ROLLOVER");
+		for (uint32_t k = 0; k < g->nsockets; k++)
+			fprintf(out, " %s", f->sockets[g->sockets[k]].name);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < f->nflows; i++) {
 		const scn_flow *fl = &f->flows[i];
-		fprintf(out, "  flow   %-10s cpu%u -> %s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns\n",
-			fl->name, fl->cpu, f->sockets[fl->socket].name, fl->count, fl->size, fl->at_ns, fl->every_ns);
+		fprintf(out, "  flow   %-10s cpu%u -> %s%s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns\n",
+			fl->name, fl->cpu, fl->fanout ? "fanout " : "",
+			fl->fanout ? f->fanouts[fl->fanout - 1].name : f->sockets[fl->socket].name, fl->count,
+			fl->size, fl->at_ns, fl->every_ns);
 	}
 	for (size_t i = 0; i < f->nconsumers; i++)
 		fprintf(out, "  reader %-10s cpu%u <- %s, ready when %s\n", f->consumers[i].name,
