@@ -276,21 +276,28 @@ V3_STEP step_retire(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(ns);
 }
 
+/* prb_close_block() from tpacket_rcv (PC_CLOSE) or, with
+ * TP_STATUS_BLK_TMO, from the timer (PC_T_CLOSE); then the dispatch. */
 V3_STEP step_close(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	uint64_t ns = did(w, c, f, ML_V3_CLOSE, 0);
-	v3_close_block(w, f->a, c, 0);
-	f->pc = PC_DISPATCH;
+	int tmo = f->pc == PC_T_CLOSE;
+	uint64_t ns = did(w, c, f, tmo ? ML_TMO_CLOSE : ML_V3_CLOSE, 0);
+	v3_close_block(w, f->a, c, tmo ? TP_STATUS_BLK_TMO : 0);
+	f->pc = tmo ? PC_T_DISPATCH : PC_DISPATCH;
 	return SIM_CONT(ns);
 }
 
+/* prb_dispatch_next_block(): tpacket_rcv fills the opened block or drops
+ * ("Queue was just frozen and now this packet will get dropped"); the timer
+ * goes to out, or to refresh_timer when the queue froze. */
 V3_STEP step_dispatch(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	uint64_t ns = did(w, c, f, ML_V3_DISPATCH, 0);
-	/* no free block: "Queue was just frozen and now this packet will get dropped" */
-	f->pc = v3_dispatch_next_block(w, f->a, c) ? PC_FILL : PC_DROP;
+	int tmo = f->pc == PC_T_DISPATCH;
+	uint64_t ns = did(w, c, f, tmo ? ML_TMO_DISPATCH : ML_V3_DISPATCH, 0);
+	int opened = v3_dispatch_next_block(w, f->a, c);
+	f->pc = tmo ? (opened ? PC_T_OUT : PC_T_UNLOCK) : (opened ? PC_FILL : PC_DROP);
 	return SIM_CONT(ns);
 }
 
@@ -437,24 +444,6 @@ V3_STEP step_t_check(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(ns);
 }
 
-V3_STEP step_t_close(sim *s, uint32_t c, sim_frame *f)
-{
-	world *w = s->model;
-	uint64_t ns = did(w, c, f, ML_TMO_CLOSE, 0);
-	v3_close_block(w, f->a, c, TP_STATUS_BLK_TMO);
-	f->pc = PC_T_DISPATCH;
-	return SIM_CONT(ns);
-}
-
-V3_STEP step_t_dispatch(sim *s, uint32_t c, sim_frame *f)
-{
-	world *w = s->model;
-	uint64_t ns = did(w, c, f, ML_TMO_DISPATCH, 0);
-	/* if (!prb_dispatch_next_block(pkc, po)) goto refresh_timer; else goto out */
-	f->pc = v3_dispatch_next_block(w, f->a, c) ? PC_T_OUT : PC_T_UNLOCK;
-	return SIM_CONT(ns);
-}
-
 /* refresh_timer (PC_T_UNLOCK) or out (PC_T_OUT): last_kactive_blk_num =
  * kactive_blk_num; spin_unlock() */
 V3_STEP step_t_unlock(sim *s, uint32_t c, sim_frame *f)
@@ -476,7 +465,7 @@ static const sim_step_fn v3_steps[] = {
 	[PC_F] = step_f, [PC_G] = step_g, [PC_H] = step_h, [PC_I] = step_i,
 	[PC_CLEAR] = step_clear, [PC_DROP] = step_drop, [PC_K] = step_k, [PC_RET] = step_ret,
 	[PC_T_LOCK] = step_t_lock, [PC_T_WAIT] = step_t_wait, [PC_T_CHECK] = step_t_check,
-	[PC_T_CLOSE] = step_t_close, [PC_T_DISPATCH] = step_t_dispatch,
+	[PC_T_CLOSE] = step_close, [PC_T_DISPATCH] = step_dispatch,
 	[PC_T_UNLOCK] = step_t_unlock, [PC_T_OUT] = step_t_unlock,
 };
 
