@@ -369,8 +369,7 @@ static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 		fputc('\n', out);
 	}
 	report_print(out, &g, &r, 1, &ro);
-	free(r.stories);
-	free(r.sockets);
+	report_result_free(&r);
 	world_free(w);
 	free(w);
 	return kinds ? 1 : 0;

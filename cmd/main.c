@@ -428,10 +428,8 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 			rc = EXIT_INTERNAL;
 		}
 	}
-	for (int i = 0; i < SCN_FIX_COUNT; i++) {
-		free(r[i].stories);
-		free(r[i].sockets);
-	}
+	for (int i = 0; i < SCN_FIX_COUNT; i++)
+		report_result_free(&r[i]);
 	return rc;
 }
 

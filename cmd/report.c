@@ -91,6 +91,13 @@ void report_capture(const world *w, int end, variant_result *r)
 	r->sockets = sockets_json(w);
 }
 
+void report_result_free(variant_result *r)
+{
+	free(r->stories);
+	free(r->sockets);
+	r->stories = r->sockets = NULL;
+}
+
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
 		       char *err, size_t errlen)
 {
