@@ -103,6 +103,10 @@ static int fanout_reserve(world *w, char *err, size_t errlen)
 	if (!w->fo)
 		return world_oom(w, err, errlen);
 	w->fo->fn = sim_add_fn(&w->s, "packet_rcv_fanout", fanout_step);
+	/* the group's prot_hook: packet_rcv_fanout */
+	for (size_t i = 0; i < w->scn->nflows; i++)
+		if (w->scn->flows[i].fanout)
+			w->rcv[w->scn->nsockets + i] = (sock_rcv){ w->fo->fn, 0 };
 	w->fo->off_rr = world_reserve(w, w->scn->nfanouts, sizeof(uint32_t));
 	w->fo->off_sock = world_reserve(w, w->scn->nsockets, sizeof(fanout_sock));
 	return 0;

@@ -7,8 +7,9 @@
  * (fanout_demux_cpu: smp_processor_id() % num), rollover
  * (fanout_demux_rollover: from po->rollover->sock of arr[0], the first
  * member whose packet_rcv_has_room() is ROOM_NORMAL).  A flow sends to a
- * group with `flow ... fanout=GROUP`; netrx hands such a packet to
- * fanout_step with frame a = nsockets + flow.
+ * group with `flow ... fanout=GROUP`; its packets go to socket number
+ * nsockets + flow, whose hook (world.rcv) is fanout_step, frame a =
+ * nsockets + flow.
  *
  * Concurrency contract: fanout_step is a step function for the NET_RX
  * softirq; fanout_pick is a pure function of the state (tests call it).
@@ -35,8 +36,6 @@ typedef struct fanout_desc {
 	uint16_t fn;
 } fanout_desc;
 
-/* The hook a fanout packet is delivered to (netrx). */
-static inline sock_rcv fanout_rcv(const world *w) { return (sock_rcv){ w->fo->fn, 0 }; }
 /* packet_rcv_fanout(): the index in group g's sockets for a packet of flow
  * `flow` received on `cpu` (updates rr_cur and the rollover state). */
 uint32_t fanout_pick(world *w, uint32_t g, uint32_t flow, uint32_t cpu);

@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 
-#include "fanout.h"
-
 void netrx_reset(world *w)
 {
 	const scn_file *f = w->scn;
@@ -82,7 +80,7 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	f->pc = 1;
 	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
 	/* __netif_receive_skb_core(): deliver to the socket's protocol hook */
-	sock_rcv rcv = q.socket < w->scn->nsockets ? w->rcv[q.socket] : fanout_rcv(w);
+	sock_rcv rcv = w->rcv[q.socket];
 	sim_frame *p = sim_call(s, c, rcv.fn);
 	p->pc = rcv.pc;
 	p->a = q.socket;
