@@ -212,7 +212,7 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 			: g->mode == SCN_FANOUT_CPU ? "CPU" : "ROLLOVER");
 		for (uint32_t k = 0; k < g->nsockets; k++)
 			fprintf(out, " %s", f->sockets[g->sockets[k]].name);
-		fputc('\n', out);
+		fputs(g->flag_rollover ? ", PACKET_FANOUT_FLAG_ROLLOVER\n" : "\n", out);
 	}
 	for (size_t i = 0; i < f->nflows; i++) {
 		const scn_flow *fl = &f->flows[i];

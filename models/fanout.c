@@ -12,30 +12,43 @@ static const enum model_label mode_label[] = {
 	[SCN_FANOUT_ROLLOVER] = ML_FO_ROLLOVER,
 };
 
-int fanout_has_room(world *w, uint32_t sock)
+/* __tpacket_has_room(po, pow_off) / __tpacket_v3_has_room(): the frame
+ * (V3: block) head + len >> pow_off, wrapped, is TP_STATUS_KERNEL */
+static int ring_has_room(world *w, uint32_t sock, int pow_off)
 {
 	const scn_socket *so = &w->scn->sockets[sock];
 	if (so->version == 3)
-		return v3_has_room(w, sock);
-	/* __tpacket_has_room(po, ROOM_POW_OFF): idx = head + (len >> 2),
-	 * wrapped; packet_lookup_frame(po, &po->rx_ring, idx, TP_STATUS_KERNEL) */
-	uint32_t n = so->frames, idx = w->ring[sock].head + (n >> 2);
+		return pow_off ? v3_has_room(w, sock)
+			       : v3_blocks(w, sock)[w->v3->ring[sock].kactive_blk_num].block_status ==
+					 TP_STATUS_KERNEL;
+	uint32_t n = so->frames, idx = w->ring[sock].head + (pow_off ? n >> pow_off : 0);
 	if (idx >= n)
 		idx -= n;
 	return ring_frames(w, sock)[idx].status == TP_STATUS_KERNEL;
 }
 
-/* fanout_demux_rollover(f, skb, idx = 0, try_self = false, num) */
-static uint32_t demux_rollover(world *w, const scn_fanout *g)
+/* ROOM_POW_OFF = 2: a quarter of the ring ahead */
+int fanout_has_room(world *w, uint32_t sock) { return ring_has_room(w, sock, 2); }
+
+/* fanout_demux_rollover(f, skb, idx, try_self, num) */
+static uint32_t demux_rollover(world *w, const scn_fanout *g, uint32_t idx, int try_self)
 {
-	fanout_sock *po = &w->fo->sock[g->sockets[0]];
-	uint32_t num = g->nsockets;
+	fanout_sock *po = &w->fo->sock[g->sockets[idx]];
+	uint32_t num = g->nsockets, skip = UINT32_MAX;
+	if (try_self) {
+		/* room = packet_rcv_has_room(po, skb); if (room == ROOM_NORMAL ||
+		 * (room == ROOM_LOW && !fanout_flow_is_huge(po, skb))) return idx;
+		 * -- no flow is taken as huge here: any room keeps idx */
+		if (ring_has_room(w, g->sockets[idx], 2) || ring_has_room(w, g->sockets[idx], 0))
+			return idx;
+		skip = idx;
+	}
 	/* i = j = min_t(int, po->rollover->sock, num - 1); */
 	uint32_t i = po->rollover_sock < num - 1 ? po->rollover_sock : num - 1, j = i;
 	do {
 		/* po_next != po_skip && !po_next->pressure (not modelled) &&
 		 * packet_rcv_has_room(po_next, skb) == ROOM_NORMAL */
-		if (fanout_has_room(w, g->sockets[i])) {
+		if (i != skip && fanout_has_room(w, g->sockets[i])) {
 			if (i != j)
 				po->rollover_sock = i;
 			po->rollover_num++;
@@ -45,12 +58,11 @@ static uint32_t demux_rollover(world *w, const scn_fanout *g)
 			i = 0;
 	} while (i != j);
 	po->rollover_failed++;      /* atomic_long_inc(&po->rollover->num_failed) */
-	return 0;
+	return idx;
 }
 
-uint32_t fanout_pick(world *w, uint32_t gi, uint32_t flow, uint32_t cpu)
+static uint32_t demux(world *w, const scn_fanout *g, uint32_t gi, uint32_t flow, uint32_t cpu)
 {
-	const scn_fanout *g = &w->scn->fanouts[gi];
 	uint32_t num = g->nsockets;
 	switch (g->mode) {
 	case SCN_FANOUT_HASH: {
@@ -66,8 +78,19 @@ uint32_t fanout_pick(world *w, uint32_t gi, uint32_t flow, uint32_t cpu)
 		/* smp_processor_id() % num */
 		return cpu % num;
 	default:
-		return demux_rollover(w, g);
+		return demux_rollover(w, g, 0, 0);
 	}
+}
+
+uint32_t fanout_pick(world *w, uint32_t gi, uint32_t flow, uint32_t cpu)
+{
+	const scn_fanout *g = &w->scn->fanouts[gi];
+	uint32_t idx = demux(w, g, gi, flow, cpu);
+	/* if (fanout_has_flag(f, PACKET_FANOUT_FLAG_ROLLOVER))
+	 *     idx = fanout_demux_rollover(f, skb, idx, true, num); */
+	if (g->flag_rollover)
+		idx = demux_rollover(w, g, idx, 1);
+	return idx;
 }
 
 sim_answer fanout_step(sim *s, uint32_t c, sim_frame *f)

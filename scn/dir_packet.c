@@ -53,8 +53,8 @@ int packet_socket_v3(parser *p, scn_socket *so, const tok *const v3[V3K_N])
 	return 0;
 }
 
-enum { FO_MODE, FO_SOCKETS, FO_N };
-static const char *const fanout_keys[FO_N] = { "mode", "sockets" };
+enum { FO_MODE, FO_SOCKETS, FO_ROLLOVER, FO_N };
+static const char *const fanout_keys[FO_N] = { "mode", "sockets", "rollover" };
 static const dir_spec fanout_dir = { .dir = "fanout", .keys = fanout_keys, .nkeys = FO_N,
 	.required = REQ(FO_MODE) | REQ(FO_SOCKETS), DIR_NAMED(scn_fanout),
 	DIR_LIST(fanouts, scn_fanout, K_FANOUT) };
@@ -94,7 +94,8 @@ static int fanout_member(parser *p, scn_fanout *g, const char *s, size_t n, uint
 int dir_fanout(parser *p)
 {
 	scn_fanout *g = dir_item(p, &fanout_dir);
-	if (!g || tok_enum(p, p->at[FO_MODE], &scn_fanout_mode_names, "fanout mode", &g->mode))
+	if (!g || tok_enum(p, p->at[FO_MODE], &scn_fanout_mode_names, "fanout mode", &g->mode) ||
+	    tok_enum(p, p->at[FO_ROLLOVER], &scn_onoff_names, "rollover", &g->flag_rollover))
 		return -1;
 	const tok *t = p->at[FO_SOCKETS];
 	size_t i = 0;

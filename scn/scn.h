@@ -102,6 +102,7 @@ typedef struct scn_fanout {
 	char name[SCN_NAME_MAX];
 	scn_pos pos;
 	int mode;               /* enum scn_fanout_mode */
+	int flag_rollover;      /* `rollover=on`: PACKET_FANOUT_FLAG_ROLLOVER */
 	uint32_t nsockets;      /* 1..SCN_FANOUT_MAX */
 	uint32_t sockets[SCN_FANOUT_MAX];   /* f->arr[]: packet sockets, each in one group */
 } scn_fanout;

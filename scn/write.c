@@ -208,7 +208,7 @@ void scn_write(FILE *o, const scn_file *f)
 			scn_names_get(&scn_fanout_mode_names, g->mode));
 		for (uint32_t k = 0; k < g->nsockets; k++)
 			fprintf(o, "%s%s", k ? "," : "", f->sockets[g->sockets[k]].name);
-		fputc('\n', o);
+		fputs(g->flag_rollover ? " rollover=on\n" : "\n", o);
 	}
 	for (size_t i = 0; i < f->ncosts; i++)
 		write_cost(o, &f->costs[i]);

@@ -18,6 +18,7 @@
 #include "tpacket_v3.h"
 #include "v3_world.h"
 
+/* mode may carry more keys ("lb rollover=on") */
 static world *group(kept_world *k, const char *mode)
 {
 	char text[1024];
@@ -102,6 +103,30 @@ static void test_rollover(void **state)
 	kept_free(&k);
 }
 
+static void test_flag_rollover(void **state)
+{
+	(void)state;
+	kept_world k;
+	world *w = group(&k, "lb rollover=on");
+	assert_non_null(w);
+	ring_frame *fb = ring_frames(w, 1);
+	/* lb picks b first; b has room: b */
+	assert_int_equal(fanout_pick(w, 0, 0, 0), 1);
+	/* lb picks c; then a (rr_cur 3 % 3) */
+	assert_int_equal(fanout_pick(w, 0, 0, 0), 2);
+	assert_int_equal(fanout_pick(w, 0, 0, 0), 0);
+	/* b's quarter-ahead frame busy but its head free (ROOM_LOW): it stays */
+	fb[2].status = TP_STATUS_USER;
+	assert_int_equal(fanout_pick(w, 0, 0, 0), 1);
+	/* b has no room at all (ROOM_NONE): rolled over from b's rollover->sock (0): a */
+	fb[0].status = TP_STATUS_USER;
+	fanout_pick(w, 0, 0, 0);
+	fanout_pick(w, 0, 0, 0);
+	assert_int_equal(fanout_pick(w, 0, 0, 0), 0);
+	assert_int_equal(w->fo->sock[1].rollover_num, 1);
+	kept_free(&k);
+}
+
 static const char storm[] =
 	"scenario s\ncpus 4\n"
 	"socket a type=packet version=v2 frames=8 frame_size=2048\n"
@@ -136,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_lb),
 		cmocka_unit_test(test_cpu),
 		cmocka_unit_test(test_rollover),
+		cmocka_unit_test(test_flag_rollover),
 		cmocka_unit_test(test_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
