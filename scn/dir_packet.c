@@ -40,6 +40,10 @@ int packet_socket_v3(parser *p, scn_socket *so, const tok *const v3[V3K_N])
 	if (v3[V3K_RETIRE] && (tov == 0 || tov % 1000000 || tov / 1000000 > 65535))
 		return fail(p, v3[V3K_RETIRE]->vcol, "retire must be a whole number of ms, "
 			    "1ms..65535ms (tp_retire_blk_tov)");
+	/* the model keeps a record per possible frame: rings up to 256 MiB */
+	if (bs * so->blocks > (256ull << 20))
+		return fail(p, v3[V3K_BLOCKS]->vcol, "blocks * block_size = %" PRIu64 " bytes: sim "
+			    "models TPACKET_V3 rings up to 256 MiB", bs * so->blocks);
 	/* tp_frame_nr must be frames_per_block * tp_block_nr: we give that */
 	uint64_t frames = bs / fs * so->blocks;
 	if (frames > 1048576)

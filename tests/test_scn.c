@@ -911,6 +911,8 @@ static void test_err_socket_kinds(void **state)
 	    "t.scn:2:81: error: ", "retire must be a whole number of ms");
 	err(HDR "socket s type=packet version=v3 block_size=4096 blocks=2 frame_size=2048 priv=4000\n",
 	    "t.scn:2:79: error: ", "priv 4000 leaves no room");
+	err(HDR "socket s type=packet version=v3 block_size=64MiB blocks=5 frame_size=16MiB\n",
+	    "t.scn:2:57: error: ", "TPACKET_V3 rings up to 256 MiB");
 	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2048 blocks=2\n", "t.scn:2:58: error: ",
 	    "key 'blocks' is only valid for a TPACKET_V3 socket");
 	err(HDR PKT "fanout g mode=lb sockets=s,t\n", "t.scn:3:28: error: ", "unknown socket 't'");
