@@ -387,7 +387,7 @@ static int replay(const scn_file *f, const explore_opts *o, const int *fixes, in
 	if (!rc && o->json)
 		report_print(out, &g, r, n, &ro);
 	for (int i = 0; i < SCN_FIX_COUNT; i++)
-		free(r[i].stories);
+		report_result_free(&r[i]);
 	return rc ? rc : any ? 1 : 0;
 }
 

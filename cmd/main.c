@@ -530,7 +530,7 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 		}
 	}
 	for (int i = 0; i < SCN_FIX_COUNT; i++)
-		free(r[i].stories);
+		report_result_free(&r[i]);
 	return rc;
 }
 

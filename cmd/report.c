@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "oracle.h"
+#include "tpacket_v3.h"
 #include "world.h"
 
 const scn_labels *report_labels(void)
@@ -52,6 +53,34 @@ static char *stories_text(const world *w)
 	return buf;
 }
 
+/* {"cap": {"tp_packets": 101, ...}, ...}: each packet socket's figures. */
+static char *sockets_json(const world *w)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	fputc('{', m);
+	const char *sep = "";
+	for (uint32_t s = 0; s < w->scn->nsockets; s++) {
+		world_stat st[WORLD_STATS_MAX];
+		size_t n = world_socket_stats((world *)w, s, st);
+		if (!n)
+			continue;
+		fputs(sep, m);
+		json_string(m, w->scn->sockets[s].name);
+		fputs(": {", m);
+		for (size_t i = 0; i < n; i++)
+			fprintf(m, "%s\"%s\": %" PRIu64, i ? ", " : "", st[i].name, st[i].v);
+		fputc('}', m);
+		sep = ", ";
+	}
+	fputc('}', m);
+	fclose(m);
+	return buf;
+}
+
 void report_capture(const world *w, int end, variant_result *r)
 {
 	r->fix = w->fix;
@@ -59,6 +88,14 @@ void report_capture(const world *w, int end, variant_result *r)
 	memcpy(r->m, w->g->m, sizeof(r->m));
 	r->events = w->s.g->events;
 	r->stories = stories_text(w);
+	r->sockets = sockets_json(w);
+}
+
+void report_result_free(variant_result *r)
+{
+	free(r->stories);
+	free(r->sockets);
+	r->stories = r->sockets = NULL;
 }
 
 int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_result *r,
@@ -114,7 +151,8 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 		fprintf(out, "%s{\"fix\": \"%s\", \"metrics\": {", i ? ", " : "", scn_fix_name(r[i].fix));
 		for (int m = 0; m < SCN_M_COUNT; m++)
 			fprintf(out, "%s\"%s\": %" PRIu64, m ? ", " : "", scn_metric_name(m), r[i].m[m]);
-		fputs("}, \"expect\": [", out);
+		fprintf(out, "}, \"sockets\": %s", r[i].sockets ? r[i].sockets : "{}");
+		fputs(", \"expect\": [", out);
 		int first = 1;
 		for (size_t e = 0; e < f->nexpects; e++) {
 			const scn_expect *x = &f->expects[e];
@@ -135,6 +173,20 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 	return failed;
 }
 
+static void print_socket(FILE *out, const scn_socket *s)
+{
+	if (s->type == SCN_SOCK_PACKET && s->version == 3)
+		fprintf(out, "  socket %-10s TPACKET_V3 ring, %u blocks of %u B (priv %u B), retire %u ms\n",
+			s->name, s->blocks, s->block_size, s->priv,
+			s->retire_ms ? s->retire_ms : v3_calc_retire_blk_tmo(s->block_size));
+	else if (s->type == SCN_SOCK_PACKET)
+		fprintf(out, "  socket %-10s TPACKET_V%d ring, %u frames of %u B\n", s->name, s->version,
+			s->frames, s->frame_size);
+	else
+		fprintf(out, "  socket %-10s stream, rcvbuf %" PRIu64 " B, sndbuf %" PRIu64 " B\n", s->name,
+			s->rcvbuf, s->sndbuf);
+}
+
 static void print_header(FILE *out, const scn_file *f, const variant_result *r, int n, uint64_t seed)
 {
 	fprintf(out, "scenario %s  (%s)\n", f->name, f->path);
@@ -146,27 +198,28 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 		fprintf(out, "; kernel %u.%u", f->kernel / 1000, f->kernel % 1000);
 	if (f->bugs) {
 		fputs("; broken kernel:", out);
-		if (f->bugs & SCN_BUG_BH_IGNORES_OWNED)
-			fputs(" bh_ignores_owned", out);
-		if (f->bugs & SCN_BUG_LOCK_SOCK_WITHOUT_BH)
-			fputs(" lock_sock_without_bh", out);
-		if (f->bugs & SCN_BUG_RELEASE_SKIPS_BACKLOG)
-			fputs(" release_skips_backlog", out);
+		for (int b = 0; b < scn_bug_names.count; b++)
+			if (f->bugs & (1u << b))
+				fprintf(out, " %s", scn_bug_names.names[b]);
 	}
 	fputc('\n', out);
-	for (size_t i = 0; i < f->nsockets; i++) {
-		const scn_socket *s = &f->sockets[i];
-		if (s->type == SCN_SOCK_PACKET)
-			fprintf(out, "  socket %-10s TPACKET_V%d ring, %u frames of %u B\n", s->name, s->version,
-				s->frames, s->frame_size);
-		else
-			fprintf(out, "  socket %-10s stream, rcvbuf %" PRIu64 " B, sndbuf %" PRIu64 " B\n", s->name,
-				s->rcvbuf, s->sndbuf);
+	for (size_t i = 0; i < f->nsockets; i++)
+		print_socket(out, &f->sockets[i]);
+	for (size_t i = 0; i < f->nfanouts; i++) {
+		const scn_fanout *g = &f->fanouts[i];
+		fprintf(out, "  fanout %-10s PACKET_FANOUT_%s over", g->name,
+			g->mode == SCN_FANOUT_HASH ? "HASH" : g->mode == SCN_FANOUT_LB ? "LB"
+			: g->mode == SCN_FANOUT_CPU ? "CPU" : "ROLLOVER");
+		for (uint32_t k = 0; k < g->nsockets; k++)
+			fprintf(out, " %s", f->sockets[g->sockets[k]].name);
+		fputs(g->flag_rollover ? ", PACKET_FANOUT_FLAG_ROLLOVER\n" : "\n", out);
 	}
 	for (size_t i = 0; i < f->nflows; i++) {
 		const scn_flow *fl = &f->flows[i];
-		fprintf(out, "  flow   %-10s cpu%u -> %s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns\n",
-			fl->name, fl->cpu, f->sockets[fl->socket].name, fl->count, fl->size, fl->at_ns, fl->every_ns);
+		fprintf(out, "  flow   %-10s cpu%u -> %s%s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns\n",
+			fl->name, fl->cpu, fl->fanout ? "fanout " : "",
+			fl->fanout ? f->fanouts[fl->fanout - 1].name : f->sockets[fl->socket].name, fl->count,
+			fl->size, fl->at_ns, fl->every_ns);
 	}
 	for (size_t i = 0; i < f->nconsumers; i++)
 		fprintf(out, "  reader %-10s cpu%u <- %s, ready when %s\n", f->consumers[i].name,

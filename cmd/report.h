@@ -19,6 +19,7 @@ typedef struct variant_result {
 	uint64_t events;
 	/* stories are printed while the world still exists: kept as text */
 	char *stories;                  /* malloc'd, may be NULL */
+	char *sockets;                  /* the "sockets" JSON object, malloc'd, may be NULL */
 } variant_result;
 
 typedef struct run_opts {
@@ -37,6 +38,8 @@ int report_variants(int fix, int out[SCN_FIX_COUNT]);
 struct world;
 /* Fill r from a world that has run (metrics, events, stories). */
 void report_capture(const struct world *w, int end, variant_result *r);
+/* Free what report_capture allocated (r itself is the caller's). */
+void report_result_free(variant_result *r);
 /* Why a variant could not run: its scenario cannot (it is stuck: bad
  * input), or memory ran out. */
 enum report_err { REPORT_OK = 0, REPORT_EINPUT = -1, REPORT_ENOMEM = -2 };

@@ -114,7 +114,7 @@ static int run_point(sweep *s, const char *opt, uint64_t v, point *pt)
 		char msg[512];
 		memset(&r, 0, sizeof r);
 		int err = report_run_variant(&h, s->fixes[i], NULL, &r, msg, sizeof msg);
-		free(r.stories);
+		report_result_free(&r);
 		if (err) {
 			fprintf(stderr, "%s\n", msg);
 			rc = err == REPORT_ENOMEM ? 3 : 2;

@@ -492,7 +492,8 @@ void trace_perfetto_begin(trace_perfetto *p, int index, int fix)
 	for (size_t s = 0; s < p->f->nsockets; s++) {
 		const scn_socket *so = &p->f->sockets[s];
 		if (so->type == SCN_SOCK_PACKET)
-			counter(p, 0, "ring", (int64_t)s, "kernel", so->frames, "writing", 0, "user", 0);
+			counter(p, 0, "ring", (int64_t)s, "kernel", so->version == 3 ? so->blocks : so->frames,
+				"writing", 0, "user", 0);
 		else
 			counter(p, 0, "backlog", (int64_t)s, "pkts", 0, "bytes", 0, NULL, 0);
 	}

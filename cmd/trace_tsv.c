@@ -87,10 +87,10 @@ typedef struct tcpu {
 	size_t nstalls, capstalls;
 } tcpu;
 
-enum { F_STATES, F_LOCKS, F_RING, F_BACKLOG, F_METRICS, F_RUN, F_STEPS, F_COUNT };
+enum { F_STATES, F_LOCKS, F_RING, F_BACKLOG, F_METRICS, F_RUN, F_STEPS, F_SOCKETS, F_COUNT };
 static const char *const file_name[F_COUNT] = {
 	"cpu_states.tsv", "lock_acquisitions.tsv", "ring.tsv", "backlog.tsv", "metrics.tsv",
-	"run.tsv", "ring_steps.tsv",
+	"run.tsv", "ring_steps.tsv", "sockets.tsv",
 };
 static const char *const file_header[F_COUNT] = {
 	"fix\tstart\tend\tcpu\tstate\tlock\tlabel\tpkt",
@@ -101,6 +101,7 @@ static const char *const file_header[F_COUNT] = {
 	"fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
 	"\tacquisitions\tcontended\thold_total_ns",
 	"fix\ttime\tcpu\tcontext\tsock\tframe\tpkt\tstep",
+	"fix\tsock\tname\tversion\tunits",
 };
 
 struct trace_tsv {
@@ -462,7 +463,8 @@ static void on_counter(trace_tsv *t, const trace_event *e, int ring)
 		t->occ[s][0] = trace_kv_get(e, TK_KERNEL, 0);
 		t->occ[s][1] = trace_kv_get(e, TK_WRITING, 0);
 		t->occ[s][2] = trace_kv_get(e, TK_USER, 0);
-		ring_row(t, e->time, s, "occupancy");
+		/* a V3 ring's queue frozen (prb_freeze_queue) */
+		ring_row(t, e->time, s, trace_kv_get(e, TK_FROZEN, 0) ? "frozen" : "occupancy");
 	} else {
 		t->bl[s][0] = trace_kv_get(e, TK_PKTS, 0);
 		t->bl[s][1] = trace_kv_get(e, TK_BYTES, 0);
@@ -587,7 +589,7 @@ static void variant_reset(trace_tsv *t)
 	t->acquisitions = t->contended = t->hold_total = 0;
 	for (size_t s = 0; s < t->f->nsockets; s++) {
 		const scn_socket *so = &t->f->sockets[s];
-		t->occ[s][0] = so->type == SCN_SOCK_PACKET ? so->frames : 0;
+		t->occ[s][0] = so->type != SCN_SOCK_PACKET ? 0 : so->version == 3 ? so->blocks : so->frames;
 		t->occ[s][1] = t->occ[s][2] = 0;
 		t->bl[s][0] = t->bl[s][1] = t->bl[s][2] = 0;
 	}
@@ -644,6 +646,13 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT])
 		for (uint32_t k = 0; k < t->tasks[j].nheld; k++)
 			lock_row(t, t->tasks[j].cpu, &t->tasks[j], &t->tasks[j].held[k], "-");
 	initial_rows(t, end);   /* the last state, at the end: plots draw steps to it */
+	/* each packet ring: its frames, or a V3 ring's blocks (the plots' panels) */
+	for (size_t s = 0; s < t->f->nsockets; s++) {
+		const scn_socket *so = &t->f->sockets[s];
+		if (so->type == SCN_SOCK_PACKET)
+			fprintf(t->out[F_SOCKETS], "%s\t%zu\t%s\tv%d\t%u\n", t->fix, s, so->name, so->version,
+				so->version == 3 ? so->blocks : so->frames);
+	}
 
 	FILE *o = t->out[F_METRICS];
 	fputs(t->fix, o);

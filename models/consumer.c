@@ -185,6 +185,8 @@ static void consumer_reset(world *w)
 {
 	const scn_file *f = w->scn;
 	for (uint32_t i = 0; i < f->nconsumers; i++) {
+		if (f->sockets[f->consumers[i].socket].version == 3)
+			continue;       /* consumer_v3.c reads V3 rings */
 		sim_frame *fr = sim_task_start(&w->s, w->nsctasks + i, w->fn_consumer, 0);
 		fr->a = i;
 		fr->b = f->consumers[i].socket;

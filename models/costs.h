@@ -89,6 +89,24 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TP_ROOM_HEAD, "tpacket_rcv:room_head", "v5.3+: __packet_rcv_has_room(): else if (__tpacket_has_room(po, 0)): idx = READ_ONCE(po->rx_ring.head), without the lock", 2, 0, ML_F_RING) \
 	X(TP_ROOM_STATUS, "tpacket_rcv:room_status", "v5.3+: __tpacket_has_room(po, 0): packet_lookup_frame(po, &po->rx_ring, idx, TP_STATUS_KERNEL): frame idx's status read now; not TP_STATUS_KERNEL: ROOM_NONE (room_drop)", 3, 0, ML_F_RING) \
 	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0, ML_F_RING | ML_F_RING_DROP) \
+	X(V3_LOOKUP, "tpacket_rcv:v3_lookup", "v4.19 __packet_lookup_frame_in_block(): if (prb_queue_frozen(pkc)) { if (prb_curr_blk_in_use(pbd)) return NULL; prb_open_block() (thaws) }; curr = pkc->nxt_offset; if (curr + TOTAL_PKT_LEN_INCL_ALIGN(len) < end) the frame fits", 10, 0, ML_F_RING) \
+	X(V3_RETIRE, "tpacket_rcv:v3_retire", "prb_retire_current_block(pkc, po, 0): if (BLOCK_STATUS(pbd) == TP_STATUS_KERNEL) while (atomic_read(&pkc->blk_fill_in_prog)) cpu_relax(); -- a step per look, under the lock", 20, 0, ML_F_RING) \
+	X(V3_CLOSE, "tpacket_rcv:v3_close", "prb_close_block(): last_pkt->tp_next_offset = 0; smp_wmb(); prb_flush_block(): BLOCK_STATUS(pbd) = TP_STATUS_USER (| TP_STATUS_LOSING); sk->sk_data_ready(sk); kactive_blk_num = GET_NEXT_PRB_BLK_NUM(pkc)", 60, 0, ML_F_RING | ML_F_PUBLISH) \
+	X(V3_DISPATCH, "tpacket_rcv:v3_dispatch", "prb_dispatch_next_block(): if (TP_STATUS_USER & BLOCK_STATUS(pbd)) { prb_freeze_queue(): reset_pending_on_curr_blk = 1, tp_freeze_q_cnt++; return NULL } prb_open_block(): BLOCK_SNUM = knxt_seq_num++, BLOCK_NUM_PKTS = 0, nxt_offset = BLK_PLUS_PRIV, prb_thaw_queue, _prb_refresh_rx_retire_blk_timer (mod_timer)", 30, 0, ML_F_RING) \
+	X(V3_FILL, "tpacket_rcv:v3_fill", "prb_fill_curr_block(): ppd->tp_next_offset = TOTAL_PKT_LEN_INCL_ALIGN(len); pkc->prev = curr; nxt_offset += ..; BLOCK_LEN += ..; BLOCK_NUM_PKTS(pbd) += 1; atomic_inc(&pkc->blk_fill_in_prog); prb_run_all_ft_ops(); then tpacket_rcv: tp_packets++", 10, 0, ML_F_RING | ML_F_CLAIM) \
+	X(V3_CLEAR, "tpacket_rcv:v3_clear", "tpacket_rcv() V3 end: prb_clear_blk_fill_status(&po->rx_ring): atomic_dec(&pkc->blk_fill_in_prog) -- no status store, no sk_data_ready", 5, 0, ML_F_RING) \
+	X(TMO_TICK, "timer:tick", "the local timer interrupt (hardirq): tick_sched_timer() -> update_process_times() -> run_local_timers(): a timer_list is due: raise_softirq(TIMER_SOFTIRQ)", 300, 0, 0) \
+	X(TMO_RUN, "timer:expire", "run_timer_softirq() -> __run_timers() -> call_timer_fn(): an expired timer_list's function, in TIMER_SOFTIRQ on the CPU it was queued on", 100, 0, 0) \
+	X(TMO_LOCK, "retire_blk_timer:lock", "v4.19 prb_retire_rx_blk_timer_expired(): spin_lock(&po->sk.sk_receive_queue.lock); frozen = prb_queue_frozen(pkc)", 12, 0, ML_F_RING | ML_F_TAKE_RQ) \
+	X(TMO_WAIT, "retire_blk_timer:wait", "prb_retire_rx_blk_timer_expired(): if (BLOCK_NUM_PKTS(pbd)) while (atomic_read(&pkc->blk_fill_in_prog)) cpu_relax(); -- a step per look, under the lock", 20, 0, ML_F_RING) \
+	X(TMO_CHECK, "retire_blk_timer:check", "if (pkc->last_kactive_blk_num == pkc->kactive_blk_num): not frozen: empty block: refresh; else prb_retire_current_block(pkc, po, TP_STATUS_BLK_TMO); frozen: prb_curr_blk_in_use: refresh, else prb_open_block()", 10, 0, ML_F_RING) \
+	X(TMO_CLOSE, "retire_blk_timer:close", "prb_retire_current_block(pkc, po, TP_STATUS_BLK_TMO) -> prb_close_block(): BLOCK_STATUS = TP_STATUS_USER | TP_STATUS_BLK_TMO; sk->sk_data_ready(sk); kactive_blk_num++ (no wait here: the timer waited above)", 60, 0, ML_F_RING | ML_F_PUBLISH) \
+	X(TMO_DISPATCH, "retire_blk_timer:dispatch", "if (!prb_dispatch_next_block(pkc, po)) goto refresh_timer (the queue froze); else goto out (prb_open_block refreshed the timer)", 30, 0, ML_F_RING) \
+	X(TMO_UNLOCK, "retire_blk_timer:unlock", "refresh_timer: _prb_refresh_rx_retire_blk_timer(): mod_timer(jiffies + tov_in_jiffies); out: last_kactive_blk_num = kactive_blk_num; spin_unlock(&po->sk.sk_receive_queue.lock)", 8, 0, ML_F_RING | ML_F_RELEASE_RQ) \
+	X(FO_HASH, "fanout:hash", "packet_rcv_fanout(): fanout_demux_hash(): reciprocal_scale(skb_get_hash(skb), num) -- the flow's hash", 20, 0, 0) \
+	X(FO_LB, "fanout:lb", "packet_rcv_fanout(): fanout_demux_lb(): atomic_inc_return(&f->rr_cur) % num", 20, 0, 0) \
+	X(FO_CPU, "fanout:cpu", "packet_rcv_fanout(): fanout_demux_cpu(): smp_processor_id() % num", 10, 0, 0) \
+	X(FO_ROLLOVER, "fanout:rollover", "packet_rcv_fanout(): fanout_demux_rollover(f, skb, 0, false, num): from po->rollover->sock, the first socket whose packet_rcv_has_room() is ROOM_NORMAL (else idx)", 30, 0, 0) \
 	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0, 0) \
 	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0, 0) \
 	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
@@ -132,6 +150,11 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS_STATS_DROPS, "consumer:stats_drops", "v5.3+ packet_getsockopt(): drops = atomic_xchg(&po->tp_drops, 0); st.stats1.tp_drops = drops; st.stats1.tp_packets += drops", 10, 0, 0) \
 	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
+	X(CS3_BLOCK, "consumer_v3:block", "libpcap pcap_read_linux_mmap_v3(): packet_mmap_v3_acquire(): block_status & TP_STATUS_USER; current_packet = block + offset_to_first_pkt, packets_left = num_pkts", 5, 0, 0) \
+	X(CS3_READ, "consumer_v3:read", "pcap_read_linux_mmap_v3(): pcap_handle_packet_mmap() on the frame at current_packet (tp_len, tp_snaplen, tp_mac, the bytes)", 100, 100, ML_F_COPY) \
+	X(CS3_NEXT, "consumer_v3:next", "pcap_read_linux_mmap_v3(): current_packet += tp3_hdr->tp_next_offset; packets_left--", 5, 0, 0) \
+	X(CS3_RELEASE, "consumer_v3:release", "packet_mmap_v3_release(): block_status = TP_STATUS_KERNEL; if (++handle->offset >= handle->cc) handle->offset = 0", 5, 0, 0) \
+	X(CS3_POLL, "consumer_v3:poll", "pcap_wait_for_frames_mmap(): poll() -> packet_poll(): readable if __prb_previous_block() (kactive_blk_num - 1) is not TP_STATUS_KERNEL", 300, 0, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \
 	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0, ML_F_NOTE(ML_NOTE_OVERRUN)) \
 	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0, ML_F_NOTE(ML_NOTE_RING_OCC)) \

@@ -6,6 +6,7 @@
 #include "consumer.h"
 #include "oracle.h"
 #include "packet_ring.h"
+#include "tpacket_v3.h"
 
 _Static_assert(sizeof(claim_rec) == 40, "claim_rec has no padding");
 _Static_assert(sizeof(ring_ghost) == 48 + 2 * 40, "ring_ghost has no padding");
@@ -140,9 +141,8 @@ int ghost_reserve(world *w, char *err, size_t errlen)
 	if (!w->ghost_off)
 		return world_oom(w, err, errlen);
 	for (size_t i = 0; i < f->nsockets; i++) {
-		const scn_socket *so = &f->sockets[i];
-		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
-		w->ghost_off[i] = arena_reserve(&w->s.ar, (size_t)frames * sizeof(ring_ghost), 8);
+		w->ghost_off[i] = arena_reserve(&w->s.ar, (size_t)ring_slots(&f->sockets[i]) *
+							   sizeof(ring_ghost), 8);
 	}
 	w->off_read_gen = world_reserve(w, f->nconsumers, sizeof(uint64_t));
 	return 0;
@@ -155,7 +155,7 @@ void ghost_reset(world *w)
 	const scn_file *f = w->scn;
 	const claim_rec none = { .pkt = PKT_NONE, .cpu = SIM_NONE, .ctx = SIM_NONE, .unlock_at = UINT64_MAX };
 	for (uint32_t s = 0; s < f->nsockets; s++)
-		for (uint32_t i = 0; f->sockets[s].type == SCN_SOCK_PACKET && i < f->sockets[s].frames; i++)
+		for (uint32_t i = 0; f->sockets[s].type == SCN_SOCK_PACKET && i < ring_slots(&f->sockets[s]); i++)
 			*ghost_frame(w, s, i) = (ring_ghost){ .data_pkt = PKT_NONE, .hdr_pkt = PKT_NONE,
 							      .cur = none, .prev = none };
 }

@@ -17,7 +17,8 @@
 	X(OWNER_CPU, "owner_cpu") X(OWNER_PKT, "owner_pkt") X(OWNED, "owned") \
 	X(KERNEL, "kernel") X(WRITING, "writing") X(USER, "user") \
 	X(PKTS, "pkts") X(BYTES, "bytes") X(RMEM, "rmem") X(LEN, "len") X(BACKLOG, "backlog") \
-	X(LEFT, "left") X(QUEUED, "queued") X(WHAT, "what")
+	X(LEFT, "left") X(QUEUED, "queued") X(WHAT, "what") \
+	X(FROZEN, "frozen") X(BLOCK, "block") X(GROUP, "group")
 
 enum model_key {
 	TK_BEFORE_ = SIM_TK_COUNT - 1,

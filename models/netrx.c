@@ -27,7 +27,9 @@ void netrx_flow_fire(sim *s, uint32_t i)
 		w->g->m[SCN_M_NIC_DROPS]++;
 	} else {
 		uint32_t tail = (n->head + n->count) % cap;
-		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, fl->socket };
+		/* a fanout flow's packets go to the group's hook: socket nsockets + flow */
+		uint32_t to = fl->fanout ? (uint32_t)w->scn->nsockets + i : fl->socket;
+		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, to };
 		n->count++;
 		w->g->in_nic++;
 		if (!n->napi)

@@ -1,6 +1,7 @@
 /* oracle.c - stories, violations, and the end-of-run balance that finds lost
  * packets. */
 #include "oracle.h"
+#include "tpacket_v3.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -92,7 +93,9 @@ void oracle_finish(world *w)
 	uint64_t stranded = stranded_nic(w);
 	uint32_t orphan_sock = 0;
 	for (uint32_t s = 0; s < f->nsockets; s++) {
-		if (f->sockets[s].type == SCN_SOCK_PACKET) {
+		if (v3_socket(&f->sockets[s])) {
+			waiting += v3_waiting(w, s);
+		} else if (f->sockets[s].type == SCN_SOCK_PACKET) {
 			const ring_frame *fr = ring_frames(w, s);
 			for (uint32_t i = 0; i < f->sockets[s].frames; i++)
 				/* a published packet, intact and not yet read */
@@ -194,6 +197,14 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 	case W_PARTIAL:
 		snprintf(b, n, "reads tp_status 0x%" PRIx64 " in frame %u, takes it as ready and consumes it while a writer has not reached J",
 			 l->arg, l->frame);
+		break;
+	case W_V3_FILL:
+		snprintf(b, n, "prb_fill_curr_block(): reserves frame %" PRIu64 " of block %u for packet %" PRIu64
+			 " (blk_fill_in_prog++), then copies outside the lock", l->arg, l->frame, l->pkt);
+		break;
+	case W_V3_CLOSE_WRITING:
+		snprintf(b, n, "closes block %u (TP_STATUS_USER) without waiting for blk_fill_in_prog: cpu%" PRIu64
+			 " still copies packet %" PRIu64 " into it", l->frame, l->arg, l->pkt);
 		break;
 	case W_WRITER_AT:
 		snprintf(b, n, "frame %u's writer (packet %" PRIu64 ") has only reached %s", l->frame, l->pkt,

@@ -78,6 +78,8 @@ enum story_what {
 	W_EXIT_BH_OFF,      /* arg = BH-disable depth left */
 	W_STRANDED_NIC,     /* frame = cpu, arg = packets in its NIC queue that can never drain */
 	W_BACKLOG_EXITED,   /* frame = socket, arg = packets in the backlog of a socket its exited owner holds */
+	W_V3_FILL,          /* frame = block, pkt, arg = its index in the block */
+	W_V3_CLOSE_WRITING, /* frame = block, pkt = the frame still written, arg = its writer's cpu */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

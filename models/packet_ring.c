@@ -395,12 +395,13 @@ static int packet_ring_reserve(world *w, char *err, size_t errlen)
 	w->off_writer_at = world_reserve(w, world_nctx(w), sizeof(uint32_t));
 	for (size_t i = 0; i < f->nsockets; i++) {
 		const scn_socket *so = &f->sockets[i];
-		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
+		int v12 = so->type == SCN_SOCK_PACKET && so->version < 3;  /* V3: tpacket_v3.c */
+		uint32_t frames = v12 ? so->frames : 1;
 		w->frame_off[i] = arena_reserve(&s->ar, (size_t)frames * sizeof(ring_frame), 8);
 		w->bitmap_off[i] = arena_reserve(&s->ar, ring_bitmap_bytes(frames), 8);
 		/* packet_set_ring(): po->prot_hook.func = tpacket_rcv; from v5.3
 		 * its first step is the lockless room check */
-		if (so->type == SCN_SOCK_PACKET)
+		if (v12)
 			w->rcv[i] = (sock_rcv){ w->fn_tpacket_rcv, ring_first_pc(f) };
 	}
 	return 0;
@@ -417,7 +418,7 @@ static void packet_ring_reset(world *w)
 	for (uint32_t i = 0; i < world_nctx(w); i++)
 		w->writer_at[i] = SIM_NONE;
 	for (uint32_t i = 0; i < w->scn->nsockets; i++)
-		if (w->scn->sockets[i].type == SCN_SOCK_PACKET)
+		if (w->scn->sockets[i].type == SCN_SOCK_PACKET && w->scn->sockets[i].version < 3)
 			ring_reset(w, i);
 }
 

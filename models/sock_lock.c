@@ -381,7 +381,8 @@ static int sock_lock_reserve(world *w, char *err, size_t errlen)
 	w->fn_lock_sock_fast = sim_add_fn(s, "lock_sock_fast", sock_lock_fast_step);
 	w->fn_unlock_sock_fast = sim_add_fn(s, "unlock_sock_fast", sock_unlock_fast_step);
 	w->fn_recv = sim_add_fn(s, "recv", sock_recv_step);
-	w->rcv = calloc(f->nsockets + 1, sizeof(*w->rcv));
+	/* [nsockets + nflows]: a fanout flow's packets go to rcv[nsockets + flow] (fanout.c) */
+	w->rcv = calloc(f->nsockets + f->nflows + 1, sizeof(*w->rcv));
 	w->sock_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
 	w->data_wq = calloc(f->nsockets + 1, sizeof(uint32_t));
 	w->bl_cap = calloc(f->nsockets + 1, sizeof(uint32_t));

@@ -15,13 +15,16 @@
 #include "sock_lock.h"
 #include "spinlock.h"
 #include "task.h"
+#include "consumer_v3.h"
+#include "fanout.h"
+#include "tpacket_v3.h"
 
 _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has no padding");
 
 /* The models, in the order every phase visits them. */
 static const model_ops *const models[] = {
-	&spinlock_ops, &sock_lock_ops, &packet_ring_ops, &netrx_ops, &task_ops, &consumer_ops,
-	&oracle_ops,
+	&spinlock_ops, &sock_lock_ops, &packet_ring_ops, &tpacket_v3_ops, &fanout_ops, &netrx_ops,
+	&task_ops, &consumer_ops, &consumer_v3_ops, &oracle_ops,
 };
 #define NMODELS (sizeof models / sizeof models[0])
 

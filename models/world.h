@@ -127,6 +127,11 @@ struct world {
 	uint32_t *writer_at;        /* [nctx]: the tpacket_rcv step a writer performed last */
 	uint16_t fn_tpacket_rcv;
 
+	/* tpacket_v3.c, consumer_v3.c, fanout.c: their descriptors */
+	struct v3_desc *v3;
+	struct v3_reader_desc *v3r;
+	struct fanout_desc *fo;
+
 	/* netrx.c, per CPU */
 	uint32_t *nic_line;         /* hardirq line of the NIC queue */
 	uint32_t *nic_cap;          /* slots of its NIC queue: `nic queue=`, or fewer when its flows
@@ -192,6 +197,16 @@ int world_run(world *w);
  * `FILE:LINE:COL: error: ...`, at the task or flow that was running. */
 void world_stuck_message(const world *w, char *err, size_t errlen);
 void world_free(world *w);
+
+/* A packet socket's own figures after a run (tp_packets, tp_drops, V3's
+ * tp_freeze_q_cnt and blocks closed, fanout's share): up to WORLD_STATS_MAX
+ * (name, value) pairs, names static; 0 for a stream socket. */
+#define WORLD_STATS_MAX 8
+typedef struct world_stat {
+	const char *name;
+	uint64_t v;
+} world_stat;
+size_t world_socket_stats(world *w, uint32_t sock, world_stat out[WORLD_STATS_MAX]);
 
 /* The labels a scenario may name, the engine's and the models', with the
  * kernel line each stands for (static strings).  Fills up to cap entries

@@ -23,6 +23,7 @@ f_backlog = D."/backlog.tsv"
 f_metrics = D."/metrics.tsv"
 f_run = D."/run.tsv"
 f_steps = D."/ring_steps.tsv"
+f_socks = D."/sockets.tsv"
 
 # CPU states (cpu_states.tsv, column `state`): one colour each.
 states = "task softirq hardirq spinning holding owned backlog stalled idle"

@@ -3,7 +3,9 @@
 # coloured by state) over the ring occupancy (ring.tsv) -- or the backlog
 # length (backlog.tsv) when the run has no packet ring -- on the same time
 # axis.  Claims of ring frames are marked with the frame number, overruns in
-# red, drops with a cross.
+# red, drops with a cross.  One ring panel per packet socket (sockets.tsv):
+# a fanout group's members each get theirs; a TPACKET_V3 ring is drawn in
+# blocks (free, being filled, closed and with user space, the queue frozen).
 #     gnuplot -c plots/lock_timeline.gp DATADIR OUT.png [FIX [T0 T1]]
 # FIX defaults to the first variant in DATADIR/run.tsv; T0, T1 (ns) the time
 # window drawn, default the whole run.  `sim --plot` passes a DATADIR cut to
@@ -65,6 +67,17 @@ if (has_backlog) {
 	stats f_backlog using (bs(0) ? (bl_pkts = $4 > bl_pkts ? $4 : bl_pkts, bl_bytes = $5 + $7 > bl_bytes ? $5 + $7 : bl_bytes, 0) : 0) nooutput
 }
 if (bl_limit > bl_bytes) { bl_bytes = bl_limit }
+
+# The packet rings, one panel each (at most 8).
+nsock = 0
+array sk_id[8]
+array sk_units[8]
+sk_names = ""
+sk_vers = ""
+if (has_ring) {
+	stats f_socks using (strcol(1) eq FIX && nsock < 8 ? (nsock = nsock + 1, sk_id[nsock] = int($2), sk_units[nsock] = int($5), sk_names = sk_names.strcol(3)." ", sk_vers = sk_vers.strcol(4)." ", 0) : 0) nooutput
+}
+
 
 set multiplot layout 2,1 title sprintf("%s, fix=%s: what each CPU does (time in us%s)", scn, FIX, \
 	t0_us > 0 || end_us < end_ns / 1000.0 ? sprintf(", %g..%g of %g", t0_us, end_us, end_ns / 1000.0) : "") font font_name.",15"
@@ -141,21 +154,38 @@ set ytics auto
 set ytics mirror scale 1
 unset y2tics
 if (has_ring) {
-	set ylabel "frames"
+	PH = 0.26 / nsock
+	do for [k = 1:nsock] {
+	set tmargin at screen 0.33 - (k - 1) * PH
+	set bmargin at screen 0.33 - k * PH + (k < nsock ? 0.015 : 0)
+	if (k < nsock) { set format x ""; unset xlabel } else { set format x "%g"; set xlabel "time (us)" }
+	if (k > 1) { unset key }
+	frames = sk_units[k]
+	sid = sk_id[k]
+	v3 = word(sk_vers, k) eq "v3"
+	set ylabel (nsock > 1 ? word(sk_names, k).": " : "").(v3 ? "blocks" : "frames")
 	set yrange [0 : frames * 1.45]
 	set ytics 0, (frames > 16 ? int(frames / 8) : 1), frames
-	rs(f) = sel(0) && int($3) == ring_sock
+	rs(f) = sel(0) && int($3) == sid
+	# another ring's rows keep this ring's last value: the steps stay whole
+	mine(f) = int($3) == sid
+	l1 = frames
+	l2 = 0
+	l3 = 0
 	plot \
-		f_ring using (rs(0) ? $2 / 1000.0 : NaN):($4 + $5 + $6) \
+		f_ring using (sel(0) ? $2 / 1000.0 : NaN):(mine(0) ? (l1 = $4 + $5 + $6) : l1) \
 			with fillsteps fc rgb "#e6e6e6" title "free (TP_STATUS_KERNEL)", \
-		'' using (rs(0) ? $2 / 1000.0 : NaN):($5 + $6) \
-			with fillsteps fc rgb "#4e79a7" title "published (TP_STATUS_USER), unread", \
-		'' using (rs(0) ? $2 / 1000.0 : NaN):5 \
-			with fillsteps fc rgb "#f28e2b" title "claimed, being written (between C and J)", \
+		'' using (sel(0) ? $2 / 1000.0 : NaN):(mine(0) ? (l2 = $5 + $6) : l2) \
+			with fillsteps fc rgb "#4e79a7" title (v3 ? "closed, with user space (TP_STATUS_USER)" : "published (TP_STATUS_USER), unread"), \
+		'' using (sel(0) ? $2 / 1000.0 : NaN):(mine(0) ? (l3 = $5) : l3) \
+			with fillsteps fc rgb "#f28e2b" title (v3 ? "the open block, being filled" : "claimed, being written (between C and J)"), \
 		'' using (rs(0) && strcol(7) eq "drop" ? $2 / 1000.0 : NaN):(frames * 1.08) \
 			with points pt 2 ps 0.6 lc rgb "#000000" title "drop", \
+		'' using (rs(0) && strcol(7) eq "frozen" ? $2 / 1000.0 : NaN):(frames * 1.2) \
+			with points pt 5 ps 0.5 lc rgb "#59a14f" title (v3 ? "queue frozen (prb_freeze_queue)" : ""), \
 		'' using (rs(0) && strcol(7) eq "overrun" ? $2 / 1000.0 : NaN):(0):(0):(frames * 1.08) \
 			with vectors nohead lw 2 lc rgb "#d00000" title "overrun"
+	}
 } else {
 	set ylabel "packets in the backlog"
 	set y2label "sk_backlog.len (KiB)"

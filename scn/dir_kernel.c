@@ -8,12 +8,15 @@
 #include "values.h"
 
 /* The keys of each directive, in the order "unknown key" messages list them. */
-enum { SK_TYPE, SK_VERSION, SK_FRAMES, SK_FRAME_SIZE, SK_RCVBUF, SK_SNDBUF, SK_N };
+enum { SK_TYPE, SK_VERSION, SK_FRAMES, SK_FRAME_SIZE, SK_RCVBUF, SK_SNDBUF, SK_BLOCK_SIZE,
+       SK_BLOCKS, SK_RETIRE, SK_PRIV, SK_N };
 static const char *const socket_keys[SK_N] = {
 	"type", "version", "frames", "frame_size", "rcvbuf", "sndbuf",
+	"block_size", "blocks", "retire", "priv",
 };
-enum { FL_SOCKET, FL_CPU, FL_AT, FL_EVERY, FL_COUNT, FL_SIZE, FL_N };
-static const char *const flow_keys[FL_N] = { "socket", "cpu", "at", "every", "count", "size" };
+enum { FL_SOCKET, FL_CPU, FL_AT, FL_EVERY, FL_COUNT, FL_SIZE, FL_FANOUT, FL_N };
+static const char *const flow_keys[FL_N] = { "socket", "cpu", "at", "every", "count", "size",
+					     "fanout" };
 enum { TK_SOCKET, TK_CPU, TK_DO, TK_AT, TK_REPEAT, TK_EVERY, TK_N };
 static const char *const task_keys[TK_N] = { "socket", "cpu", "do", "at", "repeat", "every" };
 enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_STATS_EVERY, CO_N };
@@ -23,7 +26,7 @@ static const char *const nic_keys[] = { "queue", "budget" };
 static const dir_spec socket_dir = { .dir = "socket", .keys = socket_keys, .nkeys = SK_N,
 	.required = REQ(SK_TYPE), DIR_NAMED(scn_socket), DIR_LIST(sockets, scn_socket, K_SOCKET) };
 static const dir_spec flow_dir = { .dir = "flow", .keys = flow_keys, .nkeys = FL_N,
-	.required = REQ(FL_SOCKET) | REQ(FL_CPU), DIR_NAMED(scn_flow), DIR_LIST(flows, scn_flow, K_FLOW) };
+	.required = REQ(FL_CPU), DIR_NAMED(scn_flow), DIR_LIST(flows, scn_flow, K_FLOW) };
 static const dir_spec task_dir = { .dir = "task", .keys = task_keys, .nkeys = TK_N,
 	.required = REQ(TK_SOCKET) | REQ(TK_CPU) | REQ(TK_DO), DIR_NAMED(scn_task),
 	DIR_LIST(tasks, scn_task, K_TASK) };
@@ -43,7 +46,8 @@ static int socket_keys_of_type(parser *p, int type)
 		for (int j = 0; j < SK_N && k < 0; j++)
 			if (eq(t->key, t->kn, socket_keys[j]))
 				k = j;
-		int packet_key = k == SK_VERSION || k == SK_FRAMES || k == SK_FRAME_SIZE;
+		int packet_key = k == SK_VERSION || k == SK_FRAMES || k == SK_FRAME_SIZE ||
+				 k >= SK_BLOCK_SIZE;
 		int stream_key = k == SK_RCVBUF || k == SK_SNDBUF;
 		if (type == SCN_SOCK_STREAM && packet_key)
 			return fail(p, t->col, "key '%s' is only valid for a packet socket "
@@ -60,13 +64,28 @@ static int packet_socket(parser *p, scn_socket *so)
 	uint64_t v;
 	int version;
 
-	if (need_keys(p, &socket_dir, REQ(SK_VERSION) | REQ(SK_FRAMES) | REQ(SK_FRAME_SIZE)))
+	if (need_keys(p, &socket_dir, REQ(SK_VERSION)))
 		return -1;
 	const tok *t = p->at[SK_VERSION];
-	if (eq(t->v, t->vn, "v3"))
-		return fail(p, t->vcol, "TPACKET_V3 is not modelled: it has no such race "
-			    "(it publishes a block only when all its copies are done)");
-	if (tok_enum(p, t, &scn_version_names, "version", &version) ||
+	if (eq(t->v, t->vn, "v3")) {
+		/* TPACKET_V3 has no tp_frame_nr to give: the kernel wants
+		 * blocks * frames a block, which we compute (dir_packet.c) */
+		if (p->at[SK_FRAMES])
+			return fail(p, p->at[SK_FRAMES]->col, "key 'frames' is not used by a "
+				    "TPACKET_V3 socket (blocks and block_size give its size)");
+		if (need_keys(p, &socket_dir, REQ(SK_BLOCK_SIZE) | REQ(SK_BLOCKS) | REQ(SK_FRAME_SIZE)))
+			return -1;
+		so->version = 3;
+		const tok *v3[V3K_N] = { p->at[SK_BLOCK_SIZE], p->at[SK_BLOCKS], p->at[SK_FRAME_SIZE],
+					 p->at[SK_RETIRE], p->at[SK_PRIV] };
+		return packet_socket_v3(p, so, v3);
+	}
+	for (int k = SK_BLOCK_SIZE; k < SK_N; k++)
+		if (p->at[k])
+			return fail(p, p->at[k]->col, "key '%s' is only valid for a TPACKET_V3 "
+				    "socket (version=v3)", socket_keys[k]);
+	if (need_keys(p, &socket_dir, REQ(SK_FRAMES) | REQ(SK_FRAME_SIZE)) ||
+	    tok_enum(p, t, &scn_version_names, "version", &version) ||
 	    tok_range32(p, p->at[SK_FRAMES], "frames", 1, 1048576, &so->frames) ||
 	    tok_size(p, p->at[SK_FRAME_SIZE], "frame_size", 64, 16u << 20, &v))
 		return -1;
@@ -107,7 +126,13 @@ int dir_flow(parser *p)
 	if (!fl)
 		return -1;
 	fl->count = 1;
-	if (ref_socket(p, p->at[FL_SOCKET], &fl->socket) || tok_cpu(p, p->at[FL_CPU], &fl->cpu) ||
+	if (!p->at[FL_SOCKET] && !p->at[FL_FANOUT])
+		return fail(p, 1, "missing required key 'socket' for flow (or fanout=GROUP)");
+	if (p->at[FL_SOCKET] && p->at[FL_FANOUT])
+		return fail(p, p->at[FL_FANOUT]->col, "flow takes socket=NAME or fanout=GROUP, not both");
+	if ((p->at[FL_SOCKET] ? ref_socket(p, p->at[FL_SOCKET], &fl->socket)
+			      : ref_fanout(p, p->at[FL_FANOUT], &fl->fanout, &fl->socket)) ||
+	    tok_cpu(p, p->at[FL_CPU], &fl->cpu) ||
 	    tok_time(p, p->at[FL_AT], "at", &fl->at_ns) ||
 	    tok_range(p, p->at[FL_COUNT], "count", 0, 10000000000ull, &fl->count) ||
 	    tok_size(p, p->at[FL_SIZE], "size", 1, 256u << 10, &size) ||

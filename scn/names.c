@@ -13,7 +13,9 @@ TABLE(scn_order_names, "fifo", "random");
 TABLE(scn_strategy_names, "random", "pct");
 TABLE(scn_check_names, "user_bit", "nonzero");
 TABLE(scn_socket_type_names, "packet", "stream");
-TABLE(scn_version_names, "v1", "v2");
+TABLE(scn_version_names, "v1", "v2", "v3");
+TABLE(scn_fanout_mode_names, "hash", "lb", "cpu", "rollover");
+TABLE(scn_onoff_names, "off", "on");
 TABLE(scn_op_names, "lock_sock", "release_sock", "lock_sock_fast", "unlock_sock_fast",
       "work", "sleep", "recv",
       "spin_lock", "spin_unlock", "spin_lock_bh", "spin_unlock_bh",
@@ -23,7 +25,8 @@ TABLE(scn_metric_names, "overrun", "corrupt", "consumer_partial", "lost", "drops
       "backlog_processed", "inline_rcv", "spin_max_ns", "spin_total_ns",
       "violations", "deadlock");
 TABLE(scn_cmp_names, "==", "!=", "<", "<=", ">", ">=");
-TABLE(scn_bug_names, "bh_ignores_owned", "lock_sock_without_bh", "release_skips_backlog");
+TABLE(scn_bug_names, "bh_ignores_owned", "lock_sock_without_bh", "release_skips_backlog",
+      "v3_skips_fill_wait");
 
 _Static_assert(SCN_FIX_ALL == 3 && SCN_OP_COUNT == 13 && SCN_M_COUNT == 16 && SCN_GE == 5,
 	       "an enum of scn.h and its name table in names.c differ");

@@ -49,6 +49,7 @@ static const struct directive {
 	{ "nic", dir_nic, S_NIC },
 	{ "explore", dir_explore, S_EXPLORE },
 	{ "kernel", dir_kernel, S_KERNEL },
+	{ "fanout", dir_fanout, S_NONE },
 };
 
 static int directive(parser *p)
@@ -241,6 +242,7 @@ void scn_free(scn_file *f)
 	free(f->irqs);
 	free(f->costs);
 	free(f->locks);
+	free(f->fanouts);
 	free(f->expects);
 	memset(f, 0, sizeof *f);
 }

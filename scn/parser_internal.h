@@ -21,7 +21,7 @@
 #include "scn.h"
 
 #define SCN_MAX_ITEMS 1000000u  /* of any one kind, and ops per task */
-#define MAX_KEYS 8              /* keys of the widest directive */
+#define MAX_KEYS 12             /* keys of the widest directive */
 #define NS_PER_S 1000000000ull
 
 /* A CPU number seen so far, checked against `cpus` at the end. */
@@ -39,7 +39,7 @@ typedef struct name_index {
 
 /* The kinds of items a scenario lists (an array of scn_file each). */
 enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
-       K_EXPECT, K_COUNT };
+       K_EXPECT, K_FANOUT, K_COUNT };
 /* The directives that may be given once. */
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
        S_EXPLORE, S_KERNEL, S_COUNT, S_NONE = -1 };
@@ -152,5 +152,11 @@ int dir_lock(parser *p);
 int dir_nic(parser *p);
 int dir_kernel(parser *p);
 int dir_bug(parser *p);
+/* dir_packet.c: a TPACKET_V3 socket's keys (dir_socket calls it), fanout */
+enum { V3K_BLOCK_SIZE, V3K_BLOCKS, V3K_FRAME_SIZE, V3K_RETIRE, V3K_PRIV, V3K_N };
+int packet_socket_v3(parser *p, scn_socket *so, const tok *const v3[V3K_N]);
+int dir_fanout(parser *p);
+/* flow fanout=GROUP: the group's index + 1 in *fanout, its first socket in *sock */
+int ref_fanout(parser *p, const tok *t, uint32_t *fanout, uint32_t *sock);
 
 #endif

@@ -31,6 +31,10 @@
  *     means every variant run (stored as fix -1, as without `fix=`).
  *   - `consumer ... stats_every=N`: the reader reads (and so clears) the
  *     socket's PACKET_STATISTICS after every N frames it reads.
+ *   - `socket NAME type=packet version=v3 block_size=S blocks=N frame_size=S
+ *     [retire=T] [priv=S]`: a TPACKET_V3 block ring;
+ *   - `fanout NAME mode=hash|lb|cpu|rollover sockets=a,b,...`: a
+ *     PACKET_FANOUT group; `flow ... fanout=NAME` sends to it.
  */
 #ifndef SCN_SCN_H
 #define SCN_SCN_H
@@ -67,9 +71,12 @@ typedef struct scn_socket {
 	char name[SCN_NAME_MAX];
 	scn_pos pos;
 	int type;               /* enum scn_socket_type */
-	int version;            /* packet: 1 or 2 (TPACKET_V1/V2) */
-	uint32_t frames;        /* packet: 1..1048576 */
+	int version;            /* packet: 1, 2 or 3 (TPACKET_V1/V2/V3) */
+	uint32_t frames;        /* packet: 1..1048576 (V3: tp_frame_nr = blocks * (block_size / frame_size)) */
 	uint32_t frame_size;    /* packet: bytes, multiple of 16 (TPACKET_ALIGNMENT), 64..16MiB */
+	/* V3 only (0 otherwise): tp_block_size (a multiple of 4096), tp_block_nr,
+	 * tp_retire_blk_tov in ms (0: the kernel computes it), tp_sizeof_priv */
+	uint32_t block_size, blocks, retire_ms, priv;
 	uint64_t rcvbuf;        /* stream: bytes (>0) */
 	uint64_t sndbuf;        /* stream: bytes */
 } scn_socket;
@@ -84,7 +91,23 @@ typedef struct scn_flow {
 	int has_every;
 	uint64_t count;         /* default 1; 0..10^10 */
 	uint32_t size;          /* bytes, default 64; 1..256KiB */
+	uint32_t fanout;        /* `fanout=GROUP`: index + 1 into scn_file.fanouts (socket is
+				 * then the group's first socket); 0: to `socket` */
 } scn_flow;
+
+/* PACKET_FANOUT modes (include/uapi/linux/if_packet.h: HASH 0, LB 1, CPU 2,
+ * ROLLOVER 3). */
+enum scn_fanout_mode { SCN_FANOUT_HASH = 0, SCN_FANOUT_LB = 1, SCN_FANOUT_CPU = 2,
+		       SCN_FANOUT_ROLLOVER = 3 };
+#define SCN_FANOUT_MAX 64       /* sockets in a group */
+typedef struct scn_fanout {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	int mode;               /* enum scn_fanout_mode */
+	int flag_rollover;      /* `rollover=on`: PACKET_FANOUT_FLAG_ROLLOVER */
+	uint32_t nsockets;      /* 1..SCN_FANOUT_MAX */
+	uint32_t sockets[SCN_FANOUT_MAX];   /* f->arr[]: packet sockets, each in one group */
+} scn_fanout;
 
 enum scn_op_kind {
 	SCN_OP_LOCK_SOCK, SCN_OP_RELEASE_SOCK, SCN_OP_LOCK_SOCK_FAST,
@@ -186,7 +209,7 @@ typedef struct scn_expect {
 } scn_expect;
 
 enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH = 1u << 1,
-	       SCN_BUG_RELEASE_SKIPS_BACKLOG = 1u << 2 };
+	       SCN_BUG_RELEASE_SKIPS_BACKLOG = 1u << 2, SCN_BUG_V3_SKIPS_FILL_WAIT = 1u << 3 };
 
 enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
 
@@ -234,6 +257,7 @@ typedef struct scn_file {
 	scn_irq *irqs;         size_t nirqs;
 	scn_cost *costs;       size_t ncosts;
 	scn_lock *locks;       size_t nlocks;
+	scn_fanout *fanouts;   size_t nfanouts;
 	scn_expect *expects;   size_t nexpects;
 } scn_file;
 

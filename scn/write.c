@@ -29,6 +29,7 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	dst->irqs = NULL;
 	dst->costs = NULL;
 	dst->locks = NULL;
+	dst->fanouts = NULL;
 	dst->expects = NULL;
 	DUP(dst->sockets, src->sockets, src->nsockets);
 	DUP(dst->flows, src->flows, src->nflows);
@@ -37,6 +38,7 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	DUP(dst->irqs, src->irqs, src->nirqs);
 	DUP(dst->costs, src->costs, src->ncosts);
 	DUP(dst->locks, src->locks, src->nlocks);
+	DUP(dst->fanouts, src->fanouts, src->nfanouts);
 	DUP(dst->expects, src->expects, src->nexpects);
 	DUP(dst->tasks, src->tasks, src->ntasks);
 	for (size_t i = 0; i < src->ntasks; i++)
@@ -103,7 +105,14 @@ static void write_settings(FILE *o, const scn_file *f)
 static void write_socket(FILE *o, const scn_socket *s)
 {
 	fprintf(o, "socket   %s type=%s", s->name, scn_names_get(&scn_socket_type_names, s->type));
-	if (s->type == SCN_SOCK_PACKET)
+	if (s->type == SCN_SOCK_PACKET && s->version == 3)
+	{
+		fprintf(o, " version=v3 block_size=%u blocks=%u frame_size=%u priv=%u", s->block_size,
+			s->blocks, s->frame_size, s->priv);
+		if (s->retire_ms)
+			fprintf(o, " retire=%ums", s->retire_ms);
+	}
+	else if (s->type == SCN_SOCK_PACKET)
 		fprintf(o, " version=%s frames=%u frame_size=%u",
 			scn_names_get(&scn_version_names, s->version - 1), s->frames, s->frame_size);
 	else
@@ -122,7 +131,12 @@ static void write_cost(FILE *o, const scn_cost *c)
 
 static void write_flow(FILE *o, const scn_file *f, const scn_flow *fl)
 {
-	fprintf(o, "flow     %s socket=%s cpu=%u", fl->name, f->sockets[fl->socket].name, fl->cpu);
+	if (fl->fanout)
+		fprintf(o, "flow     %s fanout=%s cpu=%u", fl->name, f->fanouts[fl->fanout - 1].name,
+			fl->cpu);
+	else
+		fprintf(o, "flow     %s socket=%s cpu=%u", fl->name, f->sockets[fl->socket].name,
+			fl->cpu);
 	time_ns(o, " at=", fl->at_ns);
 	time_ns(o, " every=", fl->every_ns);
 	fprintf(o, " count=%" PRIu64 " size=%u\n", fl->count, fl->size);
@@ -190,6 +204,14 @@ void scn_write(FILE *o, const scn_file *f)
 	write_settings(o, f);
 	for (size_t i = 0; i < f->nsockets; i++)
 		write_socket(o, &f->sockets[i]);
+	for (size_t i = 0; i < f->nfanouts; i++) {
+		const scn_fanout *g = &f->fanouts[i];
+		fprintf(o, "fanout   %s mode=%s sockets=", g->name,
+			scn_names_get(&scn_fanout_mode_names, g->mode));
+		for (uint32_t k = 0; k < g->nsockets; k++)
+			fprintf(o, "%s%s", k ? "," : "", f->sockets[g->sockets[k]].name);
+		fputs(g->flag_rollover ? " rollover=on\n" : "\n", o);
+	}
 	for (size_t i = 0; i < f->ncosts; i++)
 		write_cost(o, &f->costs[i]);
 	for (size_t i = 0; i < f->nflows; i++)

@@ -554,7 +554,7 @@ static void test_err_unknown_key(void **state)
 	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2048 colour=red\n",
 	    "t.scn:2:58: error: ", "unknown key 'colour' for socket");
 	err(HDR PKT "flow f socket=s cpu=0 rate=5\n", "t.scn:3:23: error: ",
-	    "unknown key 'rate' for flow (expected socket, cpu, at, every, count, size)");
+	    "unknown key 'rate' for flow (expected socket, cpu, at, every, count, size, fanout)");
 	err(HDR "stall cpu=0 at=5us for=1us nht=2\n", "t.scn:2:28: error: ", "unknown key 'nht'");
 	err(HDR PKT "flow f socket=s cpu=0 cpu=1\n", "t.scn:3:23: error: ", "duplicate key 'cpu'");
 	err(HDR PKT "flow f socket=s cpu=0 count\n", "t.scn:3:23: error: ",
@@ -918,8 +918,28 @@ static void test_err_socket_kinds(void **state)
 	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2048 rcvbuf=1\n",
 	    "t.scn:2:58: error: ", "key 'rcvbuf' is only valid for a stream socket");
 	err(HDR "socket s type=datagram\n", "t.scn:2:15: error: ", "unknown socket type 'datagram'");
-	err(HDR "socket s type=packet version=v3 frames=8 frame_size=2048\n", "t.scn:2:30: error: ",
-	    "TPACKET_V3 is not modelled: it has no such race");
+	err(HDR "socket s type=packet version=v3 frames=8 frame_size=2048\n", "t.scn:2:33: error: ",
+	    "key 'frames' is not used by a TPACKET_V3 socket");
+	err(HDR "socket s type=packet version=v3 block_size=4096 frame_size=2048\n", "t.scn:2:1: error: ",
+	    "missing required key 'blocks'");
+	err(HDR "socket s type=packet version=v3 block_size=5000 blocks=2 frame_size=2048\n",
+	    "t.scn:2:44: error: ", "block_size 5000 is not a multiple of the page size");
+	err(HDR "socket s type=packet version=v3 block_size=4096 blocks=2 frame_size=2048 retire=1500us\n",
+	    "t.scn:2:81: error: ", "retire must be a whole number of ms");
+	err(HDR "socket s type=packet version=v3 block_size=4096 blocks=2 frame_size=2048 priv=4000\n",
+	    "t.scn:2:79: error: ", "priv 4000 leaves no room");
+	err(HDR "socket s type=packet version=v3 block_size=64MiB blocks=5 frame_size=16MiB\n",
+	    "t.scn:2:57: error: ", "TPACKET_V3 rings up to 256 MiB");
+	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2048 blocks=2\n", "t.scn:2:58: error: ",
+	    "key 'blocks' is only valid for a TPACKET_V3 socket");
+	err(HDR PKT "fanout g mode=lb sockets=s,t\n", "t.scn:3:28: error: ", "unknown socket 't'");
+	err(HDR PKT "fanout g mode=spray sockets=s\n", "t.scn:3:15: error: ", "unknown fanout mode 'spray'");
+	err(HDR PKT "fanout g mode=lb sockets=s\nfanout h mode=lb sockets=s\n", "t.scn:4:26: error: ",
+	    "socket 's' is in fanout group 'g' already");
+	err(HDR PKT "fanout g mode=lb sockets=s,\n", "t.scn:3:28: error: ", "fanout: empty socket name");
+	err(HDR PKT "flow f fanout=g cpu=0\n", "t.scn:3:15: error: ", "unknown fanout group 'g'");
+	err(HDR PKT "fanout g mode=lb sockets=s\nflow f fanout=g socket=s cpu=0\n", "t.scn:4:8: error: ",
+	    "flow takes socket=NAME or fanout=GROUP, not both");
 	err(HDR "socket s type=packet version=2 frames=8 frame_size=2048\n", "t.scn:2:30: error: ",
 	    "unknown version '2'");
 	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2050\n", "t.scn:2:53: error: ",

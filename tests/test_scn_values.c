@@ -155,7 +155,8 @@ static void test_name_tables(void **state)
 	assert_string_equal(scn_names_list(&scn_cmp_names, buf, sizeof buf), "==, !=, <, <=, > or >=");
 	assert_string_equal(scn_names_list(&scn_fix_names, buf, 8), "none, i");
 	assert_int_equal(scn_names_find(&scn_bug_names, "release_skips_backlog", 21), 2);
-	assert_int_equal(scn_names_find(&scn_version_names, "v3", 2), -1);
+	assert_int_equal(scn_names_find(&scn_version_names, "v3", 2), 2);
+	assert_int_equal(scn_names_find(&scn_fanout_mode_names, "rollover", 8), SCN_FANOUT_ROLLOVER);
 	assert_string_equal(scn_names_get(&scn_strategy_names, SCN_STRATEGY_PCT), "pct");
 	assert_string_equal(scn_names_get(&scn_check_names, 2), "?");
 	assert_int_equal(scn_op_arg(SCN_OP_SLEEP), SCN_ARG_TIME);

@@ -133,7 +133,7 @@ static void run_outputs(const char *text, const char *dir, const char *json, out
 		if (p)
 			trace_perfetto_end(p);
 		memcpy(o->m[i], r.m, sizeof r.m);
-		free(r.stories);
+		report_result_free(&r);
 	}
 	assert_int_equal(trace_finish(list), 0);
 	trace_tsv_free(t);
