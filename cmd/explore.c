@@ -97,9 +97,14 @@ static void *worker_main(void *arg)
 static int calibrate(const scn_file *f, xconf *c, char *err, size_t errlen)
 {
 	world *w = malloc(sizeof(*w));
-	if (!w || world_build(w, f, c->fix, err, errlen) != 0) {
+	if (!w) {
+		snprintf(err, errlen, "sim: out of memory");
+		return WORLD_ENOMEM;
+	}
+	int rc = world_build(w, f, c->fix, err, errlen);
+	if (rc != 0) {
 		free(w);
-		return -1;
+		return rc;
 	}
 	if (world_run(w) == SIM_END_STUCK) {
 		world_stuck_message(w, err, errlen);
@@ -153,9 +158,10 @@ static int prepare(const scn_file *f, const explore_opts *o, int fix, xconf *c)
 {
 	char err[512];
 	xconf_init(c, f, o, fix);
-	if (calibrate(f, c, err, sizeof err) != 0) {
+	int rc = calibrate(f, c, err, sizeof err);
+	if (rc != 0) {
 		fprintf(stderr, "%s\n", err);
-		return 2;
+		return rc == WORLD_ENOMEM ? 3 : 2;       /* out of memory: 3, as everywhere */
 	}
 	return 0;
 }

@@ -69,11 +69,12 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		snprintf(err, errlen, "out of memory");
 		return REPORT_ENOMEM;
 	}
-	/* world_build fails on a label it does not know -- which the parser,
-	 * given report_labels(), has already refused -- or for want of memory. */
-	if (world_build(w, f, fix, err, errlen) != 0) {
+	/* world_build fails on what the engine's tables or `limit memory=`
+	 * cannot hold (bad input), or for want of memory. */
+	int brc = world_build(w, f, fix, err, errlen);
+	if (brc != 0) {
 		free(w);
-		return REPORT_ENOMEM;
+		return brc == WORLD_ENOMEM ? REPORT_ENOMEM : REPORT_EINPUT;
 	}
 	w->s.trace = trace;
 	int end = world_run(w);

@@ -123,7 +123,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	    !w->nic_cap || !w->nic_first) {
 		snprintf(err, errlen, "%s:1:1: error: out of memory", f->path);
 		world_free(w);
-		return -1;
+		return WORLD_ENOMEM;
 	}
 	for (uint32_t i = 0; i < ntask; i++) {
 		w->task_timer[i] = sim_add_timer(s, task_wake_fire, i, 0);
@@ -153,9 +153,17 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		}
 		sim_add_stall(s, st->cpu, l, st->at_ns, st->nth, st->for_ns);
 	}
-	for (size_t i = 0; i < f->nirqs; i++)
-		sim_add_periodic_irq(s, f->irqs[i].cpu, f->irqs[i].at_ns, f->irqs[i].every_ns,
-				     f->irqs[i].cost_ns);
+	for (size_t i = 0; i < f->nirqs; i++) {
+		const scn_irq *q = &f->irqs[i];
+		if (sim_add_periodic_irq(s, q->cpu, q->at_ns, q->every_ns, q->cost_ns) != 0) {
+			/* the engine's table: SIM_IRQ_LINES a CPU, one each for the NIC
+			 * and exploration */
+			snprintf(err, errlen, "%s:%u:%u: error: too many irq lines on cpu %u: at most %u "
+				 "a CPU", f->path, q->pos.line, q->pos.col, q->cpu, SIM_IRQ_LINES - 2);
+			world_free(w);
+			return -1;
+		}
+	}
 	/* Exploration's perturbations (off unless s->perturb.enabled). */
 	sim_enable_perturb(s);
 
@@ -201,7 +209,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:1:1: error: out of memory for the run state (%zu bytes)",
 			 f->path, s->ar.size);
 		world_free(w);
-		return -1;
+		return WORLD_ENOMEM;
 	}
 	arena *a = &s->ar;
 	w->g = arena_at(a, w->off_g);

@@ -226,7 +226,11 @@ static inline uint64_t pkt_sum(const world *w, uint64_t pkt)
 }
 uint32_t pkt_truesize(uint32_t size);
 
-/* Build a world for one fix variant.  Returns 0, or -1 with a message. */
+/* Build a world for one fix variant.  Returns 0, or with a message
+ * "FILE:LINE:COL: error: ..." in err: WORLD_EINPUT when the scenario asks
+ * for more than the engine or `limit memory=` allows, WORLD_ENOMEM when
+ * memory runs out. */
+enum { WORLD_EINPUT = -1, WORLD_ENOMEM = -2 };
 int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen);
 void world_reset(world *w);
 /* Run to the end (quiet, time limit, or stopped by a deadlock); computes the

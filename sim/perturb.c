@@ -20,8 +20,11 @@ void sim_enable_perturb(sim *s)
 	s->xirq_line = calloc(s->ncpus, sizeof(*s->xirq_line));
 	if (!s->xirq_line)
 		abort();
-	for (uint32_t c = 0; c < s->ncpus; c++)
+	for (uint32_t c = 0; c < s->ncpus; c++) {
 		s->xirq_line[c] = sim_add_irq_line(s, c, s->fn_xirq, c);
+		if (s->xirq_line[c] == SIM_NONE)
+			abort();        /* sim_add_periodic_irq keeps this line free */
+	}
 	/* daemon: an extra interrupt never keeps a finished run alive */
 	for (uint32_t i = 0; i < PERTURB_MAX_IRQS; i++)
 		s->xirq_timer[i] = sim_add_timer(s, xirq_fire, i, 1);

@@ -142,7 +142,9 @@ uint32_t sim_add_rng(sim *s, const char *stream)
 
 uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg)
 {
-	assert(!s->built && cpu < s->ncpus && s->nlines[cpu] < SIM_IRQ_LINES);
+	assert(!s->built && cpu < s->ncpus);
+	if (s->nlines[cpu] >= SIM_IRQ_LINES)
+		return SIM_NONE;        /* irq_pending is a 64-bit mask: the table is full */
 	uint32_t line = s->nlines[cpu]++;
 	s->lines[cpu * SIM_IRQ_LINES + line] = (sim_line_desc){ fn, arg };
 	return line;
@@ -170,9 +172,12 @@ void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_
 
 static void periodic_fire(sim *s, uint32_t i);
 
-void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost)
+int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost)
 {
 	assert(!s->built && cpu < s->ncpus && every > 0);
+	/* Keep the line sim_enable_perturb adds to every CPU. */
+	if (s->nlines[cpu] + (s->perturb_ready ? 0u : 1u) >= SIM_IRQ_LINES)
+		return -1;
 	uint32_t i = s->nperiodics;
 	sim_periodic_desc *d = PUSH(s->periodics, s->nperiodics);
 	d->cpu = cpu;
@@ -181,6 +186,7 @@ void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uin
 	d->at = at;
 	d->every = every;
 	d->cost = cost;
+	return 0;
 }
 
 int sim_commit(sim *s)

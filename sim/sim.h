@@ -261,15 +261,18 @@ uint32_t sim_find_label(const sim *s, const char *name);   /* SIM_NONE if unknow
 uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu);  /* returns its ctx id */
 uint32_t sim_add_waitq(sim *s);
 uint32_t sim_add_rng(sim *s, const char *stream);
-/* A hardirq line on a CPU; its handler runs as a hardirq frame {fn, a=arg}. */
+/* A hardirq line on a CPU; its handler runs as a hardirq frame {fn, a=arg}.
+ * SIM_NONE when the CPU has SIM_IRQ_LINES already (the caller reports it). */
 uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg);
 void sim_set_softirq(sim *s, uint32_t nr, uint16_t fn);
 /* Stall `cpu` for for_ns right after its nth performance of `label`
  * (label != SIM_NONE), or from time at_ns. */
 void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_t nth,
 		   uint64_t for_ns);
-/* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`. */
-void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
+/* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`.
+ * Returns 0, or -1 when `cpu` has no hardirq line left for it (one stays
+ * free for sim_enable_perturb): the caller names the directive. */
+int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
 /* Make room for exploration's perturbations (perturb.h); before sim_commit.
  * Runs are perturbed while s->perturb.enabled is set. */
 void sim_enable_perturb(sim *s);
