@@ -41,7 +41,7 @@ typedef struct bench_result {
 	uint64_t median_ns, min_ns, max_ns;
 	uint64_t arena_bytes;
 	long maxrss_kib;
-	char err[1024];
+	char err[SCN_ERR_MAX];
 } bench_result;
 
 static uint64_t now_ns(void)
@@ -74,7 +74,7 @@ static int parse_text(const char *name, const char *text, size_t len, scn_file *
 	int rc = scn_parse(name, text, len, &labels, f, &e);
 	free(names);
 	if (rc != 0)
-		snprintf(err, errlen, "%.900s", e.msg);
+		snprintf(err, errlen, "%s", e.msg);
 	return rc;
 }
 
@@ -83,7 +83,7 @@ static int load_file(const char *rel, scn_file *f, char *err, size_t errlen)
 	char *path = datadir_file(rel);
 	FILE *fp = path ? fopen(path, "rb") : NULL;
 	if (!fp) {
-		snprintf(err, errlen, "cannot open %.900s in the data directory (SIM_DATADIR)", rel);
+		snprintf(err, errlen, "cannot open %s in the data directory (SIM_DATADIR)", rel);
 		free(path);
 		return -1;
 	}

@@ -54,7 +54,7 @@ typedef struct worker {
 	pthread_t th;
 	shared *sh;
 	int rc;
-	char err[512];
+	char err[SCN_ERR_MAX];
 } worker;
 
 static void *worker_main(void *arg)
@@ -156,7 +156,7 @@ static void print_kinds(FILE *out, uint32_t kinds)
  * its calibration run; 0, or an exit status. */
 static int prepare(const scn_file *f, const explore_opts *o, int fix, xconf *c)
 {
-	char err[512];
+	char err[SCN_ERR_MAX];
 	xconf_init(c, f, o, fix);
 	int rc = calibrate(f, c, err, sizeof err);
 	if (rc != 0) {
@@ -263,7 +263,7 @@ static void print_json(FILE *out, const scn_file *f, const xconf *c, int fix, co
 		"{\"run\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"events\": %" PRIu64 "}, \"replay\": ",
 		first, explore_run_seed(sh->base, first), small, explore_run_seed(sh->base, small),
 		sh->res[small].events);
-	char cmd[1024];
+	char cmd[SCN_PATH_MAX + 128];   /* the path is shorter than SCN_PATH_MAX */
 	snprintf(cmd, sizeof cmd, "sim %s --fix %s --replay %" PRIu64, f->path, scn_fix_name(fix),
 		 explore_run_seed(sh->base, small));
 	json_string(out, cmd);
@@ -316,7 +316,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 	rc = v.failing ? 1 : 0;
 	if (v.failing && o->shrink) {
 		/* with --json the shrinker's account goes to stderr: stdout stays one JSON object */
-		char path[512];
+		char path[SCN_PATH_MAX];
 		if (shrink_run(f, &c, explore_run_seed(sh.base, v.small), sh.res[v.small].kinds,
 			       shrunk_path(path, sizeof path, f, o, fix), o->json ? stderr : out) < 0)
 			rc = 3;
@@ -336,7 +336,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 static int replay(const scn_file *f, const explore_opts *o, int fix, FILE *out)
 {
 	xconf c;
-	char err[512];
+	char err[SCN_ERR_MAX];
 	int prc = prepare(f, o, fix, &c);
 	if (prc)
 		return prc;

@@ -152,6 +152,21 @@ typedef struct cli {
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
 
+/* The longest name a --tsv or --plot directory gets after "DIR/". */
+#define OUT_NAME_MAX sizeof "timeline-in_progress.png"
+
+/* A path option's value fits in a path with `extra` more bytes: a longer one
+ * is a usage error, never cut to another file's name. */
+static int path_fits(const char *opt, const char *v, size_t extra)
+{
+	if (strlen(v) + extra < SCN_PATH_MAX)
+		return 1;
+	fprintf(stderr, "sim: %s: the path is %zu bytes long; with the file names sim writes "
+		"in it, at most %zu (sim --help for usage)\n", opt, strlen(v),
+		SCN_PATH_MAX - 1 - extra);
+	return 0;
+}
+
 /* An option of the exploration (--explore, --strategy, --depth, -j,
  * --replay, --shrink-out) with its value v. */
 static int parse_explore_opt(cli *c, const char *a, const char *v)
@@ -166,6 +181,8 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
 		else
 			return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
 	} else if (!strcmp(a, "--shrink-out")) {
+		if (!path_fits(a, v, 0))
+			return EXIT_USAGE;
 		xo->shrink_out = v;
 	} else if (parse_u64(v, &n) != 0) {
 		return usage_error("not a decimal number: '%s'", v);
@@ -193,6 +210,9 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
  * --plot) with its value v. */
 static int parse_run_opt(cli *c, const char *a, const char *v)
 {
+	int dir = !strcmp(a, "--tsv") || !strcmp(a, "--plot");
+	if (strcmp(a, "--seed") && strcmp(a, "--fix") && !path_fits(a, v, dir ? OUT_NAME_MAX : 0))
+		return EXIT_USAGE;
 	if (!strcmp(a, "--seed")) {
 		if (parse_u64(v, &c->o.seed) != 0)
 			return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
@@ -337,7 +357,7 @@ static int open_data_sinks(cli *c, const scn_file *f, int nvariants, sinks *k)
 {
 	const char *dirs[2] = { c->tsv_dir, c->plot_dir };
 	trace_sink **link = k->tf ? &k->tt.sink.next : &c->o.trace;
-	char msg[512];
+	char msg[SCN_ERR_MAX];
 	for (int j = 0; j < 2; j++) {
 		if (!dirs[j] || (j == 1 && c->tsv_dir && !strcmp(c->tsv_dir, c->plot_dir)))
 			continue;
@@ -364,7 +384,7 @@ static int run_variants(const cli *c, const scn_file *f, const int *fixes, int *
 			variant_result *r)
 {
 	for (int i = 0; i < *n; i++) {
-		char msg[512];
+		char msg[SCN_ERR_MAX];
 		if (k->tf)
 			fprintf(k->tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f->name, scn_fix_name(fixes[i]), f->seed);
 		for (int j = 0; j < 2; j++)
@@ -422,7 +442,7 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 	rc = close_traces(c, &k, rc);
 	drop_sinks(&k);
 	if (c->plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
-		char msg[512] = "cannot write the standard output";
+		char msg[SCN_ERR_MAX] = "cannot write the standard output";
 		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n, msg, sizeof msg) != 0) {
 			fprintf(stderr, "sim: --plot: %s\n", msg);
 			rc = EXIT_INTERNAL;

@@ -36,24 +36,47 @@ int plot_find_gnuplot(char *buf, size_t len)
 	return -1;
 }
 
+/* a + b + c, malloc'd (NULL when out of memory). */
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+	char *s = malloc(na + nb + nc + 1);
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, b, nb);
+		memcpy(s + na + nb, c, nc + 1);
+	}
+	return s;
+}
+
+static int run_spawn(const char *gnuplot, const char *sp, const char *dir, const char *out,
+		     const char *fix, char *err, size_t errlen);
+
 /* gnuplot -c SCRIPT DIR OUT [FIX]; 0 if it exited 0 and OUT is not empty. */
 static int run_script(const char *gnuplot, const char *script, const char *dir, const char *out,
 		      const char *fix, char *err, size_t errlen)
 {
-	char sp[4096];
 	char *dir_ = datadir_get();
-	int w = dir_ ? snprintf(sp, sizeof sp, "%s/plots/%s", dir_, script) : -1;
+	char *sp = dir_ ? cat3(dir_, "/plots/", script) : NULL;
 	free(dir_);
-	if (w < 0 || (size_t)w >= sizeof sp) {
+	if (!sp) {
 		snprintf(err, errlen, "cannot find the gnuplot scripts: set SIM_DATADIR to the "
 			 "folder that holds plots/");
 		return -1;
 	}
+	int rc = run_spawn(gnuplot, sp, dir, out, fix, err, errlen);
+	free(sp);
+	return rc;
+}
+
+static int run_spawn(const char *gnuplot, const char *sp, const char *dir, const char *out,
+		     const char *fix, char *err, size_t errlen)
+{
 	if (access(sp, R_OK) != 0) {
 		snprintf(err, errlen, "cannot read the gnuplot script '%s': %s", sp, strerror(errno));
 		return -1;
 	}
-	char *argv[] = { (char *)gnuplot, (char *)"-c", sp, (char *)dir, (char *)out, (char *)fix, NULL };
+	char *argv[] = { (char *)gnuplot, (char *)"-c", (char *)sp, (char *)dir, (char *)out, (char *)fix, NULL };
 	pid_t pid;
 	int rc = posix_spawn(&pid, gnuplot, NULL, NULL, argv, environ);
 	if (rc != 0) {
@@ -81,24 +104,32 @@ static int run_script(const char *gnuplot, const char *script, const char *dir, 
 	return 0;
 }
 
+/* Render DIR/NAME from SCRIPT (with FIX, or NULL). */
+static int render(const char *gnuplot, const char *script, const char *dir, const char *name,
+		  const char *fix, char *err, size_t errlen)
+{
+	char *out = cat3(dir, "/", name);
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = run_script(gnuplot, script, dir, out, fix, err, errlen);
+	free(out);
+	return rc;
+}
+
 int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n, char *err,
 		size_t errlen)
 {
-	char out[4096];
 	for (int i = 0; i < n; i++) {
 		const char *fix = scn_fix_name(fixes[i]);
-		if (n == 1)
-			snprintf(out, sizeof out, "%s/timeline.png", dir);
-		else
-			snprintf(out, sizeof out, "%s/timeline-%s.png", dir, fix);
-		if (run_script(gnuplot, "lock_timeline.gp", dir, out, fix, err, errlen) != 0)
+		char name[64];
+		snprintf(name, sizeof name, n == 1 ? "timeline.png" : "timeline-%s.png", fix);
+		if (render(gnuplot, "lock_timeline.gp", dir, name, fix, err, errlen) != 0)
 			return -1;
 	}
-	snprintf(out, sizeof out, "%s/spin_hist.png", dir);
-	if (run_script(gnuplot, "spin_hist.gp", dir, out, NULL, err, errlen) != 0)
-		return -1;
-	snprintf(out, sizeof out, "%s/compare.png", dir);
-	if (run_script(gnuplot, "compare.gp", dir, out, NULL, err, errlen) != 0)
+	if (render(gnuplot, "spin_hist.gp", dir, "spin_hist.png", NULL, err, errlen) != 0 ||
+	    render(gnuplot, "compare.gp", dir, "compare.png", NULL, err, errlen) != 0)
 		return -1;
 	return 0;
 }

@@ -7,6 +7,7 @@
  * plain costs and fifo hand-off, fewer extra interrupts, fewer and shorter
  * stalls, fewer packets per flow, fewer readers and tasks, fewer CPUs.  Each
  * candidate is checked by running it exactly as `sim FILE` would. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 static int shows(const scn_file *cand, int k, uint64_t *runs)
 {
 	world *w = malloc(sizeof(*w));
-	char err[512];
+	char err[SCN_ERR_MAX];
 	if (!w || world_build(w, cand, cand->fix, err, sizeof err) != 0) {
 		free(w);
 		return 0;
@@ -225,7 +226,7 @@ static int add_perturbations(scn_file *cand, const world *w, uint64_t limit_ns)
 static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file *cand)
 {
 	world *w = malloc(sizeof(*w));
-	char err[512];
+	char err[SCN_ERR_MAX];
 	if (!w || world_build(w, f, c->fix, err, sizeof err) != 0) {
 		free(w);
 		return -1;
@@ -267,9 +268,10 @@ static void minimise(scn_file *cand, int k, uint64_t *runs)
 }
 
 /* Write cand to path: the scenario, its stalls, and the expectation it
- * proves.  0, 1 when writing failed (told on log), -1 out of memory. */
+ * proves.  0, 1 when writing failed (told on stderr with the reason, never
+ * on the log), -1 out of memory. */
 static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint64_t seed, int k,
-			const char *path, FILE *log)
+			const char *path)
 {
 	snprintf(cand->name, sizeof cand->name, "%.40s-shrunk", f->name);
 	free(cand->expects);
@@ -282,8 +284,8 @@ static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint6
 		 scn_metric_name(explore_kind_metric(k)));
 	FILE *o = fopen(path, "w");
 	if (!o) {
-		fprintf(log, "  shrink: cannot write %s\n", path);
-		return -1;
+		fprintf(stderr, "sim: shrink: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
 	}
 	fprintf(o, "# Shrunk by `sim %s --explore ... --shrink` from run seed %" PRIu64 " (fix=%s):\n"
 		   "# the smallest failing run, minimised while `%s` still happens, with the\n"
@@ -291,7 +293,14 @@ static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint6
 		   "# with plain `sim %s`.\n",
 		f->path, seed, scn_fix_name(c->fix), explore_kind_name(k), path);
 	scn_write(o, cand);
-	return fclose(o) != 0;
+	errno = 0;
+	int bad = ferror(o);
+	if (fclose(o) != 0 || bad) {
+		fprintf(stderr, "sim: shrink: writing %s failed: %s\n", path,
+			strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
 }
 
 /* Belt and braces: read the file back and run it as `sim FILE` would. */
@@ -326,7 +335,7 @@ int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds,
 		return 1;
 	}
 	minimise(&cand, k, &runs);
-	int wr = write_shrunk(f, &cand, c, seed, k, path, log);
+	int wr = write_shrunk(f, &cand, c, seed, k, path);
 	if (wr < 0) {
 		scn_free(&cand);
 		return -1;

@@ -11,7 +11,7 @@
 
 int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 {
-	char m[SCN_ERR_MAX];
+	char m[SCN_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -88,6 +88,19 @@ static int check_cpus(parser *p)
 	return 0;
 }
 
+/* A path of SCN_PATH_MAX bytes or more: an error naming its start (the whole
+ * would not fit in a message), never a path cut to another file's name. */
+static int path_too_long(const char *path, scn_error *err)
+{
+	size_t n = strlen(path);
+	if (n < SCN_PATH_MAX)
+		return 0;
+	int r = snprintf(err->msg, sizeof err->msg, "%.*s...:1:1: error: path is %zu bytes long, "
+			 "at most %d", 64, path, n, SCN_PATH_MAX - 1);
+	(void)r;        /* fits: 64 bytes of path and a short message */
+	return 1;
+}
+
 static int parse(parser *p, const char *buf, size_t len)
 {
 	size_t off = 0, from = 0;
@@ -128,8 +141,9 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 		path = "<input>";
 	memset(&f, 0, sizeof f);
 	memset(&p, 0, sizeof p);
-	int r = snprintf(f.path, sizeof f.path, "%s", path);
-	(void)r;        /* a longer path is cut in f.path; messages use it whole */
+	if (path_too_long(path, err))
+		return -1;
+	memcpy(f.path, path, strlen(path) + 1);
 	f.seed = 1;
 	f.cpus = 1;
 	f.fix = SCN_FIX_NONE;
@@ -184,6 +198,8 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		memset(out, 0, sizeof *out);
 	if (!path)
 		path = "<null>";
+	if (path_too_long(path, err))
+		return -1;
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		e = errno;

@@ -40,7 +40,14 @@
 #include "names.h"
 
 #define SCN_NAME_MAX 64     /* names and labels, including the NUL */
-#define SCN_ERR_MAX 512
+/* A scenario's path, including the NUL (Linux's PATH_MAX): a longer path is
+ * an error, never cut. */
+#define SCN_PATH_MAX 4096
+/* A message's text after "error: " is at most SCN_MSG_MAX bytes; the whole
+ * line, which may name the path twice ("cannot open PATH"), always fits in
+ * SCN_ERR_MAX: "FILE:LINE:COL: error:" is never cut. */
+#define SCN_MSG_MAX 1024
+#define SCN_ERR_MAX (2 * SCN_PATH_MAX + SCN_MSG_MAX + 64)
 
 /* The largest time a scenario may give (1,000,000 s), and per-byte cost
  * (1 ms a byte, in ps). */
@@ -206,7 +213,7 @@ typedef struct scn_explore {
 } scn_explore;
 
 typedef struct scn_file {
-	char path[256];
+	char path[SCN_PATH_MAX]; /* whole: scn_parse refuses a longer one */
 	char name[SCN_NAME_MAX];
 	uint64_t seed;          /* default 1 */
 	uint32_t cpus;          /* default 1; 1..1024 */
@@ -246,7 +253,8 @@ typedef struct scn_labels {
 } scn_labels;
 
 /* Parse a buffer (need not be NUL-terminated; may contain any bytes).
- * `path` is used in messages.  On success returns 0 and fills *out (free with
+ * `path` is used in messages and kept whole in out->path; one of
+ * SCN_PATH_MAX bytes or more is an error.  On success returns 0 and fills *out (free with
  * scn_free); on error returns -1, fills *err and leaves *out empty. */
 int scn_parse(const char *path, const char *buf, size_t len,
 	      const scn_labels *labels, scn_file *out, scn_error *err);

@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+bad() { echo "FAIL: $*" | cut -c1-300; fails=$((fails + 1)); }
 
 # run STATUS CMD...: the command exits STATUS; its stderr is in $tmp/err,
 # stdout in $tmp/out.
@@ -19,7 +19,7 @@ run() {
   local got=$?
   if [ "$got" -ne "$want" ]; then
     bad "expected exit $want, got $got: $*"
-    head -c 600 "$tmp/err"
+    head -c 300 "$tmp/err"; echo
     return 1
   fi
   return 0
@@ -43,6 +43,25 @@ run 0 "$sim" "$tmp/irq62.scn"
 { echo "scenario t"; irqs 100; } >"$tmp/irq100.scn"
 run 2 "$sim" "$tmp/irq100.scn" && err_at "$tmp/irq100.scn:64:1" "too many irq lines on cpu 0"
 run 2 "$sim" "$tmp/irq100.scn" --explore 2
+
+# ---- 8: paths are never cut ----------------------------------------------
+# A scenario 3,9xx bytes deep: its error names it whole, with LINE:COL.
+deep=$tmp
+for _ in $(seq 15); do deep=$deep/$(printf 'd%.0s' $(seq 250)); done
+mkdir -p "$deep"
+printf 'scenario t\nbogus\n' >"$deep/x.scn"
+run 2 "$sim" "$deep/x.scn" && err_at "$deep/x.scn:2:1" "unknown directive 'bogus'"
+# ... and its report names it whole (scn_file.path was 256 bytes).
+printf 'scenario t\n' >"$deep/ok.scn"
+run 0 "$sim" "$deep/ok.scn" && grep -qF "($deep/ok.scn)" "$tmp/out" || bad "report cuts the path"
+# A path of 4,096 bytes or more is an error, not another file's name.
+long=$deep/$(printf 'e%.0s' $(seq 250))/$(printf 'e%.0s' $(seq 250))/x.scn
+run 2 "$sim" "$long" && grep -q ':1:1: error: path is [0-9]* bytes long' "$tmp/err" ||
+  bad "a too-long path: $(cat "$tmp/err")"
+# Output paths that cannot hold the file names sim writes in them.
+run 2 "$sim" "$src/scenarios/wrap.scn" --tsv "$deep/$(printf 't%.0s' $(seq 250))/$(printf 't%.0s' $(seq 40))"
+grep -q -- '--tsv: the path is' "$tmp/err" || bad "--tsv too long: $(cat "$tmp/err")"
+run 2 "$sim" "$src/scenarios/wrap.scn" --explore 1 --shrink --shrink-out "$long"
 
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
