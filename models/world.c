@@ -52,6 +52,20 @@ size_t world_label_table(const char **names, const char **kernel, size_t cap)
 	return n;
 }
 
+/* The run state reserved so far is over `limit memory=`: an error at `pos`
+ * naming what pushed it over (checked before anything is allocated). */
+static int memory_over(const world *w, scn_pos pos, const char *what, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	if (w->s.ar.size <= f->limit_memory)
+		return 0;
+	snprintf(err, errlen, "%s:%u:%u: error: %s: the run state needs %zu bytes or more, over "
+		 "limit memory=%" PRIu64 " (%s; raise it with `limit memory=SIZE`, "
+		 "see docs/scenarios.md)", f->path, pos.line, pos.col, what, w->s.ar.size,
+		 f->limit_memory, f->limit_pos.line ? "the limit line" : "the default, 1GiB");
+	return 1;
+}
+
 #define RESERVE(w, off, n, type) \
 	((w)->off = arena_reserve(&(w)->s.ar, (size_t)(n) * sizeof(type) + sizeof(type), 8))
 
@@ -69,6 +83,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	s->on_stall = oracle_on_stall;
 	s->jitter_pct = f->jitter_pct;
 	s->limit_ns = f->limit_ns;
+	s->limit_events = f->limit_events;
 
 	w->L0 = s->nlabels;
 	add_labels(s);
@@ -192,6 +207,10 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		nslots += w->nic_cap[c];
 	}
 	RESERVE(w, off_nic_slots, nslots, nic_slot);
+	if (f->nflows && memory_over(w, f->flows[0].pos, "the NIC queues of these flows", err, errlen)) {
+		world_free(w);
+		return WORLD_EINPUT;
+	}
 	RESERVE(w, off_flow, f->nflows, uint64_t);
 	RESERVE(w, off_task, ntask, task_state);
 	RESERVE(w, off_cons, f->nconsumers, consumer_state);
@@ -204,8 +223,21 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		uint32_t frames = so->type == SCN_SOCK_PACKET ? so->frames : 1;
 		w->frame_off[i] = arena_reserve(&s->ar, (size_t)frames * sizeof(ring_frame), 8);
 		w->bitmap_off[i] = arena_reserve(&s->ar, ring_bitmap_bytes(frames), 8);
+		if (memory_over(w, so->pos, so->type == SCN_SOCK_PACKET ? "this socket's ring" :
+			       "this socket's backlog", err, errlen)) {
+			world_free(w);
+			return WORLD_EINPUT;
+		}
 	}
-	if (sim_commit(s) != 0) {
+	s->mem_limit = f->limit_memory;
+	int crc = sim_commit(s);
+	if (crc == SIM_EMEMLIMIT) {
+		scn_pos at = f->limit_pos.line ? f->limit_pos : (scn_pos){ 1, 1 };
+		memory_over(w, at, "the tasks, timers and CPUs", err, errlen);
+		world_free(w);
+		return WORLD_EINPUT;
+	}
+	if (crc != 0) {
 		snprintf(err, errlen, "%s:1:1: error: out of memory for the run state (%zu bytes)",
 			 f->path, s->ar.size);
 		world_free(w);

@@ -159,6 +159,8 @@ static int lex_token(parser *p, const char *s, size_t n, size_t *i)
 	size_t start = *i, eqpos = SIZE_MAX;
 	int quoted = 0;
 
+	if (p->ntok == SCN_TOKENS_MAX)
+		return fail(p, col_of(*i), "more than %u tokens on a line", SCN_TOKENS_MAX);
 	if (p->ntok == p->captok) {
 		size_t nc = p->captok ? p->captok * 2 : 16;
 		tok *a = realloc(p->toks, nc * sizeof *a);

@@ -117,6 +117,9 @@ static int parse(parser *p, const char *buf, size_t len)
 		if (p->line == UINT32_MAX)
 			return fail(p, 1, "too many lines");
 		p->line++;
+		if (n > SCN_LINE_MAX)
+			return fail(p, col_of(SCN_LINE_MAX), "line of %zu bytes: a line is at most "
+				    "%u bytes", n, SCN_LINE_MAX);
 		if (lex_line(p, buf + off, n, from) || (p->ntok && directive(p)))
 			return -1;
 		off = end + 1;
@@ -150,6 +153,9 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 	f.spin_order = SCN_ORDER_FIFO;
 	f.handoff_ns = UINT64_MAX;      /* the model's default */
 	f.limit_ns = 10 * NS_PER_S;
+	f.limit_memory = SCN_MEMORY_DEFAULT;
+	f.limit_events = SCN_EVENTS_DEFAULT;
+	f.limit_output = SCN_OUTPUT_DEFAULT;
 	f.explore = (scn_explore){ .runs = 10000, .strategy = SCN_STRATEGY_RANDOM, .depth = 3,
 				   .stall_max_ns = 20000, .irqs = 2, .irq_max_ns = 2000,
 				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
@@ -166,6 +172,9 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 		rc = scn_fail_at(&p, 1, 1, "no output given");
 	else if (!buf && len)
 		rc = scn_fail_at(&p, 1, 1, "no input given");
+	else if (len > SCN_INPUT_MAX)
+		rc = scn_fail_at(&p, 1, 1, "input of %zu bytes or more: a scenario is at most "
+				 "%u bytes (64 MiB)", len, SCN_INPUT_MAX);
 	else
 		rc = parse(&p, buf ? buf : "", len);
 
@@ -205,8 +214,12 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		e = errno;
 	} else {
 		for (;;) {
+			if (len > SCN_INPUT_MAX)
+				break;  /* scn_parse says it is too big: read no more */
 			if (len == cap) {
 				size_t nc = cap ? cap * 2 : 65536;
+				if (nc > (size_t)SCN_INPUT_MAX + 1)
+					nc = (size_t)SCN_INPUT_MAX + 1;
 				char *nb = nc > cap ? realloc(buf, nc) : NULL;
 				if (!nb) {
 					e = ENOMEM;

@@ -20,7 +20,9 @@
  *   - `lock NAME` declares a plain spinlock that tasks can take with the ops
  *     `spin_lock L`, `spin_unlock L`, `spin_lock_bh L`, `spin_unlock_bh L`,
  *     `spin_lock_irqsave L`, `spin_unlock_irqrestore L`;
- *   - `limit time=T` caps simulated time (default 10s);
+ *   - `limit [time=T] [memory=SIZE] [events=N] [output=SIZE]` caps simulated
+ *     time (default 10s), the run state (1 GiB), events a variant (10^9)
+ *     and the trace output (1 GiB);
  *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
  *     NET_RX budget (default 300).
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
@@ -48,6 +50,21 @@
  * SCN_ERR_MAX: "FILE:LINE:COL: error:" is never cut. */
 #define SCN_MSG_MAX 1024
 #define SCN_ERR_MAX (2 * SCN_PATH_MAX + SCN_MSG_MAX + 64)
+
+/* Bounds on the input, checked before anything is allocated for it: a file
+ * of more than SCN_INPUT_MAX bytes, a line of more than SCN_LINE_MAX bytes
+ * or SCN_TOKENS_MAX tokens is an error (docs/scenarios.md, "Bounds"). */
+#define SCN_INPUT_MAX (64u << 20)
+#define SCN_LINE_MAX (1u << 20)
+#define SCN_TOKENS_MAX 65536u
+
+/* `limit` defaults and ceilings: the run state (memory=), events a variant
+ * (events=) and bytes of --trace/--tsv/--perfetto output (output=). */
+#define SCN_MEMORY_DEFAULT (1ull << 30)
+#define SCN_MEMORY_MAX (1ull << 40)
+#define SCN_EVENTS_DEFAULT 1000000000ull
+#define SCN_OUTPUT_DEFAULT (1ull << 30)
+#define SCN_OUTPUT_MAX (1ull << 50)
 
 /* The largest time a scenario may give (1,000,000 s), and per-byte cost
  * (1 ms a byte, in ps). */
@@ -111,10 +128,15 @@ typedef struct scn_op {
 	uint64_t arg;           /* work/sleep: ns; spin ops: index into scn_file.locks */
 } scn_op;
 
+/* A task without socket= (it only takes `lock`s, works and sleeps). */
+#define SCN_NO_SOCKET UINT32_MAX
+/* The op works on the task's socket (lock_sock, release_sock, recv, ...). */
+int scn_op_uses_socket(int kind);
+
 typedef struct scn_task {
 	char name[SCN_NAME_MAX];
 	scn_pos pos;
-	uint32_t socket;
+	uint32_t socket;        /* SCN_NO_SOCKET when no op uses it and none was given */
 	uint32_t cpu;
 	scn_op *ops;            /* owned */
 	size_t nops;            /* >= 1 */
@@ -224,6 +246,10 @@ typedef struct scn_file {
 	uint64_t handoff_ns;    /* default: -1 => model default */
 	int has_handoff;
 	uint64_t limit_ns;      /* default 10s */
+	uint64_t limit_memory;  /* bytes of run state a variant; default SCN_MEMORY_DEFAULT */
+	uint64_t limit_events;  /* events a variant; default SCN_EVENTS_DEFAULT */
+	uint64_t limit_output;  /* bytes of trace output; default SCN_OUTPUT_DEFAULT */
+	scn_pos limit_pos;      /* the `limit` line (line 0: none) */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
 	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */

@@ -34,6 +34,7 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->ncpus = ncpus;
 	s->seed = seed;
 	s->limit_ns = UINT64_MAX;
+	s->limit_events = UINT64_MAX;
 	s->lines = calloc((size_t)ncpus * SIM_IRQ_LINES, sizeof(*s->lines));
 	s->nlines = calloc(ncpus, sizeof(*s->nlines));
 	if (!s->lines || !s->nlines)
@@ -202,6 +203,8 @@ int sim_commit(sim *s)
 	s->off_zero = arena_reserve(&s->ar, s->ncpus * sizeof(sim_zero), 8);
 	queue_layout(&s->q, &s->ar, s->ntimers);
 	/* The models reserved their state before calling sim_commit. */
+	if (s->mem_limit && s->ar.size > s->mem_limit)
+		return SIM_EMEMLIMIT;
 	if (arena_commit(&s->ar) != 0)
 		return -1;
 	s->g = arena_at(&s->ar, s->off_g);
@@ -296,6 +299,8 @@ int sim_run(sim *s)
 			g->now = s->limit_ns;
 			return SIM_END_LIMIT;
 		}
+		if (g->events >= s->limit_events)
+			return SIM_END_EVENTS;
 		uint32_t id = queue_peek(&s->q);
 		same = t == g->now ? same + 1 : 0;
 		if (same >= SIM_STUCK) {

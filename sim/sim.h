@@ -200,6 +200,8 @@ struct sim {
 	uint32_t ncpus;
 	uint32_t jitter_pct;
 	uint64_t limit_ns;
+	uint64_t limit_events;    /* the run stops (SIM_END_EVENTS) after this many */
+	size_t mem_limit;         /* sim_commit refuses a larger arena; 0: none */
 
 	/* descriptors: fixed once the run is built */
 	sim_fn_desc *fns;         uint32_t nfns;
@@ -276,14 +278,19 @@ int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint
 /* Make room for exploration's perturbations (perturb.h); before sim_commit.
  * Runs are perturbed while s->perturb.enabled is set. */
 void sim_enable_perturb(sim *s);
-/* Lay out the state and allocate it; the models reserve theirs before. */
+/* Lay out the state and allocate it; the models reserve theirs before.
+ * Returns 0; SIM_EMEMLIMIT, allocating nothing, when it would be larger
+ * than s->mem_limit (s->ar.size says how large); -1 out of memory. */
+#define SIM_EMEMLIMIT (-2)
 int sim_commit(sim *s);
 
 /* ---- runs ---- */
 /* Back to time 0: zero the state, seed the streams, arm the engine's timers.
  * Models then re-initialise their state and arm their timers. */
 void sim_reset(sim *s);
-enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2, SIM_END_STUCK = 3 };
+/* LIMIT: at s->limit_ns; EVENTS: after s->limit_events events. */
+enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2, SIM_END_STUCK = 3,
+	       SIM_END_EVENTS = 4 };
 int sim_run(sim *s);
 void sim_stop(sim *s);
 static inline uint64_t sim_now(const sim *s) { return s->g->now; }

@@ -63,6 +63,42 @@ run 2 "$sim" "$src/scenarios/wrap.scn" --tsv "$deep/$(printf 't%.0s' $(seq 250))
 grep -q -- '--tsv: the path is' "$tmp/err" || bad "--tsv too long: $(cat "$tmp/err")"
 run 2 "$sim" "$src/scenarios/wrap.scn" --explore 1 --shrink --shrink-out "$long"
 
+# ---- 6: bounded input and run state ---------------------------------------
+# /dev/zero: 64 MiB read at most, then an error (was: until memory ran out).
+run 2 timeout 20 "$sim" /dev/zero && err_at "/dev/zero:1:1" "a scenario is at most"
+# 20 sockets of 1M frames (2.8 GB of ring state) are refused at the socket
+# that crosses `limit memory=` (default 1 GiB), before anything is allocated.
+{ echo "scenario t"
+  for i in $(seq 20); do echo "socket s$i type=packet version=v2 frames=1048576 frame_size=2KiB"; done
+} >"$tmp/mem.scn"
+run 2 "$sim" "$tmp/mem.scn" && err_at "$tmp/mem.scn:9:1" "over limit memory=1073741824"
+# ... and a lower limit names the first socket past it.
+{ echo "scenario t"; echo "limit memory=64MiB"
+  echo "socket s type=packet version=v2 frames=1048576 frame_size=2KiB"; } >"$tmp/mem2.scn"
+run 2 "$sim" "$tmp/mem2.scn" && err_at "$tmp/mem2.scn:3:1" "this socket's ring"
+# Tasks and timers (the engine's part) count too: at the limit line.
+{ echo "scenario t"; echo "limit memory=1MiB"; echo "lock L"
+  for i in $(seq 5000); do echo "task t$i cpu=0 do=\"spin_lock L; spin_unlock L\""; done
+} >"$tmp/mem3.scn"
+run 2 "$sim" "$tmp/mem3.scn" && err_at "$tmp/mem3.scn:2:1" "the tasks, timers and CPUs"
+
+# ---- 7: events a variant ---------------------------------------------------
+# A flow of 10^10 packets a ns stops at `limit events=`, says so on stderr and
+# in the report; the time limit alone would take minutes.
+printf 'scenario t\nlimit events=100000\nsocket s type=packet version=v2 frames=8 frame_size=2KiB\nflow f socket=s cpu=0 every=1ns count=10000000000\n' >"$tmp/ev.scn"
+run 0 timeout 20 "$sim" "$tmp/ev.scn" --fix none
+grep -q "fix=none: the run was cut after 100000 events" "$tmp/err" || bad "no stderr note on the event limit"
+grep -q "stopped at the event limit (100000 events)" "$tmp/out" || bad "no report note on the event limit"
+run 0 timeout 20 "$sim" "$tmp/ev.scn" --fix none --json
+grep -q '"end": "limit", "limit_by": "events"' "$tmp/out" || bad "JSON does not say the event limit"
+
+# ---- 11: messages that help -----------------------------------------------
+# A task that only takes plain locks needs no socket=; a socket op does.
+printf 'scenario t\ncpus 2\nlock L\ntask a cpu=0 do="spin_lock_bh L; work 1us; spin_unlock_bh L"\ntask b cpu=1 do="spin_lock L; spin_unlock L"\n' >"$tmp/nosock.scn"
+run 0 "$sim" "$tmp/nosock.scn"
+printf 'scenario t\ntask a cpu=0 do="work 1us; lock_sock"\n' >"$tmp/nosock2.scn"
+run 2 "$sim" "$tmp/nosock2.scn" && err_at "$tmp/nosock2.scn:2:28" "op 'lock_sock' works on the task's socket"
+
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
   exit 1
