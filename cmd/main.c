@@ -11,6 +11,7 @@
 #include "datadir.h"
 #include "explore.h"
 #include "opt.h"
+#include "outcap.h"
 #include "plot.h"
 #include "report.h"
 #include "scn.h"
@@ -327,7 +328,22 @@ typedef struct sinks {
 	FILE *tf;
 	trace_tsv *tsv[2];
 	trace_perfetto *pf;
+	outcap cap;             /* `limit output=`: heads the list once it is built */
 } sinks;
+
+/* Put the output bound at the head of the sink list c->o.trace. */
+static void cap_sinks(cli *c, const scn_file *f, sinks *k)
+{
+	if (!c->o.trace)
+		return;
+	outcap_init(&k->cap, f->limit_output, c->o.trace);
+	outcap_watch_file(&k->cap, k->tf);
+	outcap_watch_path(&k->cap, c->tsv_dir);
+	outcap_watch_path(&k->cap, c->plot_dir);
+	outcap_watch_path(&k->cap, c->perfetto_path);
+	outcap_start(&k->cap);
+	c->o.trace = &k->cap.sink;
+}
 
 static int open_text_trace(cli *c, sinks *k)
 {
@@ -392,6 +408,7 @@ static int run_variants(const cli *c, const scn_file *f, const int *fixes, int *
 				trace_tsv_begin(k->tsv[j], fixes[i]);
 		if (k->pf)
 			trace_perfetto_begin(k->pf, i, fixes[i]);
+		k->cap.fix = fixes[i];
 		int err = report_run_variant(f, fixes[i], c->o.trace, &r[i], msg, sizeof msg);
 		if (err) {
 			fprintf(stderr, "%s\n", msg);
@@ -414,6 +431,7 @@ static int close_traces(const cli *c, sinks *k, int rc)
 		fprintf(stderr, "sim: writing the trace output failed\n");
 		rc = EXIT_INTERNAL;
 	}
+	outcap_report(&k->cap);
 	if (k->tf && fclose(k->tf) != 0) {
 		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
 		rc = EXIT_INTERNAL;
@@ -434,6 +452,7 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 		drop_sinks(&k);
 		return EXIT_USAGE;
 	}
+	cap_sinks(c, f, &k);
 	variant_result r[SCN_FIX_COUNT];
 	memset(r, 0, sizeof r);
 	int rc = run_variants(c, f, fixes, &n, &k, r);
@@ -461,12 +480,14 @@ static int explore_run(cli *c, const scn_file *f)
 	c->xo.json = c->o.json;
 	if (c->xo.replay && open_text_trace(c, &k) != 0)
 		return EXIT_USAGE;
+	cap_sinks(c, f, &k);
 	c->xo.trace = c->o.trace;
 	int rc = explore_main(f, &c->xo, stdout);
 	if (k.tf && (trace_finish(c->o.trace) != 0 || fclose(k.tf) != 0)) {
 		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
 		rc = EXIT_INTERNAL;
 	}
+	outcap_report(&k.cap);
 	return rc;
 }
 

@@ -92,6 +92,21 @@ grep -q "stopped at the event limit (100000 events)" "$tmp/out" || bad "no repor
 run 0 timeout 20 "$sim" "$tmp/ev.scn" --fix none --json
 grep -q '"end": "limit", "limit_by": "events"' "$tmp/out" || bad "JSON does not say the event limit"
 
+# ---- 7: output bound -------------------------------------------------------
+# `limit output=` cuts --trace, --tsv and --perfetto together, says so on
+# stderr, and leaves well-formed files (the Perfetto JSON still parses).
+printf 'scenario t\nlimit output=200KiB\nsocket s type=packet version=v2 frames=64 frame_size=2KiB\nflow f socket=s cpu=0 count=20000\nconsumer c socket=s cpu=0 check=user_bit\n' >"$tmp/out.scn"
+run 0 "$sim" "$tmp/out.scn" --trace "$tmp/o.trace" --tsv "$tmp/o.tsv" --perfetto "$tmp/o.json"
+grep -q "the trace output reached limit output=204800 bytes: the events of fix=none from [0-9]* ns on" "$tmp/err" ||
+  bad "no stderr note on the output limit: $(cat "$tmp/err")"
+total=$(cat "$tmp/o.trace" "$tmp/o.json" "$tmp"/o.tsv/* | wc -c)
+[ "$total" -lt $((200 * 1024 + 64 * 1024)) ] || bad "output limit: $total bytes written"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/o.json" 2>/dev/null || bad "cut Perfetto JSON does not parse"
+sed -i '/^limit/d' "$tmp/out.scn"
+run 0 "$sim" "$tmp/out.scn" --trace "$tmp/o.trace"
+[ "$(wc -c <"$tmp/o.trace")" -gt $((1024 * 1024)) ] || bad "the uncut trace is small: the check proves nothing"
+[ ! -s "$tmp/err" ] || bad "a run under the output limit says: $(cat "$tmp/err")"
+
 # ---- 11: messages that help -----------------------------------------------
 # A task that only takes plain locks needs no socket=; a socket op does.
 printf 'scenario t\ncpus 2\nlock L\ntask a cpu=0 do="spin_lock_bh L; work 1us; spin_unlock_bh L"\ntask b cpu=1 do="spin_lock L; spin_unlock L"\n' >"$tmp/nosock.scn"
