@@ -1,5 +1,6 @@
 /* main.c - the `sim` command line: the only place that knows both the engine
  * (sim/) and the models (models/). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -283,6 +284,68 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 	return CLI_GO;
 }
 
+/* Where a path points, malloc'd (NULL: out of memory): the path resolved
+ * (realpath) as far as it exists, the rest as written -- outputs and their
+ * directories need not exist yet. */
+static char *resolved(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real || !*path)
+		return real ? real : strdup(path);
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	char *rdir = dir && strcmp(dir, path) ? resolved(dir) : NULL;
+	const char *base = slash ? slash + 1 : path;
+	char *out = rdir && *base ? malloc(strlen(rdir) + strlen(base) + 2) : NULL;
+	if (out)
+		sprintf(out, "%s/%s", rdir, base);
+	else if (rdir && !*base)
+		out = strdup(rdir);     /* "DIR/" is DIR */
+	free(dir);
+	free(rdir);
+	return out;
+}
+
+/* Output a collides with output b: the same file, or a file sim writes in
+ * directory b (its *.tsv and *.png) when b_is_dir. */
+static int collides(const char *a, const char *b, int b_is_dir)
+{
+	char *ra = resolved(a), *rb = resolved(b);
+	int hit = 0;
+	if (ra && rb && !b_is_dir) {
+		hit = !strcmp(ra, rb);
+	} else if (ra && rb) {
+		size_t n = strlen(rb), k = strlen(ra);
+		const char *ext = k > 4 ? ra + k - 4 : "";
+		hit = !strncmp(ra, rb, n) && ra[n] == '/' && !strchr(ra + n + 1, '/') &&
+		      (!strcmp(ext, ".tsv") || !strcmp(ext, ".png"));
+	}
+	free(ra);
+	free(rb);
+	return hit;
+}
+
+/* Two outputs that would write one file: a usage error. */
+static int check_outputs(const cli *c)
+{
+	const char *files[3] = { c->trace_path, c->perfetto_path, c->xo.shrink_out };
+	const char *fname[3] = { "--trace", "--perfetto", "--shrink-out" };
+	const char *dirs[2] = { c->tsv_dir, c->plot_dir };
+	const char *dname[2] = { "--tsv", "--plot" };
+	for (int i = 0; i < 3; i++) {
+		for (int j = i + 1; j < 3 && files[i]; j++)
+			if (files[j] && collides(files[i], files[j], 0))
+				return fprintf(stderr, "sim: %s and %s name one file, '%s' (sim --help for "
+					       "usage)\n", fname[i], fname[j], files[i]), -1;
+		for (int j = 0; j < 2 && files[i]; j++)
+			if (dirs[j] && collides(files[i], dirs[j], 1))
+				return fprintf(stderr, "sim: %s '%s' is a file %s writes in its directory "
+					       "(*.tsv, *.png) (sim --help for usage)\n", fname[i], files[i],
+					       dname[j]), -1;
+	}
+	return 0;
+}
+
 /* The options that go together, and gnuplot for --plot. */
 static int check_opts(const cli *c, char *gnuplot, size_t len)
 {
@@ -296,6 +359,8 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--tsv, --perfetto and --plot are for plain runs");
 	if (c->exploring && c->trace_path)
 		return usage_error("%s", "--trace with --explore: trace one run with --replay SEED");
+	if (check_outputs(c) != 0)
+		return EXIT_USAGE;
 	if (c->plot_dir && plot_find_gnuplot(gnuplot, len) != 0) {
 		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
 		return EXIT_USAGE;
@@ -491,7 +556,7 @@ static int explore_run(cli *c, const scn_file *f)
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int sim_main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
 		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
@@ -515,7 +580,19 @@ int main(int argc, char **argv)
 	else
 		rc = plain_run(&c, &f, gnuplot);
 	scn_free(&f);
-	if (fflush(stdout) != 0)
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = sim_main(argc, argv);
+	/* Whatever ran: output that could not be written (a full disk, a closed
+	 * pipe, > /dev/full) is told on stderr, exit status 3. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sim: writing the standard output failed: %s\n",
+			strerror(errno ? errno : EIO));
 		return EXIT_INTERNAL;
+	}
 	return rc;
 }

@@ -44,8 +44,7 @@ const char *show(shown *b, const char *s, size_t n)
 	return b->s;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t scn_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	unsigned lo = 0x80, hi = 0xBF;
@@ -97,7 +96,7 @@ static size_t text_char(parser *p, const char *s, size_t n, size_t i)
 	}
 	if (c < 0x80)
 		return 1;
-	size_t k = utf8_len((const unsigned char *)s + i, n - i);
+	size_t k = scn_utf8_len((const unsigned char *)s + i, n - i);
 	if (!k)
 		fail(p, col_of(i), "invalid UTF-8 byte 0x%02x in input", c);
 	return k;

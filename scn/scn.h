@@ -292,6 +292,11 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 
 void scn_free(scn_file *f);
 
+/* Length of the valid UTF-8 character at s[0..n) (n >= 1), or 0 when it is
+ * not one (overlong forms, surrogates and code points past U+10FFFF are
+ * not). */
+size_t scn_utf8_len(const unsigned char *s, size_t n);
+
 /* A deep copy (write.c); returns 0, or -1 when out of memory. */
 int scn_clone(const scn_file *src, scn_file *dst);
 /* Write f as a scenario file that scn_parse reads back to the same AST

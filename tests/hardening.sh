@@ -107,6 +107,37 @@ run 0 "$sim" "$tmp/out.scn" --trace "$tmp/o.trace"
 [ "$(wc -c <"$tmp/o.trace")" -gt $((1024 * 1024)) ] || bad "the uncut trace is small: the check proves nothing"
 [ ! -s "$tmp/err" ] || bad "a run under the output limit says: $(cat "$tmp/err")"
 
+# ---- 9: outputs ---------------------------------------------------------------
+wrap=$src/scenarios/wrap.scn
+run 2 "$sim" "$wrap" --trace "$tmp/same" --perfetto "$tmp/./same" && grep -q "name one file" "$tmp/err" ||
+  bad "--trace X --perfetto X: $(cat "$tmp/err")"
+run 2 "$sim" "$wrap" --tsv "$tmp/td" --perfetto "$tmp/td/cpu_states.tsv"
+run 2 "$sim" "$wrap" --plot "$tmp/pd/" --trace "$tmp/pd/compare.png"
+run 0 "$sim" "$wrap" --tsv "$tmp/td" --perfetto "$tmp/td/trace.json"
+# A full stdout is told on stderr, exit 3.
+if "$sim" "$wrap" >/dev/full 2>"$tmp/err"; then bad "> /dev/full exits 0"; fi
+grep -q "writing the standard output failed: No space left on device" "$tmp/err" ||
+  bad "> /dev/full: $(cat "$tmp/err")"
+# Benchmark usage errors give their reason.
+run 2 "$sim" --bench --only bogus && grep -q "unknown workload 'bogus'" "$tmp/err" || bad "--only bogus"
+run 2 "$sim" --bench --reps 0 && grep -q -- "--reps must be 1..32, got '0'" "$tmp/err" || bad "--reps 0"
+# A path that is not UTF-8 is escaped in JSON (the replay hint names it).
+cp "$wrap" "$tmp/w$(printf '\377\303').scn"
+run 1 "$sim" "$tmp/w$(printf '\377\303').scn" --explore 2 --fix none --json
+python3 -c 'import json,sys; d=json.loads(open(sys.argv[1],"rb").read().decode("utf-8")); assert "\ufffd\ufffd" in d["explore"][0]["replay"]' "$tmp/out" ||
+  bad "JSON with a non-UTF-8 path is not valid UTF-8 JSON"
+# Shrink errors go to stderr, with the reason.
+run 3 "$sim" "$wrap" --explore 5 --fix none --shrink --shrink-out "$tmp/no/such/dir/x.scn"
+grep -q "sim: shrink: cannot write $tmp/no/such/dir/x.scn: No such file or directory" "$tmp/err" ||
+  bad "shrink write error: $(cat "$tmp/err")"
+# --plot renders a run of one CPU interval, and an empty scenario.
+if command -v gnuplot >/dev/null; then
+  printf 'scenario t\ntask a cpu=0 do="work 1us"\n' >"$tmp/one.scn"
+  run 0 "$sim" "$tmp/one.scn" --plot "$tmp/p1" && [ -s "$tmp/p1/timeline.png" ] || bad "--plot on one interval"
+  printf 'scenario t\n' >"$tmp/empty.scn"
+  run 0 "$sim" "$tmp/empty.scn" --plot "$tmp/p2" && [ -s "$tmp/p2/compare.png" ] || bad "--plot on an empty run"
+fi
+
 # ---- 11: messages that help -----------------------------------------------
 # A task that only takes plain locks needs no socket=; a socket op does.
 printf 'scenario t\ncpus 2\nlock L\ntask a cpu=0 do="spin_lock_bh L; work 1us; spin_unlock_bh L"\ntask b cpu=1 do="spin_lock L; spin_unlock L"\n' >"$tmp/nosock.scn"
