@@ -134,6 +134,15 @@ static int load(const char *path, scn_file *f, scn_error *err)
 	return rc;
 }
 
+/* The fix variants differ only in tpacket_rcv(), on packet sockets. */
+static int has_packet_socket(const scn_file *f)
+{
+	for (size_t i = 0; i < f->nsockets; i++)
+		if (f->sockets[i].type == SCN_SOCK_PACKET)
+			return 1;
+	return 0;
+}
+
 static int list_scenarios(void)
 {
 	if (datadir_list_scenarios() < 0) {
@@ -575,6 +584,8 @@ static int sim_main(int argc, char **argv)
 		f.seed = c.o.seed;
 	if (c.o.fix >= 0)
 		f.fix = c.o.fix;
+	if (f.fix == SCN_FIX_ALL && !has_packet_socket(&f))
+		f.fix = SCN_FIX_NONE;   /* the fixes change only tpacket_rcv(): one run */
 	if (c.exploring || c.xo.replay)
 		rc = explore_run(&c, &f);
 	else

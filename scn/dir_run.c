@@ -291,8 +291,10 @@ static int expect_clause(parser *p, size_t *ti, int fix)
 	if (c.k == 0)
 		return fail(p, c.t->col, "expected METRIC OP VALUE, got '%s'", show(&b, c.s, c.n));
 	int m = scn_names_find(&scn_metric_names, c.s, c.k);
+	char list[512];
 	if (m < 0)
-		return fail(p, c.t->col, "unknown metric '%s'", show(&b, c.s, c.k));
+		return fail(p, c.t->col, "unknown metric '%s' (expected %s)", show(&b, c.s, c.k),
+			    scn_names_list(&scn_metric_names, list, sizeof list));
 	scn_pos mpos = { p->line, c.t->col };
 	if (!clause_more(p, &c))
 		return fail(p, p->eol_col, "missing comparison operator after '%s'", scn_metric_name(m));

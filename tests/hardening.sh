@@ -145,6 +145,22 @@ run 0 "$sim" "$tmp/nosock.scn"
 printf 'scenario t\ntask a cpu=0 do="work 1us; lock_sock"\n' >"$tmp/nosock2.scn"
 run 2 "$sim" "$tmp/nosock2.scn" && err_at "$tmp/nosock2.scn:2:28" "op 'lock_sock' works on the task's socket"
 
+# A scenario without a packet socket runs once: the fixes change only
+# tpacket_rcv(); its JSON has one variant, "none".
+run 0 "$sim" "$src/scenarios/sock+owned-backlog.scn" --fix all --json
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["variants"]; assert [x["fix"] for x in v] == ["none"], v' "$tmp/out" ||
+  bad "a socket-only scenario runs every fix variant"
+run 0 "$sim" "$src/scenarios/sock+owned-backlog.scn" --fix all
+[ "$(grep -c '^in_progress\|^owner_map' "$tmp/out")" -eq 0 ] || bad "a socket-only scenario prints fix variants"
+# Decimal times whole in ns are read; 1.5ns is not.
+printf 'scenario t\ntask a cpu=0 do="work 1.5us"\n' >"$tmp/dec.scn"
+run 0 "$sim" "$tmp/dec.scn" && grep -q "work 1500ns" "$tmp/out" || bad "1.5us is not 1500ns"
+printf 'scenario t\ntask a cpu=0 do="work 1.5ns"\n' >"$tmp/dec2.scn"
+run 2 "$sim" "$tmp/dec2.scn" && err_at "$tmp/dec2.scn:2:23" "not a whole number of nanoseconds"
+# An unknown metric lists the metrics.
+printf 'scenario t\nexpect overun>=1\n' >"$tmp/met.scn"
+run 2 "$sim" "$tmp/met.scn" && err_at "$tmp/met.scn:2:8" "unknown metric 'overun' (expected overrun, corrupt,.* or deadlock)"
+
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
   exit 1

@@ -582,7 +582,10 @@ static void test_err_malformed_number(void **state)
 	err(HDR PKT "flow f socket=s cpu=0x1\n", "t.scn:3:21: error: ", "malformed number '0x1'");
 	err(HDR "socket s type=packet version=v2 frames=eight frame_size=2048\n",
 	    "t.scn:2:40: error: ", "malformed number 'eight'");
-	err(HDR PKT "flow f socket=s cpu=0 at=1.5us\n", "t.scn:3:26: error: ", "malformed time '1.5us'");
+	/* decimals whole in ns are read (at=1.5us is 1500ns); others are not */
+	err(HDR PKT "flow f socket=s cpu=0 at=1.5ns\n", "t.scn:3:26: error: ",
+	    "time '1.5ns' for at is not a whole number of nanoseconds");
+	err(HDR PKT "flow f socket=s cpu=0 at=1.us\n", "t.scn:3:26: error: ", "malformed time '1.us'");
 	err(HDR PKT "flow f socket=s cpu=0 at=us\n", "t.scn:3:26: error: ", "malformed time 'us'");
 	err(HDR PKT "flow f socket=s cpu=0 size=x1\n", "t.scn:3:28: error: ", "malformed size 'x1'");
 	err(HDR "expect overrun>=1x\n", "t.scn:2:17: error: ", "malformed number '1x'");
@@ -646,6 +649,19 @@ static void test_expect_time_units(void **state)
 	scn_free(&f);
 	err(HDR "expect overrun>=1us\n", "t.scn:2:17: error: ", "");
 	err(HDR "expect spin_max_ns<5parsecs\n", "t.scn:2:20: error: ", "unknown time unit");
+	/* decimal times, whole in the unit below */
+	parse_ok(HDR "expect spin_max_ns<1.5us\ncost tpacket_rcv:G 2.5us per_byte=1.5ns\n", &f);
+	assert_true(f.expects[0].value == 1500);
+	assert_true(f.costs[0].ns == 2500);
+	assert_true(f.costs[0].per_byte_ps == 1500);
+	scn_free(&f);
+	err(HDR "cost tpacket_rcv:G 1ns per_byte=1.5ps\n", "t.scn:2:33: error: ",
+	    "time '1.5ps' for per_byte is not a whole number of picoseconds");
+	/* an unknown metric lists the metrics */
+	err(HDR "expect overrunn>=1\n", "t.scn:2:8: error: ",
+	    "unknown metric 'overrunn' (expected overrun, corrupt, consumer_partial, lost, drops, "
+	    "delivered, consumed, nic_drops, backlog_max, backlog_drops, backlog_processed, "
+	    "inline_rcv, spin_max_ns, spin_total_ns, violations or deadlock)");
 }
 
 /* Times that fit 64 bits but are past what a run's sums can hold. */
