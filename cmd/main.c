@@ -117,8 +117,12 @@ static int print_labels(void)
 	if (!names || !kernel)
 		return EXIT_INTERNAL;
 	world_label_table(names, kernel, n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-30s %s\n", names[i], kernel[i]);
+	printf("%-30s %9s %9s  %s\n", "# label", "cost", "per byte", "kernel");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ns = 0, ps = 0;
+		world_label_cost(i, &ns, &ps);
+		printf("%-30s %7" PRIu64 "ns %7" PRIu64 "ps  %s\n", names[i], ns, ps, kernel[i]);
+	}
 	free(names);
 	free(kernel);
 	return EXIT_OK;

@@ -66,6 +66,20 @@ static int memory_over(const world *w, scn_pos pos, const char *what, char *err,
 	return 1;
 }
 
+int world_label_cost(size_t i, uint64_t *cost_ns, uint64_t *per_byte_ps)
+{
+	sim tmp;
+	sim_init(&tmp, 1, 0);
+	add_labels(&tmp);
+	int ok = i < tmp.nlabels;
+	if (ok) {
+		*cost_ns = tmp.labels[i].cost_ns;
+		*per_byte_ps = tmp.labels[i].per_byte_ps;
+	}
+	sim_free(&tmp);
+	return ok;
+}
+
 #define RESERVE(w, off, n, type) \
 	((w)->off = arena_reserve(&(w)->s.ar, (size_t)(n) * sizeof(type) + sizeof(type), 8))
 

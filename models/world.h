@@ -245,5 +245,8 @@ void world_free(world *w);
  * kernel line each stands for (static strings).  Fills up to cap entries
  * (kernel may be NULL) and returns how many labels there are. */
 size_t world_label_table(const char **names, const char **kernel, size_t cap);
+/* Label i of that table: its default cost (ns) and per-byte part (ps a
+ * byte); 0 when i is past its end. */
+int world_label_cost(size_t i, uint64_t *cost_ns, uint64_t *per_byte_ps);
 
 #endif

@@ -34,6 +34,9 @@ static const dir_spec lock_dir = { .dir = "lock", DIR_NAMED(scn_lock),
 	DIR_LIST(locks, scn_lock, K_LOCK) };
 static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 2 };
 
+const dir_spec *const scn_kernel_specs[] = { &socket_dir, &flow_dir, &task_dir, &consumer_dir,
+					      &lock_dir, &nic_dir, NULL };
+
 /* No key of the other type of socket, in line order. */
 static int socket_keys_of_type(parser *p, int type)
 {

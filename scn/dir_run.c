@@ -33,6 +33,9 @@ static const dir_spec spinlock_dir = { .dir = "spinlock", .keys = spinlock_keys,
 static const dir_spec limit_dir = { .dir = "limit", .keys = limit_keys, .nkeys = LM_N };
 static const dir_spec explore_dir = { .dir = "explore", .keys = explore_keys, .nkeys = EX_N };
 
+const dir_spec *const scn_run_specs[] = { &stall_dir, &irq_dir, &cost_dir, &expect_dir,
+					   &spinlock_dir, &limit_dir, &explore_dir, NULL };
+
 int dir_scenario(parser *p)
 {
 	const tok *t = positional(p, "scenario", "a scenario name", 0);

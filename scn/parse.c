@@ -51,6 +51,11 @@ static const struct directive {
 	{ "kernel", dir_kernel, S_KERNEL },
 };
 
+const char *scn_directive_name(size_t i)
+{
+	return i < sizeof directives / sizeof directives[0] ? directives[i].name : NULL;
+}
+
 static int directive(parser *p)
 {
 	const tok *t = &p->toks[0];

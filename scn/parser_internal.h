@@ -132,6 +132,12 @@ int ref_socket(parser *p, const tok *t, uint32_t *out);
 
 /* ---- directives (dir_run.c, dir_kernel.c) --------------------------------- */
 
+/* The dir_specs of each file, NULL-terminated (for scn_vocabulary). */
+extern const dir_spec *const scn_run_specs[];
+extern const dir_spec *const scn_kernel_specs[];
+/* The name of directive i of parse.c's table, or NULL past its end. */
+const char *scn_directive_name(size_t i);
+
 int dir_scenario(parser *p);
 int dir_seed(parser *p);
 int dir_cpus(parser *p);

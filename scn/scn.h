@@ -292,6 +292,13 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 
 void scn_free(scn_file *f);
 
+/* Every word the parser knows, for the documentation's test: each(kind,
+ * directive, name, ctx) is called with kind "directive" (name = directive),
+ * "key" (a key= of that directive) and "value" (a name a value may take:
+ * ops, metrics, fixes, ...; directive is what takes it). */
+void scn_vocabulary(void (*each)(const char *kind, const char *dir, const char *name, void *ctx),
+		    void *ctx);
+
 /* Length of the valid UTF-8 character at s[0..n) (n >= 1), or 0 when it is
  * not one (overlong forms, surrogates and code points past U+10FFFF are
  * not). */

@@ -161,6 +161,12 @@ run 2 "$sim" "$tmp/dec2.scn" && err_at "$tmp/dec2.scn:2:23" "not a whole number 
 printf 'scenario t\nexpect overun>=1\n' >"$tmp/met.scn"
 run 2 "$sim" "$tmp/met.scn" && err_at "$tmp/met.scn:2:8" "unknown metric 'overun' (expected overrun, corrupt,.* or deadlock)"
 
+# ---- 10: the reference ----------------------------------------------------
+# --labels prints each label's default cost and per-byte part.
+run 0 "$sim" --labels
+grep -qE '^tpacket_rcv:G +[0-9]+ns +[1-9][0-9]*ps  skb_copy_bits' "$tmp/out" || bad "--labels: no cost columns"
+grep -qE '^# label +cost +per byte +kernel$' "$tmp/out" || bad "--labels: no heading"
+
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
   exit 1
