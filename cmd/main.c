@@ -582,7 +582,7 @@ static int sim_main(int argc, char **argv)
 	scn_error err;
 	if (load(c.file, &f, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
+		return err.oom ? EXIT_INTERNAL : EXIT_USAGE;   /* out of memory: 3, as everywhere */
 	}
 	if (c.o.has_seed)
 		f.seed = c.o.seed;

@@ -26,6 +26,13 @@ int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 	return -1;
 }
 
+int scn_fail_oom(parser *p, uint32_t col)
+{
+	fail(p, col, "out of memory");
+	p->err->oom = 1;
+	return -1;
+}
+
 const char *show(shown *b, const char *s, size_t n)
 {
 	size_t k = n;
@@ -164,7 +171,7 @@ static int lex_token(parser *p, const char *s, size_t n, size_t *i)
 		size_t nc = p->captok ? p->captok * 2 : 16;
 		tok *a = realloc(p->toks, nc * sizeof *a);
 		if (!a)
-			return fail(p, col_of(*i), "out of memory");
+			return scn_fail_oom(p, col_of(*i));
 		p->toks = a;
 		p->captok = nc;
 	}

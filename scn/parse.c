@@ -145,6 +145,7 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 	if (!err)
 		err = &dummy;
 	err->msg[0] = '\0';
+	err->oom = 0;
 	if (!path)
 		path = "<input>";
 	memset(&f, 0, sizeof f);
@@ -254,6 +255,7 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		int r = snprintf(err->msg, sizeof err->msg, "%s:1:1: error: cannot open %s: %s",
 				 path, path, why);
 		(void)r;
+		err->oom = e == ENOMEM;
 		return -1;
 	}
 	int rc = scn_parse(path, buf, len, labels, out, err);

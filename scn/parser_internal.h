@@ -71,6 +71,8 @@ typedef struct parser {
 int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define fail(p, col, ...) scn_fail_at((p), (p)->line, (col), __VA_ARGS__)
+/* "out of memory" at col, with p->err->oom set; returns -1. */
+int scn_fail_oom(parser *p, uint32_t col);
 
 /* ---- items and the directive prologue (items.c) ---------------------------- */
 

@@ -269,6 +269,7 @@ typedef struct scn_file {
 
 typedef struct scn_error {
 	char msg[SCN_ERR_MAX];  /* "FILE:LINE:COL: error: MESSAGE" (no newline) */
+	int oom;                /* the error is "out of memory", not the input's */
 } scn_error;
 
 /* Names that `stall at=` and `cost` may use; supplied by the caller (the

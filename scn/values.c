@@ -368,7 +368,7 @@ int tok_cpu(parser *p, const tok *t, uint32_t *out)
 		size_t nc = p->capcpurefs ? p->capcpurefs * 2 : 8;
 		cpuref *a = realloc(p->cpurefs, nc * sizeof *a);
 		if (!a)
-			return fail(p, t->vcol, "out of memory");
+			return scn_fail_oom(p, t->vcol);
 		p->cpurefs = a;
 		p->capcpurefs = nc;
 	}

@@ -19,7 +19,7 @@ void sim_enable_perturb(sim *s)
 	s->fn_xirq = sim_add_fn(s, "explore_irq", xirq_step);
 	s->xirq_line = calloc(s->ncpus, sizeof(*s->xirq_line));
 	if (!s->xirq_line)
-		abort();
+		sim_out_of_memory();
 	for (uint32_t c = 0; c < s->ncpus; c++) {
 		s->xirq_line[c] = sim_add_irq_line(s, c, s->fn_xirq, c);
 		if (s->xirq_line[c] == SIM_NONE)

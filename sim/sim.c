@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,12 @@ _Static_assert(sizeof(sim_ctx) == 256, "sim_ctx: a power of two, no hidden paddi
 _Static_assert(sizeof(sim_cpu) == 64, "sim_cpu has no padding");
 _Static_assert(sizeof(sim_global) == 48, "sim_global has no padding");
 
+_Noreturn void sim_out_of_memory(void)
+{
+	fputs("sim: out of memory\n", stderr);
+	exit(SIM_EXIT_OOM);
+}
+
 static void *grow(void *p, uint32_t n, size_t elem)
 {
 	/* Descriptor arrays grow by doubling; only while building. */
@@ -20,7 +27,7 @@ static void *grow(void *p, uint32_t n, size_t elem)
 		return p;
 	void *q = realloc(p, (n ? 2 * (size_t)n : 1) * elem);
 	if (!q)
-		abort();
+		sim_out_of_memory();
 	return q;
 }
 
@@ -38,7 +45,7 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->lines = calloc((size_t)ncpus * SIM_IRQ_LINES, sizeof(*s->lines));
 	s->nlines = calloc(ncpus, sizeof(*s->nlines));
 	if (!s->lines || !s->nlines)
-		abort();
+		sim_out_of_memory();
 	/* Timers 0..ncpus-1: each CPU's next step; ncpus..2*ncpus-1: its
 	 * deferred-interrupt retry (after a stall). */
 	for (uint32_t i = 0; i < 2 * ncpus; i++)

@@ -253,6 +253,11 @@ struct sim {
 };
 
 /* ---- building (before sim_commit) ---- */
+/* The building calls allocate their descriptor tables as they go; when
+ * memory runs out they print "sim: out of memory" on stderr and exit with
+ * SIM_EXIT_OOM, the status the program gives an out-of-memory anywhere. */
+#define SIM_EXIT_OOM 3
+_Noreturn void sim_out_of_memory(void);
 void sim_init(sim *s, uint32_t ncpus, uint64_t seed);
 void sim_free(sim *s);
 uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step);

@@ -82,6 +82,17 @@ run 2 "$sim" "$tmp/mem2.scn" && err_at "$tmp/mem2.scn:3:1" "this socket's ring"
 } >"$tmp/mem3.scn"
 run 2 "$sim" "$tmp/mem3.scn" && err_at "$tmp/mem3.scn:2:1" "the tasks, timers and CPUs"
 
+# Out of memory is exit 3 with its message, wherever it happens (here: the
+# arena, under a 300 MB address-space limit; skipped where sim cannot start
+# under one, as with ASan).
+{ echo "scenario t"; echo "limit memory=1024GiB"
+  for i in $(seq 8); do echo "socket s$i type=packet version=v2 frames=1048576 frame_size=2KiB"; done
+} >"$tmp/oom.scn"
+if (ulimit -v 300000; "$sim" --version) >/dev/null 2>&1; then
+  run 3 bash -c 'ulimit -v 300000; exec "$0" "$1"' "$sim" "$tmp/oom.scn" && grep -q "out of memory" "$tmp/err" ||
+    bad "out of memory: $(cat "$tmp/err")"
+fi
+
 # ---- 7: events a variant ---------------------------------------------------
 # A flow of 10^10 packets a ns stops at `limit events=`, says so on stderr and
 # in the report; the time limit alone would take minutes.
