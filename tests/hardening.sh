@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# hardening.sh SIM SRCDIR: issue 14's bounds and error paths, one check per
-# point, each run as a user would run sim.  Every check fails without its fix.
+# hardening.sh SIM SRCDIR: issue 14's bounds and error paths, as a user meets
+# them: the engine's hardirq-line table (1), input and run-state bounds and
+# out of memory (6), `limit events=` and `limit output=` (7), paths never cut
+# (8), colliding and unwritable outputs, JSON escaping, shrink and bench
+# errors, plots of trivial runs (9), --labels (10), messages (11).  Every
+# check fails on the code before its fix.
 set -u
-sim=$1
-src=$2
+sim=$(realpath "$1")
+src=$(realpath "$2")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -58,6 +62,12 @@ run 0 "$sim" "$deep/ok.scn" && grep -qF "($deep/ok.scn)" "$tmp/out" || bad "repo
 long=$deep/$(printf 'e%.0s' $(seq 250))/$(printf 'e%.0s' $(seq 250))/x.scn
 run 2 "$sim" "$long" && grep -q ':1:1: error: path is [0-9]* bytes long' "$tmp/err" ||
   bad "a too-long path: $(cat "$tmp/err")"
+# A 4,087-byte relative path to a missing file is that error, not another
+# scenario found in the data directory.
+mkdir -p "$tmp/r"
+rel=$(for _ in $(seq 815); do printf 'r/../'; done)wrap.scn
+run 2 env -C "$tmp" "$sim" "$rel" && grep -q ": error: cannot open .*wrap.scn: No such file or directory" "$tmp/err" ||
+  bad "a long relative path: $(cut -c1-100 "$tmp/err")"
 # Output paths that cannot hold the file names sim writes in them.
 run 2 "$sim" "$src/scenarios/wrap.scn" --tsv "$deep/$(printf 't%.0s' $(seq 250))/$(printf 't%.0s' $(seq 40))"
 grep -q -- '--tsv: the path is' "$tmp/err" || bad "--tsv too long: $(cat "$tmp/err")"
