@@ -41,7 +41,7 @@ typedef struct bench_result {
 	uint64_t median_ns, min_ns, max_ns;
 	uint64_t arena_bytes;
 	long maxrss_kib;
-	char err[1024];
+	char err[SCN_ERR_MAX];
 } bench_result;
 
 static uint64_t now_ns(void)
@@ -74,7 +74,7 @@ static int parse_text(const char *name, const char *text, size_t len, scn_file *
 	int rc = scn_parse(name, text, len, &labels, f, &e);
 	free(names);
 	if (rc != 0)
-		snprintf(err, errlen, "%.900s", e.msg);
+		snprintf(err, errlen, "%s", e.msg);
 	return rc;
 }
 
@@ -83,7 +83,7 @@ static int load_file(const char *rel, scn_file *f, char *err, size_t errlen)
 	char *path = datadir_file(rel);
 	FILE *fp = path ? fopen(path, "rb") : NULL;
 	if (!fp) {
-		snprintf(err, errlen, "cannot open %.900s in the data directory (SIM_DATADIR)", rel);
+		snprintf(err, errlen, "cannot open %s in the data directory (SIM_DATADIR)", rel);
 		free(path);
 		return -1;
 	}
@@ -300,6 +300,30 @@ static int selected(const bench_opts *o, const char *name)
 	return 0;
 }
 
+/* Every workload --only may name (bench_usage lists them). */
+static const char *const workloads[] = { "ring8", "ring64", "sock64", "scale-cpus",
+					 "scale-packets", "queue" };
+
+/* Each comma-separated name of --only is a workload: 0, or -1 with the
+ * reason on stderr. */
+static int check_only(const char *only)
+{
+	for (const char *p = only;;) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p), k = 0;
+		while (k < sizeof workloads / sizeof workloads[0] &&
+		       (strlen(workloads[k]) != l || strncmp(p, workloads[k], l) != 0))
+			k++;
+		if (k == sizeof workloads / sizeof workloads[0]) {
+			fprintf(stderr, "sim: --bench: --only: unknown workload '%.*s'\n", (int)l, p);
+			return -1;
+		}
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
 static const char bench_usage[] =
 	"usage: sim --bench [--quick] [--reps N] [--only NAME[,NAME...]]\n"
 	"  workloads: ring8 ring64 sock64 scale-cpus scale-packets queue\n"
@@ -323,11 +347,16 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (!*v || *end || n < 1 || n > MAX_REPS) {
+				fprintf(stderr, "sim: --bench: --reps must be 1..%d, got '%s'\n", MAX_REPS, v);
 				fputs(bench_usage, stderr);
 				return 2;
 			}
 			o->reps = (int)n;
 		} else if (!strcmp(a, "--only") && (v = opt_value(&oa, argc, argv, &i)) != NULL) {
+			if (check_only(v) != 0) {
+				fputs(bench_usage, stderr);
+				return 2;
+			}
 			o->only = v;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(bench_usage, stdout);

@@ -62,7 +62,7 @@ typedef struct worker {
 	shared *sh;
 	xtally t;                       /* this worker's runs, merged in main */
 	int rc;
-	char err[512];
+	char err[SCN_ERR_MAX];
 } worker;
 
 static void *worker_main(void *arg)
@@ -105,9 +105,14 @@ static void *worker_main(void *arg)
 static int calibrate(const scn_file *f, xconf *c, char *err, size_t errlen)
 {
 	world *w = malloc(sizeof(*w));
-	if (!w || world_build(w, f, c->fix, err, errlen) != 0) {
+	if (!w) {
+		snprintf(err, errlen, "sim: out of memory");
+		return WORLD_ENOMEM;
+	}
+	int rc = world_build(w, f, c->fix, err, errlen);
+	if (rc != 0) {
 		free(w);
-		return -1;
+		return rc;
 	}
 	if (world_run(w) == SIM_END_STUCK) {
 		world_stuck_message(w, err, errlen);
@@ -163,11 +168,12 @@ static void print_kinds(FILE *out, uint32_t kinds)
  * its calibration run; 0, or an exit status. */
 static int prepare(const scn_file *f, const explore_opts *o, int fix, xconf *c)
 {
-	char err[512];
+	char err[SCN_ERR_MAX];
 	xconf_init(c, f, o, fix);
-	if (calibrate(f, c, err, sizeof err) != 0) {
+	int rc = calibrate(f, c, err, sizeof err);
+	if (rc != 0) {
 		fprintf(stderr, "%s\n", err);
-		return 2;
+		return rc == WORLD_ENOMEM ? 3 : 2;       /* out of memory: 3, as everywhere */
 	}
 	return 0;
 }
@@ -306,7 +312,7 @@ static int explore_variant(const scn_file *f, const explore_opts *o, int fix, FI
 	rc = t->failing ? 1 : 0;
 	if (t->failing && o->shrink) {
 		/* with --json the shrinker's account goes to stderr: stdout stays one JSON object */
-		char path[512];
+		char path[SCN_PATH_MAX];
 		if (shrink_run(f, &c, explore_run_seed(v.base, t->small), t->small_kinds,
 			       shrunk_path(path, sizeof path, f, o, fix), o->json ? stderr : out) < 0)
 			rc = 3;
@@ -326,7 +332,7 @@ static int replay_variant(const scn_file *f, const explore_opts *o, int fix, FIL
 			  uint32_t *kinds)
 {
 	xconf c;
-	char err[512];
+	char err[SCN_ERR_MAX];
 	int prc = prepare(f, o, fix, &c);
 	if (prc)
 		return prc;

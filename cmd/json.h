@@ -2,7 +2,9 @@
  * report, the exploration report, the Perfetto trace).
  *
  * A string is written quoted, with '"' and '\\' backslash-escaped and the
- * bytes below 0x20 as \u00XX; every other byte, UTF-8 included, as is.
+ * bytes below 0x20 as \u00XX; valid UTF-8 as is; a byte that is not part
+ * of valid UTF-8 (a path may hold any bytes) as \ufffd, the replacement
+ * character, so the output is always valid JSON.
  *
  * Concurrency contract: pure functions of their arguments.
  */

@@ -1,5 +1,6 @@
 /* main.c - the `sim` command line: the only place that knows both the engine
  * (sim/) and the models (models/). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "merge.h"
 #include "live.h"
 #include "opt.h"
+#include "outcap.h"
 #include "plot.h"
 #include "plot_window.h"
 #include "report.h"
@@ -146,8 +148,12 @@ static int print_labels(void)
 	if (!names || !kernel)
 		return EXIT_INTERNAL;
 	world_label_table(names, kernel, n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-30s %s\n", names[i], kernel[i]);
+	printf("%-30s %9s %9s  %s\n", "# label", "cost", "per byte", "kernel");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ns = 0, ps = 0;
+		world_label_cost(i, &ns, &ps);
+		printf("%-30s %7" PRIu64 "ns %7" PRIu64 "ps  %s\n", names[i], ns, ps, kernel[i]);
+	}
 	free(names);
 	free(kernel);
 	return EXIT_OK;
@@ -161,6 +167,15 @@ static int load(const char *path, scn_file *f, scn_error *err)
 	int rc = scn_parse_file(found ? found : path, report_labels(), f, err);
 	free(found);
 	return rc;
+}
+
+/* The fix variants differ only in tpacket_rcv(), on packet sockets. */
+static int has_packet_socket(const scn_file *f)
+{
+	for (size_t i = 0; i < f->nsockets; i++)
+		if (f->sockets[i].type == SCN_SOCK_PACKET)
+			return 1;
+	return 0;
 }
 
 static int list_scenarios(void)
@@ -204,6 +219,21 @@ static int parse_shard(explore_opts *xo, const char *v)
 	return CLI_GO;
 }
 
+/* The longest name a --tsv or --plot directory gets after "DIR/". */
+#define OUT_NAME_MAX sizeof "window-in_progress/lock_acquisitions.tsv"
+
+/* A path option's value fits in a path with `extra` more bytes: a longer one
+ * is a usage error, never cut to another file's name. */
+static int path_fits(const char *opt, const char *v, size_t extra)
+{
+	if (strlen(v) + extra < SCN_PATH_MAX)
+		return 1;
+	fprintf(stderr, "sim: %s: the path is %zu bytes long; with the file names sim writes "
+		"in it, at most %zu (sim --help for usage)\n", opt, strlen(v),
+		SCN_PATH_MAX - 1 - extra);
+	return 0;
+}
+
 /* An option of the exploration (--explore, --strategy, --depth, -j,
  * --replay, --shrink-out) with its value v. */
 static int parse_explore_opt(cli *c, const char *a, const char *v)
@@ -218,6 +248,8 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
 		else
 			return usage_error("--strategy: unknown strategy '%s' (random, pct)", v);
 	} else if (!strcmp(a, "--shrink-out")) {
+		if (!path_fits(a, v, 0))
+			return EXIT_USAGE;
 		xo->shrink_out = v;
 	} else if (!strcmp(a, "--shard")) {
 		return parse_shard(xo, v);
@@ -247,6 +279,9 @@ static int parse_explore_opt(cli *c, const char *a, const char *v)
  * --plot) with its value v. */
 static int parse_run_opt(cli *c, const char *a, const char *v)
 {
+	int dir = !strcmp(a, "--tsv") || !strcmp(a, "--plot");
+	if (strcmp(a, "--seed") && strcmp(a, "--fix") && !path_fits(a, v, dir ? OUT_NAME_MAX : 0))
+		return EXIT_USAGE;
 	if (!strcmp(a, "--seed")) {
 		if (parse_u64(v, &c->o.seed) != 0)
 			return usage_error("--seed: not a 64-bit decimal number: '%s'", v);
@@ -342,6 +377,68 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 	return CLI_GO;
 }
 
+/* Where a path points, malloc'd (NULL: out of memory): the path resolved
+ * (realpath) as far as it exists, the rest as written -- outputs and their
+ * directories need not exist yet. */
+static char *resolved(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real || !*path)
+		return real ? real : strdup(path);
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	char *rdir = dir && strcmp(dir, path) ? resolved(dir) : NULL;
+	const char *base = slash ? slash + 1 : path;
+	char *out = rdir && *base ? malloc(strlen(rdir) + strlen(base) + 2) : NULL;
+	if (out)
+		sprintf(out, "%s/%s", rdir, base);
+	else if (rdir && !*base)
+		out = strdup(rdir);     /* "DIR/" is DIR */
+	free(dir);
+	free(rdir);
+	return out;
+}
+
+/* Output a collides with output b: the same file, or a file sim writes in
+ * directory b (its *.tsv and *.png) when b_is_dir. */
+static int collides(const char *a, const char *b, int b_is_dir)
+{
+	char *ra = resolved(a), *rb = resolved(b);
+	int hit = 0;
+	if (ra && rb && !b_is_dir) {
+		hit = !strcmp(ra, rb);
+	} else if (ra && rb) {
+		size_t n = strlen(rb), k = strlen(ra);
+		const char *ext = k > 4 ? ra + k - 4 : "";
+		hit = !strncmp(ra, rb, n) && ra[n] == '/' && !strchr(ra + n + 1, '/') &&
+		      (!strcmp(ext, ".tsv") || !strcmp(ext, ".png"));
+	}
+	free(ra);
+	free(rb);
+	return hit;
+}
+
+/* Two outputs that would write one file: a usage error. */
+static int check_outputs(const cli *c)
+{
+	const char *files[3] = { c->trace_path, c->perfetto_path, c->xo.shrink_out };
+	const char *fname[3] = { "--trace", "--perfetto", "--shrink-out" };
+	const char *dirs[2] = { c->tsv_dir, c->plot_dir };
+	const char *dname[2] = { "--tsv", "--plot" };
+	for (int i = 0; i < 3; i++) {
+		for (int j = i + 1; j < 3 && files[i]; j++)
+			if (files[j] && collides(files[i], files[j], 0))
+				return fprintf(stderr, "sim: %s and %s name one file, '%s' (sim --help for "
+					       "usage)\n", fname[i], fname[j], files[i]), -1;
+		for (int j = 0; j < 2 && files[i]; j++)
+			if (dirs[j] && collides(files[i], dirs[j], 1))
+				return fprintf(stderr, "sim: %s '%s' is a file %s writes in its directory "
+					       "(*.tsv, *.png) (sim --help for usage)\n", fname[i], files[i],
+					       dname[j]), -1;
+	}
+	return 0;
+}
+
 /* The options that go together, and gnuplot for --plot. */
 static int check_opts(const cli *c, char *gnuplot, size_t len)
 {
@@ -373,6 +470,8 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--tsv and --plot go with --sweep, not --bisect");
 	if (c->so.until && !c->so.bisect)
 		return usage_error("%s", "--until goes with --bisect");
+	if (check_outputs(c) != 0)
+		return EXIT_USAGE;
 	if (c->plot_dir && plot_find_gnuplot(gnuplot, len) != 0) {
 		fputs("sim: --plot needs gnuplot (Debian package gnuplot-nox)\n", stderr);
 		return EXIT_USAGE;
@@ -406,7 +505,22 @@ typedef struct sinks {
 	FILE *tf;
 	trace_tsv *tsv[2];
 	trace_perfetto *pf;
+	outcap cap;             /* `limit output=`: heads the list once it is built */
 } sinks;
+
+/* Put the output bound at the head of the sink list c->o.trace. */
+static void cap_sinks(cli *c, const scn_file *f, sinks *k)
+{
+	if (!c->o.trace)
+		return;
+	outcap_init(&k->cap, f->limit_output, c->o.trace);
+	outcap_watch_file(&k->cap, k->tf);
+	outcap_watch_path(&k->cap, c->tsv_dir);
+	outcap_watch_path(&k->cap, c->plot_dir);
+	outcap_watch_path(&k->cap, c->perfetto_path);
+	outcap_start(&k->cap);
+	c->o.trace = &k->cap.sink;
+}
 
 static int open_text_trace(cli *c, sinks *k)
 {
@@ -436,7 +550,7 @@ static int open_data_sinks(cli *c, const scn_file *f, int nvariants, sinks *k)
 {
 	const char *dirs[2] = { c->tsv_dir, c->plot_dir };
 	trace_sink **link = k->tf ? &k->tt.sink.next : &c->o.trace;
-	char msg[512];
+	char msg[SCN_ERR_MAX];
 	for (int j = 0; j < 2; j++) {
 		if (!dirs[j] || (j == 1 && c->tsv_dir && !strcmp(c->tsv_dir, c->plot_dir)))
 			continue;
@@ -463,7 +577,7 @@ static int run_variants(const cli *c, const scn_file *f, const int *fixes, int *
 			variant_result *r)
 {
 	for (int i = 0; i < *n; i++) {
-		char msg[512];
+		char msg[SCN_ERR_MAX];
 		if (k->tf)
 			fprintf(k->tf, "# scenario %s fix=%s seed=%" PRIu64 "\n", f->name, scn_fix_name(fixes[i]), f->seed);
 		for (int j = 0; j < 2; j++)
@@ -471,6 +585,7 @@ static int run_variants(const cli *c, const scn_file *f, const int *fixes, int *
 				trace_tsv_begin(k->tsv[j], fixes[i]);
 		if (k->pf)
 			trace_perfetto_begin(k->pf, i, fixes[i]);
+		k->cap.fix = fixes[i];
 		int err = report_run_variant(f, fixes[i], c->o.trace, &r[i], msg, sizeof msg);
 		if (err) {
 			fprintf(stderr, "%s\n", msg);
@@ -493,6 +608,7 @@ static int close_traces(const cli *c, sinks *k, int rc)
 		fprintf(stderr, "sim: writing the trace output failed\n");
 		rc = EXIT_INTERNAL;
 	}
+	outcap_report(&k->cap);
 	if (k->tf && fclose(k->tf) != 0) {
 		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
 		rc = EXIT_INTERNAL;
@@ -513,6 +629,7 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 		drop_sinks(&k);
 		return EXIT_USAGE;
 	}
+	cap_sinks(c, f, &k);
 	variant_result r[SCN_FIX_COUNT];
 	memset(r, 0, sizeof r);
 	int rc = run_variants(c, f, fixes, &n, &k, r);
@@ -521,7 +638,7 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 	rc = close_traces(c, &k, rc);
 	drop_sinks(&k);
 	if (c->plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
-		char msg[512] = "cannot write the standard output";
+		char msg[SCN_ERR_MAX] = "cannot write the standard output";
 		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n,
 							    c->plot_window[1] ? c->plot_window : NULL, msg,
 							    sizeof msg) != 0) {
@@ -543,16 +660,18 @@ static int explore_run(cli *c, const scn_file *f)
 	c->xo.has_seed = c->o.has_seed;
 	if (c->xo.replay && open_text_trace(c, &k) != 0)
 		return EXIT_USAGE;
+	cap_sinks(c, f, &k);
 	c->xo.trace = c->o.trace;
 	int rc = explore_main(f, &c->xo, stdout);
 	if (k.tf && (trace_finish(c->o.trace) != 0 || fclose(k.tf) != 0)) {
 		fprintf(stderr, "sim: writing trace '%s' failed\n", c->trace_path);
 		rc = EXIT_INTERNAL;
 	}
+	outcap_report(&k.cap);
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int sim_main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
 		return bench_main(argc, argv);      /* the benchmarks (bench/bench.c) */
@@ -567,12 +686,14 @@ int main(int argc, char **argv)
 	scn_error err;
 	if (load(c.file, &f, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
-		return EXIT_USAGE;
+		return err.oom ? EXIT_INTERNAL : EXIT_USAGE;   /* out of memory: 3, as everywhere */
 	}
 	if (c.o.has_seed)
 		f.seed = c.o.seed;
 	if (c.o.fix >= 0)
 		f.fix = c.o.fix;
+	if (f.fix == SCN_FIX_ALL && !has_packet_socket(&f))
+		f.fix = SCN_FIX_NONE;   /* the fixes change only tpacket_rcv(): one run */
 	c.lo.json = c.o.json;
 	if (c.live) {
 		rc = live_main(&f, &c.lo);
@@ -587,7 +708,19 @@ int main(int argc, char **argv)
 	else
 		rc = plain_run(&c, &f, gnuplot);
 	scn_free(&f);
-	if (fflush(stdout) != 0)
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = sim_main(argc, argv);
+	/* Whatever ran: output that could not be written (a full disk, a closed
+	 * pipe, > /dev/full) is told on stderr, exit status 3. */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sim: writing the standard output failed: %s\n",
+			strerror(errno ? errno : EIO));
 		return EXIT_INTERNAL;
+	}
 	return rc;
 }

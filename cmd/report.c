@@ -106,11 +106,12 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		snprintf(err, errlen, "out of memory");
 		return REPORT_ENOMEM;
 	}
-	/* world_build fails on a label it does not know -- which the parser,
-	 * given report_labels(), has already refused -- or for want of memory. */
-	if (world_build(w, f, fix, err, errlen) != 0) {
+	/* world_build fails on what the engine's tables or `limit memory=`
+	 * cannot hold (bad input), or for want of memory. */
+	int brc = world_build(w, f, fix, err, errlen);
+	if (brc != 0) {
 		free(w);
-		return REPORT_ENOMEM;
+		return brc == WORLD_ENOMEM ? REPORT_ENOMEM : REPORT_EINPUT;
 	}
 	w->s.trace = trace;
 	int end = world_run(w);
@@ -120,6 +121,10 @@ int report_run_variant(const scn_file *f, int fix, trace_sink *trace, variant_re
 		free(w);
 		return REPORT_EINPUT;
 	}
+	if (end == SIM_END_EVENTS)
+		fprintf(stderr, "sim: fix=%s: the run was cut after %" PRIu64 " events at %" PRIu64
+			" ns (limit events=, see docs/scenarios.md)\n", scn_fix_name(fix),
+			f->limit_events, w->s.g->now);
 	report_capture(w, end, r);
 	world_free(w);
 	free(w);
@@ -166,8 +171,13 @@ static int print_json(FILE *out, const scn_file *f, const variant_result *r, int
 			fprintf(out, ", \"ok\": %s, \"value\": %" PRIu64 "}", ok ? "true" : "false", v);
 			first = 0;
 		}
-		fprintf(out, "], \"events\": %" PRIu64 ", \"end\": \"%s\"}", r[i].events,
-			r[i].end == SIM_END_LIMIT ? "limit" : r[i].end == SIM_END_STOPPED ? "stopped" : "quiet");
+		/* an event limit is a limit too; "limit_by" says which */
+		int lim = r[i].end == SIM_END_LIMIT || r[i].end == SIM_END_EVENTS;
+		fprintf(out, "], \"events\": %" PRIu64 ", \"end\": \"%s\"", r[i].events,
+			lim ? "limit" : r[i].end == SIM_END_STOPPED ? "stopped" : "quiet");
+		if (lim)
+			fprintf(out, ", \"limit_by\": \"%s\"", r[i].end == SIM_END_LIMIT ? "time" : "events");
+		fputc('}', out);
 	}
 	fputs("]}\n", out);
 	return failed;
@@ -228,7 +238,8 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 								  : "status != TP_STATUS_KERNEL (libpcap)");
 	for (size_t i = 0; i < f->ntasks; i++) {
 		const scn_task *t = &f->tasks[i];
-		fprintf(out, "  task   %-10s cpu%u on %s:", t->name, t->cpu, f->sockets[t->socket].name);
+		fprintf(out, "  task   %-10s cpu%u on %s:", t->name, t->cpu,
+			t->socket == SCN_NO_SOCKET ? "no socket" : f->sockets[t->socket].name);
 		for (size_t k = 0; k < t->nops; k++) {
 			fprintf(out, "%s %s", k ? ";" : "", scn_op_name(t->ops[k].kind));
 			if (t->ops[k].kind == SCN_OP_WORK || t->ops[k].kind == SCN_OP_SLEEP)
@@ -265,6 +276,9 @@ int report_print(FILE *out, const scn_file *f, const variant_result *r, int n, c
 			if (r[i].end == SIM_END_LIMIT)
 				fprintf(out, "\nfix=%s: stopped at the time limit (%" PRIu64 " ns)\n",
 					scn_fix_name(r[i].fix), f->limit_ns);
+			if (r[i].end == SIM_END_EVENTS)
+				fprintf(out, "\nfix=%s: stopped at the event limit (%" PRIu64 " events)\n",
+					scn_fix_name(r[i].fix), f->limit_events);
 			if (!r[i].stories)
 				continue;
 			fprintf(out, "\nfix=%s\n%s", scn_fix_name(r[i].fix), r[i].stories);

@@ -7,6 +7,7 @@
  * plain costs and fifo hand-off, fewer extra interrupts, fewer and shorter
  * stalls, fewer packets per flow, fewer readers and tasks, fewer CPUs.  Each
  * candidate is checked by running it exactly as `sim FILE` would. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static int shows(const scn_file *cand, const target *tg, uint64_t *runs)
 {
 	xconf c = { .fix = cand->fix, .expects = &tg->e, .nexpects = tg->k == XK_EXPECT };
 	world *w = malloc(sizeof(*w));
-	char err[512];
+	char err[SCN_ERR_MAX];
 	if (!w || world_build(w, cand, cand->fix, err, sizeof err) != 0) {
 		free(w);
 		return 0;
@@ -235,7 +236,7 @@ static int add_perturbations(scn_file *cand, const world *w, uint64_t limit_ns)
 static int standalone(const scn_file *f, const xconf *c, uint64_t seed, scn_file *cand, target *tg)
 {
 	world *w = malloc(sizeof(*w));
-	char err[512];
+	char err[SCN_ERR_MAX];
 	if (!w || world_build(w, f, c->fix, err, sizeof err) != 0) {
 		free(w);
 		return -1;
@@ -296,9 +297,10 @@ static scn_expect proven(const target *tg, int fix)
 }
 
 /* Write cand to path: the scenario, its stalls, and the expectation it
- * proves.  0, 1 when writing failed (told on log), -1 out of memory. */
+ * proves.  0, 1 when writing failed (told on stderr with the reason, never
+ * on the log), -1 out of memory. */
 static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint64_t seed, const target *tg,
-			const char *path, FILE *log)
+			const char *path)
 {
 	snprintf(cand->name, sizeof cand->name, "%.40s-shrunk", f->name);
 	free(cand->expects);
@@ -309,8 +311,8 @@ static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint6
 	cand->expects[0] = proven(tg, c->fix);
 	FILE *o = fopen(path, "w");
 	if (!o) {
-		fprintf(log, "  shrink: cannot write %s\n", path);
-		return -1;
+		fprintf(stderr, "sim: shrink: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
 	}
 	char what[128];
 	if (tg->k == XK_EXPECT)
@@ -323,7 +325,13 @@ static int write_shrunk(const scn_file *f, scn_file *cand, const xconf *c, uint6
 		   "# with plain `sim %s`.\n",
 		f->path, seed, scn_fix_name(c->fix), what, path);
 	scn_write(o, cand);
-	return fclose(o) != 0;
+	errno = 0;
+	int bad = ferror(o);
+	if (fclose(o) != 0 || bad) {
+		fprintf(stderr, "sim: shrink: writing %s failed: %s\n", path, strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
 }
 
 /* Belt and braces: read the file back and run it as `sim FILE` would. */
@@ -359,7 +367,7 @@ int shrink_run(const scn_file *f, const xconf *c, uint64_t seed, uint32_t kinds,
 		return 1;
 	}
 	minimise(&cand, k, &runs);
-	int wr = write_shrunk(f, &cand, c, seed, k, path, log);
+	int wr = write_shrunk(f, &cand, c, seed, k, path);
 	if (wr < 0) {
 		scn_free(&cand);
 		return -1;

@@ -143,6 +143,9 @@ int ghost_reserve(world *w, char *err, size_t errlen)
 	for (size_t i = 0; i < f->nsockets; i++) {
 		w->ghost_off[i] = arena_reserve(&w->s.ar, (size_t)ring_slots(&f->sockets[i]) *
 							   sizeof(ring_ghost), 8);
+		if (world_check_memory(w, f->sockets[i].pos, "this socket's ring (with the oracle's "
+				       "record of each frame)", err, errlen))
+			return WORLD_EINPUT;
 	}
 	w->off_read_gen = world_reserve(w, f->nconsumers, sizeof(uint64_t));
 	return 0;

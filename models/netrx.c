@@ -145,6 +145,8 @@ static int netrx_reserve(world *w, char *err, size_t errlen)
 	w->off_nic = world_reserve(w, f->cpus, sizeof(nic_state));
 	w->off_nic_slots = world_reserve(w, size_queues(w), sizeof(nic_slot));
 	w->off_flow = world_reserve(w, f->nflows, sizeof(uint64_t));
+	if (f->nflows && world_check_memory(w, f->flows[0].pos, "the NIC queues of these flows", err, errlen))
+		return WORLD_EINPUT;
 	return 0;
 }
 

@@ -403,6 +403,8 @@ static int packet_ring_reserve(world *w, char *err, size_t errlen)
 		 * its first step is the lockless room check */
 		if (v12)
 			w->rcv[i] = (sock_rcv){ w->fn_tpacket_rcv, ring_first_pc(f) };
+		if (world_check_memory(w, so->pos, "this socket's ring", err, errlen))
+			return WORLD_EINPUT;
 	}
 	return 0;
 }

@@ -398,6 +398,8 @@ static int sock_lock_reserve(world *w, char *err, size_t errlen)
 		/* a stream socket's protocol: tcp_v4_rcv (packet sockets: packet_ring.c) */
 		if (f->sockets[i].type == SCN_SOCK_STREAM)
 			w->rcv[i] = (sock_rcv){ w->fn_tcp_rcv, 0 };
+		if (world_check_memory(w, f->sockets[i].pos, "this socket's backlog", err, errlen))
+			return WORLD_EINPUT;
 	}
 	return 0;
 }

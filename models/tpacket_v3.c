@@ -560,6 +560,8 @@ static int v3_reserve(world *w, char *err, size_t errlen)
 		d->timer[i] = sim_add_timer(s, v3_timer_fire, i, 1);
 		/* packet_set_ring(): po->prot_hook.func = tpacket_rcv */
 		w->rcv[i] = (sock_rcv){ d->fn_rcv, PC_A };
+		if (world_check_memory(w, so->pos, "this socket's ring", err, errlen))
+			return WORLD_EINPUT;
 	}
 	return 0;
 }

@@ -75,7 +75,33 @@ size_t world_reserve(world *w, size_t n, size_t size)
 int world_oom(const world *w, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s:1:1: error: out of memory", w->scn->path);
-	return -1;
+	return WORLD_ENOMEM;
+}
+
+int world_check_memory(const world *w, scn_pos pos, const char *what, char *err, size_t errlen)
+{
+	const scn_file *f = w->scn;
+	if (w->s.ar.size <= f->limit_memory)
+		return 0;
+	snprintf(err, errlen, "%s:%u:%u: error: %s: the run state needs %zu bytes or more, over "
+		 "limit memory=%" PRIu64 " (%s; raise it with `limit memory=SIZE`, "
+		 "see docs/scenarios.md)", f->path, pos.line, pos.col, what, w->s.ar.size,
+		 f->limit_memory, f->limit_pos.line ? "the limit line" : "the default, 1GiB");
+	return WORLD_EINPUT;
+}
+
+int world_label_cost(size_t i, uint64_t *cost_ns, uint64_t *per_byte_ps)
+{
+	sim tmp;
+	sim_init(&tmp, 1, 0);
+	add_labels(&tmp);
+	int ok = i < tmp.nlabels;
+	if (ok) {
+		*cost_ns = tmp.labels[i].cost_ns;
+		*per_byte_ps = tmp.labels[i].per_byte_ps;
+	}
+	sim_free(&tmp);
+	return ok;
 }
 
 static int unknown_label(const scn_file *f, scn_pos pos, const char *label, char *err, size_t errlen)
@@ -94,6 +120,7 @@ static int init_engine(world *w, char *err, size_t errlen)
 	s->on_stall = oracle_on_stall;
 	s->jitter_pct = f->jitter_pct;
 	s->limit_ns = f->limit_ns;
+	s->limit_events = f->limit_events;
 	w->L0 = s->nlabels;
 	add_labels(s);
 	for (size_t i = 0; i < f->ncosts; i++) {
@@ -140,9 +167,17 @@ static int add_run_events(world *w, char *err, size_t errlen)
 			return unknown_label(f, st->pos, st->label, err, errlen);
 		sim_add_stall(s, st->cpu, l, st->at_ns, st->nth, st->for_ns);
 	}
-	for (size_t i = 0; i < f->nirqs; i++)
-		sim_add_periodic_irq(s, f->irqs[i].cpu, f->irqs[i].at_ns, f->irqs[i].every_ns,
-				     f->irqs[i].cost_ns);
+	for (size_t i = 0; i < f->nirqs; i++) {
+		const scn_irq *q = &f->irqs[i];
+		if (sim_add_periodic_irq(s, q->cpu, q->at_ns, q->every_ns, q->cost_ns) != 0) {
+			/* the engine's table: SIM_IRQ_LINES a CPU, some of them the
+			 * models' (the NIC, timer ticks) and exploration's */
+			snprintf(err, errlen, "%s:%u:%u: error: too many irq lines on cpu %u: the engine "
+				 "has %u a CPU and the models use %u of them", f->path, q->pos.line,
+				 q->pos.col, q->cpu, SIM_IRQ_LINES, s->nlines[q->cpu] + 1);
+			return WORLD_EINPUT;
+		}
+	}
 	/* Exploration's perturbations (off unless s->perturb.enabled). */
 	sim_enable_perturb(s);
 	return 0;
@@ -158,7 +193,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	w->spin_random = f->spin_order == SCN_ORDER_RANDOM;
 	if (init_engine(w, err, errlen) != 0) {
 		sim_free(&w->s);
-		return -1;
+		return WORLD_EINPUT;
 	}
 	int rc = add_contexts(w, err, errlen);
 	for (size_t i = 0; i < NMODELS && rc == 0; i++)
@@ -168,14 +203,22 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		rc = add_run_events(w, err, errlen);
 	if (rc != 0) {
 		world_free(w);
-		return -1;
+		return rc == WORLD_ENOMEM ? WORLD_ENOMEM : WORLD_EINPUT;
 	}
 	w->off_g = world_reserve(w, 1, sizeof(world_global));
-	if (sim_commit(&w->s) != 0) {
+	w->s.mem_limit = f->limit_memory;
+	int crc = sim_commit(&w->s);
+	if (crc == SIM_EMEMLIMIT) {
+		world_check_memory(w, f->limit_pos.line ? f->limit_pos : (scn_pos){ 1, 1 },
+				   "the tasks, timers and CPUs", err, errlen);
+		world_free(w);
+		return WORLD_EINPUT;
+	}
+	if (crc != 0) {
 		snprintf(err, errlen, "%s:1:1: error: out of memory for the run state (%zu bytes)",
 			 f->path, w->s.ar.size);
 		world_free(w);
-		return -1;
+		return WORLD_ENOMEM;
 	}
 	w->g = arena_at(&w->s.ar, w->off_g);
 	for (size_t i = 0; i < NMODELS; i++)

@@ -171,9 +171,13 @@ static inline bl_slot *bl_slots(world *w, uint32_t sock)
 static inline uint32_t world_nctx(const world *w) { return w->s.ntasks + 2 * w->s.ncpus; }
 
 /* For a model's reserve: room for n items of `size` bytes in the arena (and
- * one more), its offset.  world_oom: the out-of-memory error, -1. */
+ * one more), its offset.  world_oom: the out-of-memory error, WORLD_ENOMEM.
+ * world_check_memory: 0 while the state reserved so far fits `limit
+ * memory=`, else WORLD_EINPUT with an error at pos naming what pushed it over
+ * (a reserve calls it after each object it sizes from the scenario). */
 size_t world_reserve(world *w, size_t n, size_t size);
 int world_oom(const world *w, char *err, size_t errlen);
+int world_check_memory(const world *w, scn_pos pos, const char *what, char *err, size_t errlen);
 
 /* The checksum a packet's payload gets when it is made (a hash of the run
  * seed and the packet id: no table needed). */
@@ -184,7 +188,11 @@ static inline uint64_t pkt_sum(const world *w, uint64_t pkt)
 }
 uint32_t pkt_truesize(uint32_t size);
 
-/* Build a world for one fix variant.  Returns 0, or -1 with a message. */
+/* Build a world for one fix variant.  Returns 0, or with a message
+ * "FILE:LINE:COL: error: ..." in err: WORLD_EINPUT when the scenario asks
+ * for more than the engine or `limit memory=` allows, WORLD_ENOMEM when
+ * memory runs out. */
+enum { WORLD_EINPUT = -1, WORLD_ENOMEM = -2 };
 int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen);
 /* The same on the heap: NULL with a message; world_delete frees it. */
 world *world_new(const scn_file *f, int fix, char *err, size_t errlen);
@@ -212,5 +220,8 @@ size_t world_socket_stats(world *w, uint32_t sock, world_stat out[WORLD_STATS_MA
  * kernel line each stands for (static strings).  Fills up to cap entries
  * (kernel may be NULL) and returns how many labels there are. */
 size_t world_label_table(const char **names, const char **kernel, size_t cap);
+/* Label i of that table: its default cost (ns) and per-byte part (ps a
+ * byte); 0 when i is past its end. */
+int world_label_cost(size_t i, uint64_t *cost_ns, uint64_t *per_byte_ps);
 
 #endif

@@ -50,7 +50,7 @@ name_fix(f) = ring_sock >= 0 ? fix_title(f) : "fix=".f
 # Arrays are plotted as if read from a whitespace-separated file.
 set datafile separator whitespace
 unset datafile columnheaders
-set multiplot layout 1,3 title sprintf("%s: the fix variants side by side", scn) font font_name.",15" \
+set multiplot layout 1,3 title (nfix > 1 ? sprintf("%s: the fix variants side by side", scn) : sprintf("%s: the run (fix=%s)", scn, word(fixes, 1))) font font_name.",15" \
 	margins 0.05, 0.98, 0.16, 0.84 spacing 0.07, 0
 set style fill solid 0.85 border lc rgb "#333333"
 set grid ytics lc rgb "#dddddd"

@@ -27,7 +27,8 @@ if (strlen(FIX) == 0) FIX = word(fixes, 1)
 cpus = 0
 @read_run
 if (cpus == 0) { print "lock_timeline.gp: no variant '".FIX."' in ".f_run; exit status 1 }
-end_us = end_ns / 1000.0
+# An empty run (end_ns 0) still gets a time axis.
+end_us = end_ns > 0 ? end_ns / 1000.0 : 0.001
 t0_us = 0
 if (ARGC >= 5) { t0_us = ARG4 / 1000.0; end_us = ARG5 / 1000.0 }
 span_us = end_us - t0_us
@@ -119,6 +120,12 @@ bar_text(st, lab, pkt, s, e) = \
 	st eq "backlog" ? "release_sock: sk_backlog_rcv, packet by packet" : \
 	st eq "spinning" ? "spinning" : ""
 drop_label(l) = l eq "tpacket_rcv:drop" || l eq "tcp_rcv:backlog_drop"
+# gnuplot 5.4 crashes on a `with labels` element none of whose rows is valid
+# when the file has one data row (a run of one CPU interval).  Its labels go
+# through lx() and lt(): rows left out are NaN, but the file's first row is
+# kept, off the x range and without text, so one row is always valid.
+lx(ok, x) = ok ? x : (column(0) == 0 ? -1 : NaN)
+lt(ok, s) = ok ? s : ""
 # gnuplot warns about a file without data lines: without ring steps, read
 # cpu_states.tsv instead, whose column 8 never says "C", "J" or "overrun".
 f_marks = nclaims > 0 ? f_steps : f_states
@@ -127,17 +134,17 @@ plot \
 	for [k = 1:words(states)] keyentry with boxes fc rgb state_rgb(word(states, k)) title state_title(word(states, k)), \
 	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(state_rgb(strcol(5))) \
 		with boxxyerror lc rgb variable notitle, \
-	f_states using (sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0 ? x0($2, $3) : NaN):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
+	f_states using (lx(sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0, x0($2, $3))):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
 		with labels tc rgb "white" font font_name.",10" notitle, \
-	f_marks using (sel(0) && label_claims && strcol(8) eq "C" ? $2 / 1000.0 : NaN):($3 - 0.52):(strcol(6)) \
+	f_marks using (lx(sel(0) && label_claims && strcol(8) eq "C", $2 / 1000.0)):($3 - 0.52):(lt(sel(0) && label_claims, strcol(6))) \
 		with labels tc rgb "#1f3b73" font font_name.",8" notitle, \
 	f_states using (sel(0) && drop_label(strcol(7)) ? $2 / 1000.0 : NaN):($4 + 0.45) \
 		with points pt 2 ps 0.6 lc rgb "#000000" title "drop (counted)", \
 	f_marks using (sel(0) && strcol(8) eq "overrun" ? $2 / 1000.0 : NaN):3 \
 		with points pt 7 ps 1.6 lc rgb "#d00000" title (has_ring ? "overrun: a frame claimed while another writer owns it" : ""), \
-	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 < t0_us + 0.7 * span_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("J: frame %s published", strcol(6))) \
+	f_marks using (lx(sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 < t0_us + 0.7 * span_us, $2 / 1000.0)):($3 - 0.52):(lt(strcol(8) eq "J", sprintf("J: frame %s published", strcol(6)))) \
 		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
-	f_marks using (sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= t0_us + 0.7 * span_us ? $2 / 1000.0 : NaN):($3 - 0.52):(sprintf("frame %s published: J", strcol(6))) \
+	f_marks using (lx(sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= t0_us + 0.7 * span_us, $2 / 1000.0)):($3 - 0.52):(lt(strcol(8) eq "J", sprintf("frame %s published: J", strcol(6)))) \
 		with labels right offset -0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
 	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
 

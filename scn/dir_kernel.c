@@ -28,7 +28,7 @@ static const dir_spec socket_dir = { .dir = "socket", .keys = socket_keys, .nkey
 static const dir_spec flow_dir = { .dir = "flow", .keys = flow_keys, .nkeys = FL_N,
 	.required = REQ(FL_CPU), DIR_NAMED(scn_flow), DIR_LIST(flows, scn_flow, K_FLOW) };
 static const dir_spec task_dir = { .dir = "task", .keys = task_keys, .nkeys = TK_N,
-	.required = REQ(TK_SOCKET) | REQ(TK_CPU) | REQ(TK_DO), DIR_NAMED(scn_task),
+	.required = REQ(TK_CPU) | REQ(TK_DO), DIR_NAMED(scn_task),
 	DIR_LIST(tasks, scn_task, K_TASK) };
 static const dir_spec consumer_dir = { .dir = "consumer", .keys = consumer_keys, .nkeys = CO_N,
 	.required = REQ(CO_SOCKET) | REQ(CO_CPU) | REQ(CO_CHECK), DIR_NAMED(scn_consumer),
@@ -36,6 +36,9 @@ static const dir_spec consumer_dir = { .dir = "consumer", .keys = consumer_keys,
 static const dir_spec lock_dir = { .dir = "lock", DIR_NAMED(scn_lock),
 	DIR_LIST(locks, scn_lock, K_LOCK) };
 static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 2 };
+
+const dir_spec *const scn_kernel_specs[] = { &socket_dir, &flow_dir, &task_dir, &consumer_dir,
+					      &lock_dir, &nic_dir, NULL };
 
 /* No key of the other type of socket, in line order. */
 static int socket_keys_of_type(parser *p, int type)
@@ -232,6 +235,9 @@ static int task_op(parser *p, scn_task *tk, size_t *cap, const tok *t, size_t w0
 	if (kind < 0)
 		return fail(p, opcol, "unknown task op '%s' (expected %s)",
 			    show(&b, s + w0, w1 - w0), op_list(list, sizeof list));
+	if (scn_op_uses_socket(kind) && tk->socket == SCN_NO_SOCKET)
+		return fail(p, opcol, "op '%s' works on the task's socket: give the task socket=S",
+			    scn_op_name(kind));
 	scn_op op = { kind, 0 };
 	if (op_arg(p, kind, s + a0, a1 - a0, opcol, col_add(t->vcol, a0), &op.arg))
 		return -1;
@@ -273,7 +279,8 @@ int dir_task(parser *p)
 	/* counted now so that scn_free releases its ops whatever happens next */
 	p->f->ntasks++;
 	tk->repeat = 1;
-	if (ref_socket(p, p->at[TK_SOCKET], &tk->socket) || tok_cpu(p, p->at[TK_CPU], &tk->cpu) ||
+	tk->socket = SCN_NO_SOCKET;
+	if ((p->at[TK_SOCKET] && ref_socket(p, p->at[TK_SOCKET], &tk->socket)) || tok_cpu(p, p->at[TK_CPU], &tk->cpu) ||
 	    task_ops(p, tk, p->at[TK_DO]) ||
 	    tok_time(p, p->at[TK_AT], "at", &tk->at_ns) ||
 	    tok_range(p, p->at[TK_REPEAT], "repeat", 1, UINT64_MAX, &tk->repeat) ||

@@ -19,7 +19,8 @@ static const char *const explore_keys[EX_N] = { "runs", "strategy", "depth", "st
 						"irqs", "irq_max", "jitter", "order" };
 static const char *const cost_keys[] = { "per_byte" };
 static const char *const spinlock_keys[] = { "order", "handoff" };
-static const char *const limit_keys[] = { "time" };
+enum { LM_TIME, LM_MEMORY, LM_EVENTS, LM_OUTPUT, LM_N };
+static const char *const limit_keys[LM_N] = { "time", "memory", "events", "output" };
 
 static const dir_spec stall_dir = { .dir = "stall", .keys = stall_keys, .nkeys = ST_N,
 	.required = REQ(ST_CPU) | REQ(ST_AT) | REQ(ST_FOR), DIR_LIST(stalls, scn_stall, K_STALL) };
@@ -29,9 +30,11 @@ static const dir_spec cost_dir = { .dir = "cost", .keys = cost_keys, .nkeys = 1,
 	DIR_LIST(costs, scn_cost, K_COST) };
 static const dir_spec expect_dir = { .dir = "expect", DIR_LIST(expects, scn_expect, K_EXPECT) };
 static const dir_spec spinlock_dir = { .dir = "spinlock", .keys = spinlock_keys, .nkeys = 2 };
-static const dir_spec limit_dir = { .dir = "limit", .keys = limit_keys, .nkeys = 1,
-	.required = REQ(0) };
+static const dir_spec limit_dir = { .dir = "limit", .keys = limit_keys, .nkeys = LM_N };
 static const dir_spec explore_dir = { .dir = "explore", .keys = explore_keys, .nkeys = EX_N };
+
+const dir_spec *const scn_run_specs[] = { &stall_dir, &irq_dir, &cost_dir, &expect_dir,
+					   &spinlock_dir, &limit_dir, &explore_dir, NULL };
 
 int dir_scenario(parser *p)
 {
@@ -155,11 +158,20 @@ int dir_spinlock(parser *p)
 
 int dir_limit(parser *p)
 {
-	if (dir_keys(p, &limit_dir, 1) || tok_time(p, p->at[0], "time", &p->f->limit_ns))
+	scn_file *f = p->f;
+
+	if (dir_keys(p, &limit_dir, 1))
 		return -1;
-	if (p->f->limit_ns == 0)
-		return fail(p, p->at[0]->vcol, "limit time= must be > 0");
-	return 0;
+	if (!p->at[LM_TIME] && !p->at[LM_MEMORY] && !p->at[LM_EVENTS] && !p->at[LM_OUTPUT])
+		return fail(p, p->toks[0].col, "limit needs time=, memory=, events= or output=");
+	f->limit_pos = (scn_pos){ p->line, p->toks[0].col };
+	if (tok_time(p, p->at[LM_TIME], "time", &f->limit_ns))
+		return -1;
+	if (f->limit_ns == 0)
+		return fail(p, p->at[LM_TIME]->vcol, "limit time= must be > 0");
+	return tok_size(p, p->at[LM_MEMORY], "memory", 1 << 20, SCN_MEMORY_MAX, &f->limit_memory) ||
+	       tok_range(p, p->at[LM_EVENTS], "events", 1, UINT64_MAX, &f->limit_events) ||
+	       tok_size(p, p->at[LM_OUTPUT], "output", 1, SCN_OUTPUT_MAX, &f->limit_output) ? -1 : 0;
 }
 
 int dir_explore(parser *p)
@@ -282,8 +294,10 @@ static int expect_clause(parser *p, size_t *ti, int fix)
 	if (c.k == 0)
 		return fail(p, c.t->col, "expected METRIC OP VALUE, got '%s'", show(&b, c.s, c.n));
 	int m = scn_names_find(&scn_metric_names, c.s, c.k);
+	char list[512];
 	if (m < 0)
-		return fail(p, c.t->col, "unknown metric '%s'", show(&b, c.s, c.k));
+		return fail(p, c.t->col, "unknown metric '%s' (expected %s)", show(&b, c.s, c.k),
+			    scn_names_list(&scn_metric_names, list, sizeof list));
 	scn_pos mpos = { p->line, c.t->col };
 	if (!clause_more(p, &c))
 		return fail(p, p->eol_col, "missing comparison operator after '%s'", scn_metric_name(m));

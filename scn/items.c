@@ -22,7 +22,7 @@ void *grow(parser *p, void *arr, size_t n, size_t *cap, size_t elem, const char 
 		nc = SCN_MAX_ITEMS;
 	void *a = realloc(arr, nc * elem);
 	if (!a) {
-		fail(p, col, "out of memory");
+		scn_fail_oom(p, col);
 		return NULL;
 	}
 	*cap = nc;
@@ -83,7 +83,7 @@ static int ni_add(parser *p, name_index *ni, const void *base, size_t stride, si
 		size_t nc = ni->cap ? ni->cap * 2 : 16;
 		uint32_t *s = calloc(nc, sizeof *s);
 		if (!s)
-			return fail(p, col, "out of memory");
+			return scn_fail_oom(p, col);
 		free(ni->slot);
 		ni->slot = s;
 		ni->cap = nc;

@@ -11,7 +11,7 @@
 
 int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 {
-	char m[SCN_ERR_MAX];
+	char m[SCN_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -23,6 +23,13 @@ int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 		     p->path, line, col, m);
 	if (r < 0)
 		p->err->msg[0] = '\0';
+	return -1;
+}
+
+int scn_fail_oom(parser *p, uint32_t col)
+{
+	fail(p, col, "out of memory");
+	p->err->oom = 1;
 	return -1;
 }
 
@@ -44,8 +51,7 @@ const char *show(shown *b, const char *s, size_t n)
 	return b->s;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t scn_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	unsigned lo = 0x80, hi = 0xBF;
@@ -97,7 +103,7 @@ static size_t text_char(parser *p, const char *s, size_t n, size_t i)
 	}
 	if (c < 0x80)
 		return 1;
-	size_t k = utf8_len((const unsigned char *)s + i, n - i);
+	size_t k = scn_utf8_len((const unsigned char *)s + i, n - i);
 	if (!k)
 		fail(p, col_of(i), "invalid UTF-8 byte 0x%02x in input", c);
 	return k;
@@ -159,11 +165,13 @@ static int lex_token(parser *p, const char *s, size_t n, size_t *i)
 	size_t start = *i, eqpos = SIZE_MAX;
 	int quoted = 0;
 
+	if (p->ntok == SCN_TOKENS_MAX)
+		return fail(p, col_of(*i), "more than %u tokens on a line", SCN_TOKENS_MAX);
 	if (p->ntok == p->captok) {
 		size_t nc = p->captok ? p->captok * 2 : 16;
 		tok *a = realloc(p->toks, nc * sizeof *a);
 		if (!a)
-			return fail(p, col_of(*i), "out of memory");
+			return scn_fail_oom(p, col_of(*i));
 		p->toks = a;
 		p->captok = nc;
 	}

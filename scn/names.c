@@ -81,3 +81,8 @@ int scn_op_arg(int kind)
 		return SCN_ARG_TIME;
 	return kind >= SCN_OP_SPIN_LOCK && kind < SCN_OP_COUNT ? SCN_ARG_LOCK : SCN_ARG_NONE;
 }
+
+int scn_op_uses_socket(int kind)
+{
+	return kind >= 0 && kind < SCN_OP_COUNT && scn_op_arg(kind) == SCN_ARG_NONE;
+}

@@ -52,6 +52,11 @@ static const struct directive {
 	{ "fanout", dir_fanout, S_NONE },
 };
 
+const char *scn_directive_name(size_t i)
+{
+	return i < sizeof directives / sizeof directives[0] ? directives[i].name : NULL;
+}
+
 static int directive(parser *p)
 {
 	const tok *t = &p->toks[0];
@@ -89,6 +94,19 @@ static int check_cpus(parser *p)
 	return 0;
 }
 
+/* A path of SCN_PATH_MAX bytes or more: an error naming its start (the whole
+ * would not fit in a message), never a path cut to another file's name. */
+static int path_too_long(const char *path, scn_error *err)
+{
+	size_t n = strlen(path);
+	if (n < SCN_PATH_MAX)
+		return 0;
+	int r = snprintf(err->msg, sizeof err->msg, "%.*s...:1:1: error: path is %zu bytes long, "
+			 "at most %d", 64, path, n, SCN_PATH_MAX - 1);
+	(void)r;        /* fits: 64 bytes of path and a short message */
+	return 1;
+}
+
 static int parse(parser *p, const char *buf, size_t len)
 {
 	size_t off = 0, from = 0;
@@ -105,6 +123,9 @@ static int parse(parser *p, const char *buf, size_t len)
 		if (p->line == UINT32_MAX)
 			return fail(p, 1, "too many lines");
 		p->line++;
+		if (n > SCN_LINE_MAX)
+			return fail(p, col_of(SCN_LINE_MAX), "line of %zu bytes: a line is at most "
+				    "%u bytes", n, SCN_LINE_MAX);
 		if (lex_line(p, buf + off, n, from) || (p->ntok && directive(p)))
 			return -1;
 		off = end + 1;
@@ -125,18 +146,23 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 	if (!err)
 		err = &dummy;
 	err->msg[0] = '\0';
+	err->oom = 0;
 	if (!path)
 		path = "<input>";
 	memset(&f, 0, sizeof f);
 	memset(&p, 0, sizeof p);
-	int r = snprintf(f.path, sizeof f.path, "%s", path);
-	(void)r;        /* a longer path is cut in f.path; messages use it whole */
+	if (path_too_long(path, err))
+		return -1;
+	memcpy(f.path, path, strlen(path) + 1);
 	f.seed = 1;
 	f.cpus = 1;
 	f.fix = SCN_FIX_NONE;
 	f.spin_order = SCN_ORDER_FIFO;
 	f.handoff_ns = UINT64_MAX;      /* the model's default */
 	f.limit_ns = 10 * NS_PER_S;
+	f.limit_memory = SCN_MEMORY_DEFAULT;
+	f.limit_events = SCN_EVENTS_DEFAULT;
+	f.limit_output = SCN_OUTPUT_DEFAULT;
 	f.explore = (scn_explore){ .runs = 10000, .strategy = SCN_STRATEGY_RANDOM, .depth = 3,
 				   .stall_max_ns = 20000, .irqs = 2, .irq_max_ns = 2000,
 				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
@@ -153,6 +179,9 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 		rc = scn_fail_at(&p, 1, 1, "no output given");
 	else if (!buf && len)
 		rc = scn_fail_at(&p, 1, 1, "no input given");
+	else if (len > SCN_INPUT_MAX)
+		rc = scn_fail_at(&p, 1, 1, "input of %zu bytes or more: a scenario is at most "
+				 "%u bytes (64 MiB)", len, SCN_INPUT_MAX);
 	else
 		rc = parse(&p, buf ? buf : "", len);
 
@@ -185,13 +214,19 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		memset(out, 0, sizeof *out);
 	if (!path)
 		path = "<null>";
+	if (path_too_long(path, err))
+		return -1;
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
 		e = errno;
 	} else {
 		for (;;) {
+			if (len > SCN_INPUT_MAX)
+				break;  /* scn_parse says it is too big: read no more */
 			if (len == cap) {
 				size_t nc = cap ? cap * 2 : 65536;
+				if (nc > (size_t)SCN_INPUT_MAX + 1)
+					nc = (size_t)SCN_INPUT_MAX + 1;
 				char *nb = nc > cap ? realloc(buf, nc) : NULL;
 				if (!nb) {
 					e = ENOMEM;
@@ -221,6 +256,7 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		int r = snprintf(err->msg, sizeof err->msg, "%s:1:1: error: cannot open %s: %s",
 				 path, path, why);
 		(void)r;
+		err->oom = e == ENOMEM;
 		return -1;
 	}
 	int rc = scn_parse(path, buf, len, labels, out, err);

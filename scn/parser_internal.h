@@ -71,6 +71,8 @@ typedef struct parser {
 int scn_fail_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define fail(p, col, ...) scn_fail_at((p), (p)->line, (col), __VA_ARGS__)
+/* "out of memory" at col, with p->err->oom set; returns -1. */
+int scn_fail_oom(parser *p, uint32_t col);
 
 /* ---- items and the directive prologue (items.c) ---------------------------- */
 
@@ -131,6 +133,12 @@ size_t item_find(const parser *p, int k, const void *base, size_t stride, size_t
 int ref_socket(parser *p, const tok *t, uint32_t *out);
 
 /* ---- directives (dir_run.c, dir_kernel.c) --------------------------------- */
+
+/* The dir_specs of each file, NULL-terminated (for scn_vocabulary). */
+extern const dir_spec *const scn_run_specs[];
+extern const dir_spec *const scn_kernel_specs[];
+/* The name of directive i of parse.c's table, or NULL past its end. */
+const char *scn_directive_name(size_t i);
 
 int dir_scenario(parser *p);
 int dir_seed(parser *p);

@@ -20,7 +20,9 @@
  *   - `lock NAME` declares a plain spinlock that tasks can take with the ops
  *     `spin_lock L`, `spin_unlock L`, `spin_lock_bh L`, `spin_unlock_bh L`,
  *     `spin_lock_irqsave L`, `spin_unlock_irqrestore L`;
- *   - `limit time=T` caps simulated time (default 10s);
+ *   - `limit [time=T] [memory=SIZE] [events=N] [output=SIZE]` caps simulated
+ *     time (default 10s), the run state (1 GiB), events a variant (10^9)
+ *     and the trace output (1 GiB);
  *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
  *     NET_RX budget (default 300).
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
@@ -46,7 +48,29 @@
 #include "names.h"
 
 #define SCN_NAME_MAX 64     /* names and labels, including the NUL */
-#define SCN_ERR_MAX 512
+/* A scenario's path, including the NUL (Linux's PATH_MAX): a longer path is
+ * an error, never cut. */
+#define SCN_PATH_MAX 4096
+/* A message's text after "error: " is at most SCN_MSG_MAX bytes; the whole
+ * line, which may name the path twice ("cannot open PATH"), always fits in
+ * SCN_ERR_MAX: "FILE:LINE:COL: error:" is never cut. */
+#define SCN_MSG_MAX 1024
+#define SCN_ERR_MAX (2 * SCN_PATH_MAX + SCN_MSG_MAX + 64)
+
+/* Bounds on the input, checked before anything is allocated for it: a file
+ * of more than SCN_INPUT_MAX bytes, a line of more than SCN_LINE_MAX bytes
+ * or SCN_TOKENS_MAX tokens is an error (docs/scenarios.md, "Bounds"). */
+#define SCN_INPUT_MAX (64u << 20)
+#define SCN_LINE_MAX (1u << 20)
+#define SCN_TOKENS_MAX 65536u
+
+/* `limit` defaults and ceilings: the run state (memory=), events a variant
+ * (events=) and bytes of --trace/--tsv/--perfetto output (output=). */
+#define SCN_MEMORY_DEFAULT (1ull << 30)
+#define SCN_MEMORY_MAX (1ull << 40)
+#define SCN_EVENTS_DEFAULT 1000000000ull
+#define SCN_OUTPUT_DEFAULT (1ull << 30)
+#define SCN_OUTPUT_MAX (1ull << 50)
 
 /* The largest time a scenario may give (1,000,000 s), and per-byte cost
  * (1 ms a byte, in ps). */
@@ -129,10 +153,15 @@ typedef struct scn_op {
 	uint64_t arg;           /* work/sleep: ns; spin ops: index into scn_file.locks */
 } scn_op;
 
+/* A task without socket= (it only takes `lock`s, works and sleeps). */
+#define SCN_NO_SOCKET UINT32_MAX
+/* The op works on the task's socket (lock_sock, release_sock, recv, ...). */
+int scn_op_uses_socket(int kind);
+
 typedef struct scn_task {
 	char name[SCN_NAME_MAX];
 	scn_pos pos;
-	uint32_t socket;
+	uint32_t socket;        /* SCN_NO_SOCKET when no op uses it and none was given */
 	uint32_t cpu;
 	scn_op *ops;            /* owned */
 	size_t nops;            /* >= 1 */
@@ -232,7 +261,7 @@ typedef struct scn_explore {
 } scn_explore;
 
 typedef struct scn_file {
-	char path[256];
+	char path[SCN_PATH_MAX]; /* whole: scn_parse refuses a longer one */
 	char name[SCN_NAME_MAX];
 	uint64_t seed;          /* default 1 */
 	uint32_t cpus;          /* default 1; 1..1024 */
@@ -243,6 +272,10 @@ typedef struct scn_file {
 	uint64_t handoff_ns;    /* default: -1 => model default */
 	int has_handoff;
 	uint64_t limit_ns;      /* default 10s */
+	uint64_t limit_memory;  /* bytes of run state a variant; default SCN_MEMORY_DEFAULT */
+	uint64_t limit_events;  /* events a variant; default SCN_EVENTS_DEFAULT */
+	uint64_t limit_output;  /* bytes of trace output; default SCN_OUTPUT_DEFAULT */
+	scn_pos limit_pos;      /* the `limit` line (line 0: none) */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
 	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */
@@ -263,6 +296,7 @@ typedef struct scn_file {
 
 typedef struct scn_error {
 	char msg[SCN_ERR_MAX];  /* "FILE:LINE:COL: error: MESSAGE" (no newline) */
+	int oom;                /* the error is "out of memory", not the input's */
 } scn_error;
 
 /* Names that `stall at=` and `cost` may use; supplied by the caller (the
@@ -273,7 +307,8 @@ typedef struct scn_labels {
 } scn_labels;
 
 /* Parse a buffer (need not be NUL-terminated; may contain any bytes).
- * `path` is used in messages.  On success returns 0 and fills *out (free with
+ * `path` is used in messages and kept whole in out->path; one of
+ * SCN_PATH_MAX bytes or more is an error.  On success returns 0 and fills *out (free with
  * scn_free); on error returns -1, fills *err and leaves *out empty. */
 int scn_parse(const char *path, const char *buf, size_t len,
 	      const scn_labels *labels, scn_file *out, scn_error *err);
@@ -284,6 +319,18 @@ int scn_parse_file(const char *path, const scn_labels *labels, scn_file *out,
 		   scn_error *err);
 
 void scn_free(scn_file *f);
+
+/* Every word the parser knows, for the documentation's test: each(kind,
+ * directive, name, ctx) is called with kind "directive" (name = directive),
+ * "key" (a key= of that directive) and "value" (a name a value may take:
+ * ops, metrics, fixes, ...; directive is what takes it). */
+void scn_vocabulary(void (*each)(const char *kind, const char *dir, const char *name, void *ctx),
+		    void *ctx);
+
+/* Length of the valid UTF-8 character at s[0..n) (n >= 1), or 0 when it is
+ * not one (overlong forms, surrogates and code points past U+10FFFF are
+ * not). */
+size_t scn_utf8_len(const unsigned char *s, size_t n);
 
 /* A deep copy (write.c); returns 0, or -1 when out of memory. */
 int scn_clone(const scn_file *src, scn_file *dst);

@@ -117,6 +117,43 @@ static int bad_unit(parser *p, const char *what, const char *s, size_t n, size_t
 		    show(&b, s, n), what, uk->example);
 }
 
+/* A decimal time, DIGITS.DIGITS UNIT (1.5us), into *out in the unit of
+ * `units` (ns, or ps): 1 when s has no '.', leaving it to the integer
+ * reader; 0 when it is a whole number of that unit; -1 with an error. */
+static int decimal_time(parser *p, const char *what, const char *s, size_t n, uint32_t col,
+			const unit *units, size_t nunits, int want_ps, uint64_t *out)
+{
+	const char *dot = memchr(s, '.', n);
+	shown b;
+	if (!dot)
+		return 1;
+	size_t ki = (size_t)(dot - s), kf = ki + 1, e;
+	uint64_t ip, fp = 0, scale = 1, m;
+	int ovf;
+	if (digits(s, ki, &ip, &ovf) != ki || ki == 0 || ovf)
+		return fail(p, col, "malformed time '%s' for %s (expected e.g. 5us or 1.5us)",
+			    show(&b, s, n), what);
+	for (e = kf; e < n && is_digit(s[e]); e++) {
+		if (scale > UINT64_MAX / 10 / 1000000000000ull)
+			return fail(p, col, "time '%s' for %s has too many decimals", show(&b, s, n), what);
+		fp = fp * 10 + (uint64_t)(s[e] - '0');
+		scale *= 10;
+	}
+	size_t u = 0;
+	while (u < nunits && !eq(s + e, n - e, units[u].u))
+		u++;
+	if (e == kf || u == nunits)
+		return fail(p, col, "malformed time '%s' for %s (expected e.g. 5us or 1.5us)",
+			    show(&b, s, n), what);
+	if (fp * units[u].mult % scale != 0)
+		return fail(p, col, "time '%s' for %s is not a whole number of %s", show(&b, s, n),
+			    what, want_ps ? "picoseconds" : "nanoseconds (the engine's time step)");
+	if (__builtin_mul_overflow(ip, units[u].mult, &m) ||
+	    __builtin_add_overflow(m, fp * units[u].mult / scale, out))
+		return fail(p, col, "%s '%s' overflows 64 bits", what, show(&b, s, n));
+	return 0;
+}
+
 static int val_time_unbounded(parser *p, const char *what, const char *s, size_t n,
 			      uint32_t col, int want_ps, uint64_t *out)
 {
@@ -129,6 +166,13 @@ static int val_time_unbounded(parser *p, const char *what, const char *s, size_t
 	};
 	shown b;
 	size_t k;
+	/* ps read as ns stays ps in the decimal reader: 1.5ps is never whole */
+	static const unit ns_dec[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S },
+	};
+	int d = decimal_time(p, what, s, n, col, want_ps ? ps : ns_dec, want_ps ? 5 : 4, want_ps, out);
+	if (d <= 0)
+		return d;
 	int r = with_unit(p, what, s, n, col, want_ps ? ps : ns, 5, out, &k);
 
 	if (r < 0)
@@ -324,7 +368,7 @@ int tok_cpu(parser *p, const tok *t, uint32_t *out)
 		size_t nc = p->capcpurefs ? p->capcpurefs * 2 : 8;
 		cpuref *a = realloc(p->cpurefs, nc * sizeof *a);
 		if (!a)
-			return fail(p, t->vcol, "out of memory");
+			return scn_fail_oom(p, t->vcol);
 		p->cpurefs = a;
 		p->capcpurefs = nc;
 	}

@@ -74,9 +74,11 @@ static void write_run(FILE *o, const scn_file *f)
 			time_ns(o, " handoff=", f->handoff_ns);
 		fputc('\n', o);
 	}
-	if (f->limit_ns != 10ull * 1000 * 1000 * 1000) {
+	if (f->limit_ns != 10ull * 1000 * 1000 * 1000 || f->limit_memory != SCN_MEMORY_DEFAULT ||
+	    f->limit_events != SCN_EVENTS_DEFAULT || f->limit_output != SCN_OUTPUT_DEFAULT) {
 		time_ns(o, "limit    time=", f->limit_ns);
-		fputc('\n', o);
+		fprintf(o, " memory=%" PRIu64 " events=%" PRIu64 " output=%" PRIu64 "\n",
+			f->limit_memory, f->limit_events, f->limit_output);
 	}
 }
 
@@ -144,7 +146,10 @@ static void write_flow(FILE *o, const scn_file *f, const scn_flow *fl)
 
 static void write_task(FILE *o, const scn_file *f, const scn_task *t)
 {
-	fprintf(o, "task     %s socket=%s cpu=%u do=\"", t->name, f->sockets[t->socket].name, t->cpu);
+	fprintf(o, "task     %s", t->name);
+	if (t->socket != SCN_NO_SOCKET)
+		fprintf(o, " socket=%s", f->sockets[t->socket].name);
+	fprintf(o, " cpu=%u do=\"", t->cpu);
 	for (size_t k = 0; k < t->nops; k++) {
 		const scn_op *op = &t->ops[k];
 		fprintf(o, "%s%s", k ? "; " : "", scn_op_name(op->kind));

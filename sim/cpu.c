@@ -285,7 +285,8 @@ static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
 __attribute__((always_inline)) static inline int arm_or_run_ahead(sim *s, uint32_t cpu, sim_ctx *x,
 								   uint64_t due, int ahead)
 {
-	if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns) {
+	if (!ahead || due >= queue_next_time(&s->q) || due > s->limit_ns ||
+	    s->g->events >= s->limit_events) {
 		arm_top_at(s, cpu, x, due);
 		return 0;
 	}
@@ -405,7 +406,7 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 		if (r == 1 && !g->live)
 			return;
 		uint32_t id = queue_peek(q);
-		if (id >= s->ncpus || queue_next_time(q) > s->limit_ns)
+		if (id >= s->ncpus || queue_next_time(q) > s->limit_ns || g->events >= s->limit_events)
 			return;
 		dispatch_one(s, id);    /* a CPU's: returns 1, it runs here */
 		cpu = id;

@@ -19,9 +19,12 @@ void sim_enable_perturb(sim *s)
 	s->fn_xirq = sim_add_fn(s, "explore_irq", xirq_step);
 	s->xirq_line = calloc(s->ncpus, sizeof(*s->xirq_line));
 	if (!s->xirq_line)
-		abort();
-	for (uint32_t c = 0; c < s->ncpus; c++)
+		sim_out_of_memory();
+	for (uint32_t c = 0; c < s->ncpus; c++) {
 		s->xirq_line[c] = sim_add_irq_line(s, c, s->fn_xirq, c);
+		if (s->xirq_line[c] == SIM_NONE)
+			abort();        /* sim_add_periodic_irq keeps this line free */
+	}
 	/* daemon: an extra interrupt never keeps a finished run alive */
 	for (uint32_t i = 0; i < PERTURB_MAX_IRQS; i++)
 		s->xirq_timer[i] = sim_add_timer(s, xirq_fire, i, 1);
@@ -80,8 +83,8 @@ static void record(sim *s, uint32_t kind, uint32_t cpu, uint32_t label, uint64_t
 		   uint64_t len)
 {
 	perturb_state *ps = s->pst;
-	if (ps->nrec < PERTURB_RECORDS)
-		ps->rec[ps->nrec++] = (perturb_record){ kind, cpu, label, 0, nth, at, len };
+	assert(ps->nrec < PERTURB_RECORDS);     /* perturb_step leaves room: see perturb.h */
+	ps->rec[ps->nrec++] = (perturb_record){ kind, cpu, label, 0, nth, at, len };
 }
 
 static void xirq_fire(sim *s, uint32_t i)
@@ -121,8 +124,9 @@ uint64_t perturb_step(sim *s, uint32_t ctx, uint32_t label, uint64_t ns)
 		uint64_t steps = p->expected_steps ? p->expected_steps : 1;
 		hit = rng_below(&s->rng[s->rng_explore], steps) < p->depth;
 	}
-	if (!hit || label == s->label_perturb)
-		return 0;
+	if (!hit || label == s->label_perturb ||
+	    ps->nrec >= PERTURB_RECORDS - PERTURB_MAX_IRQS)
+		return 0;       /* (the last: no stall that could not be recorded) */
 	uint64_t len = 1 + rng_below(&s->rng[s->rng_explore], p->stall_max ? p->stall_max : 1);
 	uint64_t at = s->g->now + ns;
 	record(s, 0, cpu, label, nth, at, len);

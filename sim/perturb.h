@@ -12,8 +12,9 @@
  *     each busy for up to irq_max;
  *   - cost jitter (the engine's jitter_pct, "costs" stream) and the spinlock
  *     hand-off order (the models' random policy), set by the caller.
- * Every stall and irq applied is recorded (up to PERTURB_RECORDS) so that a
- * failing run can be written back as explicit `stall` and `irq` lines.
+ * Every stall and irq applied is recorded (PERTURB_RECORDS bounds how many a
+ * run applies) so that a failing run can be written back as explicit
+ * `stall` and `irq` lines.
  * A run with the same seed and configuration is the same run (--replay).
  *
  * Who calls what: the caller calls sim_enable_perturb() before sim_commit,
@@ -28,8 +29,12 @@
 #include <stdint.h>
 
 #define PERTURB_MAX_DEPTH 64
-#define PERTURB_RECORDS 64
 #define PERTURB_MAX_IRQS 16
+/* Every perturbation a run applies is recorded: a run applies at most
+ * PERTURB_RECORDS - PERTURB_MAX_IRQS stalls (pct: depth <= 64; random: a
+ * run that draws more stalls than that -- ~1e-7 at depth 64 -- applies no
+ * more), so its PERTURB_MAX_IRQS extra hardirqs always fit too. */
+#define PERTURB_RECORDS 128
 
 enum perturb_strategy { PERTURB_RANDOM = 0, PERTURB_PCT = 1 };
 

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,12 @@ _Static_assert(sizeof(sim_ctx) == 256, "sim_ctx: a power of two, no hidden paddi
 _Static_assert(sizeof(sim_cpu) == 64, "sim_cpu has no padding");
 _Static_assert(sizeof(sim_global) == 48, "sim_global has no padding");
 
+_Noreturn void sim_out_of_memory(void)
+{
+	fputs("sim: out of memory\n", stderr);
+	exit(SIM_EXIT_OOM);
+}
+
 static void *grow(void *p, uint32_t n, size_t elem)
 {
 	/* Descriptor arrays grow by doubling; only while building. */
@@ -20,7 +27,7 @@ static void *grow(void *p, uint32_t n, size_t elem)
 		return p;
 	void *q = realloc(p, (n ? 2 * (size_t)n : 1) * elem);
 	if (!q)
-		abort();
+		sim_out_of_memory();
 	return q;
 }
 
@@ -49,10 +56,11 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->ncpus = ncpus;
 	s->seed = seed;
 	s->limit_ns = UINT64_MAX;
+	s->limit_events = UINT64_MAX;
 	s->lines = calloc((size_t)ncpus * SIM_IRQ_LINES, sizeof(*s->lines));
 	s->nlines = calloc(ncpus, sizeof(*s->nlines));
 	if (!s->lines || !s->nlines)
-		abort();
+		sim_out_of_memory();
 	/* Timers 0..ncpus-1: each CPU's next step; ncpus..2*ncpus-1: its
 	 * deferred-interrupt retry (after a stall). */
 	for (uint32_t i = 0; i < 2 * ncpus; i++)
@@ -185,7 +193,9 @@ uint32_t sim_add_rng(sim *s, const char *stream)
 
 uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg)
 {
-	assert(!s->built && cpu < s->ncpus && s->nlines[cpu] < SIM_IRQ_LINES);
+	assert(!s->built && cpu < s->ncpus);
+	if (s->nlines[cpu] >= SIM_IRQ_LINES)
+		return SIM_NONE;        /* irq_pending is a 64-bit mask: the table is full */
 	uint32_t line = s->nlines[cpu]++;
 	s->lines[cpu * SIM_IRQ_LINES + line] = (sim_line_desc){ fn, arg };
 	return line;
@@ -213,9 +223,12 @@ void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_
 
 static void periodic_fire(sim *s, uint32_t i);
 
-void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost)
+int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost)
 {
 	assert(!s->built && cpu < s->ncpus && every > 0);
+	/* Keep the line sim_enable_perturb adds to every CPU. */
+	if (s->nlines[cpu] + (s->perturb_ready ? 0u : 1u) >= SIM_IRQ_LINES)
+		return -1;
 	uint32_t i = s->nperiodics;
 	sim_periodic_desc *d = PUSH(s->periodics, s->nperiodics);
 	d->cpu = cpu;
@@ -224,6 +237,7 @@ void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uin
 	d->at = at;
 	d->every = every;
 	d->cost = cost;
+	return 0;
 }
 
 int sim_commit(sim *s)
@@ -239,6 +253,8 @@ int sim_commit(sim *s)
 	s->off_zero = arena_reserve(&s->ar, s->ncpus * sizeof(sim_zero), 8);
 	queue_layout(&s->q, &s->ar, s->ntimers);
 	/* The models reserved their state before calling sim_commit. */
+	if (s->mem_limit && s->ar.size > s->mem_limit)
+		return SIM_EMEMLIMIT;
 	if (arena_commit(&s->ar) != 0)
 		return -1;
 	s->g = arena_at(&s->ar, s->off_g);
@@ -333,6 +349,8 @@ int sim_run(sim *s)
 			g->now = s->limit_ns;
 			return SIM_END_LIMIT;
 		}
+		if (g->events >= s->limit_events)
+			return SIM_END_EVENTS;
 		uint32_t id = queue_peek(&s->q);
 		same = t == g->now ? same + 1 : 0;
 		if (same >= SIM_STUCK) {

@@ -226,6 +226,8 @@ struct sim {
 	uint32_t ncpus;
 	uint32_t jitter_pct;
 	uint64_t limit_ns;
+	uint64_t limit_events;    /* the run stops (SIM_END_EVENTS) after this many */
+	size_t mem_limit;         /* sim_commit refuses a larger arena; 0: none */
 
 	/* descriptors: fixed once the run is built */
 	sim_fn_desc *fns;         uint32_t nfns;
@@ -278,6 +280,11 @@ struct sim {
 };
 
 /* ---- building (before sim_commit) ---- */
+/* The building calls allocate their descriptor tables as they go; when
+ * memory runs out they print "sim: out of memory" on stderr and exit with
+ * SIM_EXIT_OOM, the status the program gives an out-of-memory anywhere. */
+#define SIM_EXIT_OOM 3
+_Noreturn void sim_out_of_memory(void);
 void sim_init(sim *s, uint32_t ncpus, uint64_t seed);
 void sim_free(sim *s);
 uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step);
@@ -293,26 +300,34 @@ void sim_set_trace_keys(sim *s, const char *const *names, uint32_t n);
 uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu);  /* returns its ctx id */
 uint32_t sim_add_waitq(sim *s);
 uint32_t sim_add_rng(sim *s, const char *stream);
-/* A hardirq line on a CPU; its handler runs as a hardirq frame {fn, a=arg}. */
+/* A hardirq line on a CPU; its handler runs as a hardirq frame {fn, a=arg}.
+ * SIM_NONE when the CPU has SIM_IRQ_LINES already (the caller reports it). */
 uint32_t sim_add_irq_line(sim *s, uint32_t cpu, uint16_t fn, uint32_t arg);
 void sim_set_softirq(sim *s, uint32_t nr, uint16_t fn);
 /* Stall `cpu` for for_ns right after its nth performance of `label`
  * (label != SIM_NONE), or from time at_ns. */
 void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_t nth,
 		   uint64_t for_ns);
-/* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`. */
-void sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
+/* A periodic hardirq on `cpu` every `every` ns from `at`, busy for `cost`.
+ * Returns 0, or -1 when `cpu` has no hardirq line left for it (one stays
+ * free for sim_enable_perturb): the caller names the directive. */
+int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
 /* Make room for exploration's perturbations (perturb.h); before sim_commit.
  * Runs are perturbed while s->perturb.enabled is set. */
 void sim_enable_perturb(sim *s);
-/* Lay out the state and allocate it; the models reserve theirs before. */
+/* Lay out the state and allocate it; the models reserve theirs before.
+ * Returns 0; SIM_EMEMLIMIT, allocating nothing, when it would be larger
+ * than s->mem_limit (s->ar.size says how large); -1 out of memory. */
+#define SIM_EMEMLIMIT (-2)
 int sim_commit(sim *s);
 
 /* ---- runs ---- */
 /* Back to time 0: zero the state, seed the streams, arm the engine's timers.
  * Models then re-initialise their state and arm their timers. */
 void sim_reset(sim *s);
-enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2, SIM_END_STUCK = 3 };
+/* LIMIT: at s->limit_ns; EVENTS: after s->limit_events events. */
+enum sim_end { SIM_END_QUIET = 0, SIM_END_LIMIT = 1, SIM_END_STOPPED = 2, SIM_END_STUCK = 3,
+	       SIM_END_EVENTS = 4 };
 int sim_run(sim *s);
 void sim_stop(sim *s);
 static inline uint64_t sim_now(const sim *s) { return s->g->now; }

@@ -240,6 +240,51 @@ static void test_shrink_writes_a_small_reproducer(void **state)
 	scn_free(&f);
 }
 
+/* Counts the engine's "stall" events of 1 ns: the perturbation stalls. */
+typedef struct stall_count {
+	trace_sink sink;
+	uint32_t n;
+} stall_count;
+
+static void count_stall(trace_sink *self, const trace_event *e)
+{
+	stall_count *c = (stall_count *)self;
+	if (strcmp(e->label, "stall") == 0)
+		for (uint32_t i = 0; i < e->nkv; i++)
+			if (e->kv[i].key == SIM_TK_FOR && e->kv[i].val == 1)
+				c->n++;
+}
+
+/* A run that draws a stall after every step applies no more than it can
+ * record (the records are what --shrink writes back and --replay prints):
+ * every applied stall has its record, and the extra hardirqs fit too. */
+static void test_every_perturbation_is_recorded(void **state)
+{
+	(void)state;
+	scn_file f = load("wrap.scn");
+	world *w = malloc(sizeof(*w));
+	char msg[SCN_ERR_MAX];
+	assert_int_equal(world_build(w, &f, SCN_FIX_NONE, msg, sizeof msg), 0);
+	w->s.perturb = (perturb_config){ .enabled = 1, .strategy = PERTURB_RANDOM, .depth = 1,
+					 .irqs = PERTURB_MAX_IRQS, .stall_max = 1, .irq_max = 1,
+					 .expected_steps = 1, .horizon = 1000 };
+	stall_count c = { .sink = { .event = count_stall } };
+	world_reset(w);
+	w->s.trace = &c.sink;
+	world_run(w);
+	const perturb_state *ps = w->s.pst;
+	uint32_t stalls = 0, irqs = 0;
+	for (uint32_t i = 0; i < ps->nrec; i++)
+		*(ps->rec[i].kind == 0 ? &stalls : &irqs) += 1;
+	assert_true(c.n > 64);                  /* many more than the old table held */
+	assert_int_equal(stalls, c.n);          /* each applied stall recorded */
+	assert_true(ps->nrec <= PERTURB_RECORDS);
+	assert_int_equal(irqs, PERTURB_MAX_IRQS);
+	world_free(w);
+	free(w);
+	scn_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_fixes_clean_in_a_short_search),
 		cmocka_unit_test(test_replay_is_the_same_run),
 		cmocka_unit_test(test_shrink_writes_a_small_reproducer),
+		cmocka_unit_test(test_every_perturbation_is_recorded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

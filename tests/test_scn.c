@@ -181,6 +181,9 @@ static void test_defaults(void **state)
 	assert_int_equal(f.has_handoff, 0);
 	assert_true(f.handoff_ns == UINT64_MAX);
 	assert_true(f.limit_ns == 10000000000ull);
+	assert_true(f.limit_memory == 1ull << 30);
+	assert_true(f.limit_events == 1000000000ull);
+	assert_true(f.limit_output == 1ull << 30);
 	assert_int_equal(f.nic_queue, 1024);
 	assert_int_equal(f.budget, 300);
 	assert_int_equal(f.sockets[0].version, 1);
@@ -204,7 +207,7 @@ static void test_globals_and_extensions(void **state)
 		 "seed 18446744073709551615\n"
 		 "jitter 15%\n"
 		 "spinlock order=random handoff=70ns\n"
-		 "limit time=2s\n"
+		 "limit time=2s memory=2GiB events=5000 output=10MiB\n"
 		 "nic queue=64 budget=16\n"
 		 "bug bh_ignores_owned\n"
 		 "bug release_skips_backlog\n"
@@ -222,6 +225,10 @@ static void test_globals_and_extensions(void **state)
 	assert_int_equal(f.has_handoff, 1);
 	assert_int_equal(f.handoff_ns, 70);
 	assert_true(f.limit_ns == 2000000000ull);
+	assert_true(f.limit_memory == 2ull << 30);
+	assert_true(f.limit_events == 5000);
+	assert_true(f.limit_output == 10ull << 20);
+	assert_int_equal(f.limit_pos.line, 5);
 	assert_int_equal(f.nic_queue, 64);
 	assert_int_equal(f.budget, 16);
 	assert_int_equal(f.bugs, SCN_BUG_BH_IGNORES_OWNED | SCN_BUG_RELEASE_SKIPS_BACKLOG);
@@ -592,7 +599,10 @@ static void test_err_malformed_number(void **state)
 	err(HDR PKT "flow f socket=s cpu=0x1\n", "t.scn:3:21: error: ", "malformed number '0x1'");
 	err(HDR "socket s type=packet version=v2 frames=eight frame_size=2048\n",
 	    "t.scn:2:40: error: ", "malformed number 'eight'");
-	err(HDR PKT "flow f socket=s cpu=0 at=1.5us\n", "t.scn:3:26: error: ", "malformed time '1.5us'");
+	/* decimals whole in ns are read (at=1.5us is 1500ns); others are not */
+	err(HDR PKT "flow f socket=s cpu=0 at=1.5ns\n", "t.scn:3:26: error: ",
+	    "time '1.5ns' for at is not a whole number of nanoseconds");
+	err(HDR PKT "flow f socket=s cpu=0 at=1.us\n", "t.scn:3:26: error: ", "malformed time '1.us'");
 	err(HDR PKT "flow f socket=s cpu=0 at=us\n", "t.scn:3:26: error: ", "malformed time 'us'");
 	err(HDR PKT "flow f socket=s cpu=0 size=x1\n", "t.scn:3:28: error: ", "malformed size 'x1'");
 	err(HDR "expect overrun>=1x\n", "t.scn:2:17: error: ", "malformed number '1x'");
@@ -656,6 +666,19 @@ static void test_expect_time_units(void **state)
 	scn_free(&f);
 	err(HDR "expect overrun>=1us\n", "t.scn:2:17: error: ", "");
 	err(HDR "expect spin_max_ns<5parsecs\n", "t.scn:2:20: error: ", "unknown time unit");
+	/* decimal times, whole in the unit below */
+	parse_ok(HDR "expect spin_max_ns<1.5us\ncost tpacket_rcv:G 2.5us per_byte=1.5ns\n", &f);
+	assert_true(f.expects[0].value == 1500);
+	assert_true(f.costs[0].ns == 2500);
+	assert_true(f.costs[0].per_byte_ps == 1500);
+	scn_free(&f);
+	err(HDR "cost tpacket_rcv:G 1ns per_byte=1.5ps\n", "t.scn:2:33: error: ",
+	    "time '1.5ps' for per_byte is not a whole number of picoseconds");
+	/* an unknown metric lists the metrics */
+	err(HDR "expect overrunn>=1\n", "t.scn:2:8: error: ",
+	    "unknown metric 'overrunn' (expected overrun, corrupt, consumer_partial, lost, drops, "
+	    "delivered, consumed, nic_drops, backlog_max, backlog_drops, backlog_processed, "
+	    "inline_rcv, spin_max_ns, spin_total_ns, violations or deadlock)");
 }
 
 /* Times that fit 64 bits but are past what a run's sums can hold. */
@@ -1026,10 +1049,43 @@ static void test_long_line(void **state)
 	free(src);
 }
 
+/* The input bounds (scn.h): checked before anything grows with them. */
+static void test_input_bounds(void **state)
+{
+	(void)state;
+	scn_file f;
+	scn_error e;
+	/* more tokens on a line than SCN_TOKENS_MAX: one-byte tokens */
+	size_t n = 2 * (SCN_TOKENS_MAX + 1), len = 0;
+	char *src = malloc(n + 64);
+	assert_non_null(src);
+	len += (size_t)sprintf(src, "scenario t\nexpect");
+	for (size_t i = 0; i <= SCN_TOKENS_MAX; i++)
+		src[len++] = ' ', src[len++] = 'x';
+	assert_int_equal(parse_n(src, len, &f, &e), -1);
+	assert_non_null(strstr(e.msg, "t.scn:2:"));
+	assert_non_null(strstr(e.msg, ": error: more than 65536 tokens on a line"));
+	free(src);
+	/* a line longer than SCN_LINE_MAX: refused before it is cut into tokens */
+	src = malloc(SCN_LINE_MAX + 64);
+	assert_non_null(src);
+	len = (size_t)sprintf(src, "scenario t\n# ");
+	memset(src + len, 'x', SCN_LINE_MAX);
+	len += SCN_LINE_MAX;
+	assert_int_equal(parse_n(src, len, &f, &e), -1);
+	assert_string_equal(e.msg, "t.scn:2:1048577: error: line of 1048578 bytes: a line is at most "
+				   "1048576 bytes");
+	free(src);
+	/* more input than SCN_INPUT_MAX: refused whole, nothing read into it */
+	assert_int_equal(scn_parse("t.scn", "", (size_t)SCN_INPUT_MAX + 1, NULL, &f, &e), -1);
+	assert_non_null(strstr(e.msg, "t.scn:1:1: error: input of 67108865 bytes or more"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_input_bounds),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_globals_and_extensions),
 		cmocka_unit_test(test_crlf),
