@@ -32,19 +32,16 @@ int report_variants(int fix, int out[SCN_FIX_COUNT])
 	return 1;
 }
 
-static char *stories_text(const world *w)
+/* What print writes about w, as a malloc'd string; NULL when it wrote
+ * nothing (or out of memory). */
+static char *text_of(const world *w, void (*print)(const world *w, FILE *m))
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
 		return NULL;
-	for (int k = 0; k < STORY_KINDS; k++) {
-		if (!w->story[k].n)
-			continue;
-		fprintf(m, "  first %s\n", oracle_story_title((enum story_kind)k));
-		oracle_story_print(w, (enum story_kind)k, m, "    ");
-	}
+	print(w, m);
 	fclose(m);
 	if (len == 0) {
 		free(buf);
@@ -53,14 +50,19 @@ static char *stories_text(const world *w)
 	return buf;
 }
 
-/* {"cap": {"tp_packets": 101, ...}, ...}: each packet socket's figures. */
-static char *sockets_json(const world *w)
+static void print_stories(const world *w, FILE *m)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return NULL;
+	for (int k = 0; k < STORY_KINDS; k++) {
+		if (!w->story[k].n)
+			continue;
+		fprintf(m, "  first %s\n", oracle_story_title((enum story_kind)k));
+		oracle_story_print(w, (enum story_kind)k, m, "    ");
+	}
+}
+
+/* {"cap": {"tp_packets": 101, ...}, ...}: each packet socket's figures. */
+static void print_sockets(const world *w, FILE *m)
+{
 	fputc('{', m);
 	const char *sep = "";
 	for (uint32_t s = 0; s < w->scn->nsockets; s++) {
@@ -77,8 +79,6 @@ static char *sockets_json(const world *w)
 		sep = ", ";
 	}
 	fputc('}', m);
-	fclose(m);
-	return buf;
 }
 
 void report_capture(const world *w, int end, variant_result *r)
@@ -87,8 +87,8 @@ void report_capture(const world *w, int end, variant_result *r)
 	r->end = end;
 	memcpy(r->m, w->g->m, sizeof(r->m));
 	r->events = w->s.g->events;
-	r->stories = stories_text(w);
-	r->sockets = sockets_json(w);
+	r->stories = text_of(w, print_stories);
+	r->sockets = text_of(w, print_sockets);
 }
 
 void report_result_free(variant_result *r)

@@ -121,12 +121,10 @@ int dir_fanout(parser *p)
 
 int ref_fanout(parser *p, const tok *t, uint32_t *fanout, uint32_t *sock)
 {
-	shown b;
-	size_t i = item_find(p, K_FANOUT, p->f->fanouts, sizeof(scn_fanout),
-			     offsetof(scn_fanout, name), t->v, t->vn);
-	if (i == SIZE_MAX)
-		return fail(p, t->vcol, "unknown fanout group '%s' (declare it with `fanout` first)",
-			    show(&b, t->v, t->vn));
+	size_t i;
+	if (ref_item(p, t, K_FANOUT, p->f->fanouts, sizeof(scn_fanout), offsetof(scn_fanout, name),
+		     "fanout group", &i))
+		return -1;
 	*fanout = (uint32_t)i + 1;
 	*sock = p->f->fanouts[i].sockets[0];
 	return 0;

@@ -112,15 +112,24 @@ static int add_name(parser *p, const dir_spec *d, const void *base, void *it, co
 	return ni_add(p, &p->idx[d->kind], base, d->elem, d->name_off, t->vcol);
 }
 
-int ref_socket(parser *p, const tok *t, uint32_t *out)
+int ref_item(parser *p, const tok *t, int k, const void *base, size_t stride, size_t name_off,
+	     const char *what, size_t *out)
 {
 	shown b;
-	size_t i = item_find(p, K_SOCKET, p->f->sockets, sizeof(scn_socket),
-			     offsetof(scn_socket, name), t->v, t->vn);
-
+	size_t i = item_find(p, k, base, stride, name_off, t->v, t->vn);
 	if (i == SIZE_MAX)
-		return fail(p, t->vcol, "unknown socket '%s' (declare it with `socket` first)",
-			    show(&b, t->v, t->vn));
+		return fail(p, t->vcol, "unknown %s '%s' (declare it with `%s` first)", what,
+			    show(&b, t->v, t->vn), k == K_FANOUT ? "fanout" : what);
+	*out = i;
+	return 0;
+}
+
+int ref_socket(parser *p, const tok *t, uint32_t *out)
+{
+	size_t i;
+	if (ref_item(p, t, K_SOCKET, p->f->sockets, sizeof(scn_socket), offsetof(scn_socket, name),
+		     "socket", &i))
+		return -1;
 	*out = (uint32_t)i;
 	return 0;
 }

@@ -130,6 +130,10 @@ size_t item_find(const parser *p, int k, const void *base, size_t stride, size_t
 		 const char *s, size_t n);
 
 /* A reference to a socket by name (the value of t): its index. */
+/* The item of kind k named by t's value (its index in *out), or an error
+ * "unknown WHAT 'NAME'". */
+int ref_item(parser *p, const tok *t, int k, const void *base, size_t stride, size_t name_off,
+	     const char *what, size_t *out);
 int ref_socket(parser *p, const tok *t, uint32_t *out);
 
 /* ---- directives (dir_run.c, dir_kernel.c) --------------------------------- */
