@@ -91,6 +91,8 @@ static int init_engine(world *w, char *err, size_t errlen)
 	s->on_stall = oracle_on_stall;
 	s->jitter_pct = f->jitter_pct;
 	s->limit_ns = f->limit_ns;
+	s->slice_ns = f->sched_slice_ns;
+	s->preempt = f->preempt == SCN_PREEMPT_VOLUNTARY ? SIM_PREEMPT_VOLUNTARY : SIM_PREEMPT_FULL;
 	w->L0 = s->nlabels;
 	add_labels(s);
 	for (size_t i = 0; i < f->ncosts; i++) {
@@ -122,6 +124,11 @@ static int add_contexts(world *w, char *err, size_t errlen)
 		w->task_timer[i] = sim_add_timer(s, task_wake_fire, i, 0);
 		w->task_wq[i] = sim_add_waitq(s);
 	}
+	/* Last, the engine's ksoftirqd/N threads; and the kernel's rules for
+	 * them: v4.9 (4cd13c21b207) to v6.4 (reverted by d15121be7485 in
+	 * v6.5) leave softirqs to a runnable ksoftirqd. */
+	sim_add_ksoftirqd(s);
+	s->defer_to_ksoftirqd = f->kernel >= SCN_KERNEL(4, 9) && f->kernel < SCN_KERNEL(6, 5);
 	return 0;
 }
 

@@ -18,7 +18,8 @@ enum { TK_SOCKET, TK_CPU, TK_DO, TK_AT, TK_REPEAT, TK_EVERY, TK_N };
 static const char *const task_keys[TK_N] = { "socket", "cpu", "do", "at", "repeat", "every" };
 enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_N };
 static const char *const consumer_keys[CO_N] = { "socket", "cpu", "check", "cost" };
-static const char *const nic_keys[] = { "queue", "budget" };
+static const char *const nic_keys[] = { "queue", "budget", "weight" };
+static const char *const sched_keys[] = { "slice", "preempt" };
 
 static const dir_spec socket_dir = { .dir = "socket", .keys = socket_keys, .nkeys = SK_N,
 	.required = REQ(SK_TYPE), DIR_NAMED(scn_socket), DIR_LIST(sockets, scn_socket, K_SOCKET) };
@@ -32,7 +33,8 @@ static const dir_spec consumer_dir = { .dir = "consumer", .keys = consumer_keys,
 	DIR_LIST(consumers, scn_consumer, K_CONSUMER) };
 static const dir_spec lock_dir = { .dir = "lock", DIR_NAMED(scn_lock),
 	DIR_LIST(locks, scn_lock, K_LOCK) };
-static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 2 };
+static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 3 };
+static const dir_spec sched_dir = { .dir = "sched", .keys = sched_keys, .nkeys = 2 };
 
 /* No key of the other type of socket, in line order. */
 static int socket_keys_of_type(parser *p, int type)
@@ -288,7 +290,19 @@ int dir_nic(parser *p)
 {
 	return dir_keys(p, &nic_dir, 1) ||
 	       tok_range32(p, p->at[0], "queue", 1, 1048576, &p->f->nic_queue) ||
-	       tok_range32(p, p->at[1], "budget", 1, 1048576, &p->f->budget) ? -1 : 0;
+	       tok_range32(p, p->at[1], "budget", 1, 1048576, &p->f->budget) ||
+	       tok_range32(p, p->at[2], "weight", 1, 1048576, &p->f->napi_weight) ? -1 : 0;
+}
+
+/* sched [slice=T] [preempt=full|voluntary] */
+int dir_sched(parser *p)
+{
+	if (dir_keys(p, &sched_dir, 1) || tok_time(p, p->at[0], "slice", &p->f->sched_slice_ns) ||
+	    tok_enum(p, p->at[1], &scn_preempt_names, "preempt", &p->f->preempt))
+		return -1;
+	if (p->f->sched_slice_ns == 0)
+		return fail(p, p->at[0]->vcol, "sched slice= must be > 0");
+	return 0;
 }
 
 /* kernel MAJOR.MINOR (or vMAJOR.MINOR): which kernel's version-dependent

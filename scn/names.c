@@ -10,6 +10,7 @@
 
 TABLE(scn_fix_names, "none", "in_progress", "owner_map", "all");
 TABLE(scn_order_names, "fifo", "random");
+TABLE(scn_preempt_names, "full", "voluntary");
 TABLE(scn_strategy_names, "random", "pct");
 TABLE(scn_check_names, "user_bit", "nonzero");
 TABLE(scn_socket_type_names, "packet", "stream");

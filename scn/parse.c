@@ -49,6 +49,7 @@ static const struct directive {
 	{ "nic", dir_nic, S_NIC },
 	{ "explore", dir_explore, S_EXPLORE },
 	{ "kernel", dir_kernel, S_KERNEL },
+	{ "sched", dir_sched, S_SCHED },
 };
 
 static int directive(parser *p)
@@ -141,6 +142,8 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
 	f.nic_queue = 1024;
 	f.budget = 300;
+	f.napi_weight = 64;
+	f.sched_slice_ns = 3000000;
 	f.kernel = SCN_KERNEL(4, 8);
 	p.path = path;
 	p.labels = labels;

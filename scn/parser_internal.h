@@ -42,7 +42,7 @@ enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
        K_EXPECT, K_COUNT };
 /* The directives that may be given once. */
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
-       S_EXPLORE, S_KERNEL, S_COUNT, S_NONE = -1 };
+       S_EXPLORE, S_KERNEL, S_SCHED, S_COUNT, S_NONE = -1 };
 
 typedef struct parser {
 	const char *path;
@@ -150,6 +150,7 @@ int dir_task(parser *p);
 int dir_consumer(parser *p);
 int dir_lock(parser *p);
 int dir_nic(parser *p);
+int dir_sched(parser *p);
 int dir_kernel(parser *p);
 int dir_bug(parser *p);
 

@@ -21,8 +21,10 @@
  *     `spin_lock L`, `spin_unlock L`, `spin_lock_bh L`, `spin_unlock_bh L`,
  *     `spin_lock_irqsave L`, `spin_unlock_irqrestore L`;
  *   - `limit time=T` caps simulated time (default 10s);
- *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
- *     NET_RX budget (default 300).
+ *   - `nic queue=N budget=N weight=N` sets the NIC queue bound (default
+ *     1024), the NET_RX budget (default 300) and the NAPI weight (64);
+ *   - `sched [slice=T] [preempt=full|voluntary]`: the scheduler's slice
+ *     (default 3 ms) and where tasks may be preempted (default full).
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
  *     [irqs=N] [irq_max=T] [jitter=PCT] [order=fifo|random]`: bounds and
  *     defaults for `sim --explore`; ignored by a plain run.
@@ -187,6 +189,10 @@ enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH 
 
 enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
 
+/* How tasks are preempted: CONFIG_PREEMPT, or only at cond_resched()
+ * (CONFIG_PREEMPT_VOLUNTARY / NONE). */
+enum scn_preempt { SCN_PREEMPT_FULL = 0, SCN_PREEMPT_VOLUNTARY = 1 };
+
 enum scn_strategy { SCN_STRATEGY_RANDOM = 0, SCN_STRATEGY_PCT = 1 };
 
 /* A kernel version, compared as a number: SCN_KERNEL(5, 3) = 5003. */
@@ -219,6 +225,9 @@ typedef struct scn_file {
 	uint64_t limit_ns;      /* default 10s */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
+	uint32_t napi_weight;   /* `nic weight=`: NAPI_POLL_WEIGHT, default 64 */
+	uint64_t sched_slice_ns; /* `sched slice=`: default 3 ms */
+	int preempt;            /* `sched preempt=`: enum scn_preempt, default full */
 	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */
 	int has_kernel;         /* the `kernel` directive was given */
 	scn_explore explore;

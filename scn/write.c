@@ -91,8 +91,13 @@ static void write_settings(FILE *o, const scn_file *f)
 		fprintf(o, " jitter=%u order=%s\n", x->jitter_pct,
 			scn_names_get(&scn_order_names, x->order));
 	}
-	if (f->nic_queue != 1024 || f->budget != 300)
-		fprintf(o, "nic      queue=%u budget=%u\n", f->nic_queue, f->budget);
+	if (f->nic_queue != 1024 || f->budget != 300 || f->napi_weight != 64)
+		fprintf(o, "nic      queue=%u budget=%u weight=%u\n", f->nic_queue, f->budget,
+			f->napi_weight);
+	if (f->sched_slice_ns != 3000000 || f->preempt != SCN_PREEMPT_FULL) {
+		time_ns(o, "sched    slice=", f->sched_slice_ns);
+		fprintf(o, " preempt=%s\n", scn_names_get(&scn_preempt_names, f->preempt));
+	}
 	for (int i = 0; i < scn_bug_names.count; i++)
 		if (f->bugs & (1u << i))
 			fprintf(o, "bug      %s\n", scn_bug_names.names[i]);
