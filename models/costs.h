@@ -89,7 +89,8 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TP_ROOM_DROP, "tpacket_rcv:room_drop", "v5.3+: ROOM_NONE: atomic_inc(&po->tp_drops); goto drop_n_restore -- no lock, no sk_data_ready", 5, 0, ML_F_RING | ML_F_RING_DROP) \
 	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0, 0) \
 	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0, 0) \
-	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
+	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget <= 0 (netdev_budget 300) or time_after_eq(jiffies, time_limit) (netdev_budget_usecs 2000, v4.12+; 2 jiffies before) with work left: sd->time_squeeze++; __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
+	X(NX_REPOLL, "netrx:repoll", "napi_poll(): work == weight (NAPI_POLL_WEIGHT 64): list_add_tail(&n->poll_list, repoll); before v3.19 polled again in this run, since v3.19 (d75b1ade567f) spliced back at its end and __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
 	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0, 0) \
 	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0, ML_F_TAKE_USER) \
 	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0, ML_F_RELEASE_USER) \
@@ -153,6 +154,8 @@ extern const model_label_desc model_labels[ML_COUNT];
 #define COST_WAKE_NS 2000           /* try_to_wake_up -> the task runs */
 #define NIC_QUEUE_DEFAULT 1024      /* RX descriptors per queue (ethtool -g typical) */
 #define NETDEV_BUDGET 300           /* net.core.netdev_budget */
+#define NETDEV_BUDGET_NS 2000000ull /* net.core.netdev_budget_usecs 2000 (v4.12+; 2 jiffies before) */
+#define NAPI_POLL_WEIGHT 64         /* include/linux/netdevice.h: drivers' default weight */
 #define SKB_TRUESIZE_OVERHEAD 576   /* SKB_TRUESIZE(): SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64 */
 #define TPACKET_MACOFF 66           /* V1/V2 Ethernet: netoff = TPACKET_ALIGN(tp_hdrlen 52 + 16) = 80; macoff = 80 - 14 */
 #define CONSUMER_FUTILE_POLLS 64    /* a reader spinning on a readable-but-not-ready ring gives up and sleeps */
