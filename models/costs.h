@@ -120,6 +120,10 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0, ML_F_BACKLOG_DROP) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
+	X(HD_TICK, "timer:irq", "the local timer interrupt: hrtimer_interrupt() -> tick_sched_timer() -> update_process_times() -> run_local_timers(): raise_softirq(TIMER_SOFTIRQ)", 300, 0, 0) \
+	X(HD_EXPIRE, "timer:expire", "run_timer_softirq() -> __run_timers() -> expire_timers() -> call_timer_fn(): a scenario `softirq` program starts", 20, 0, 0) \
+	X(HD_IRQ, "irq:program", "handle_irq_event() -> action->handler(): a scenario `irq` program's handler starts (busy its cost= first)", 0, 0, 0) \
+	X(HD_WORK, "handler:work", "a softirq or irq program's `work T`: busy in that context", 0, 0, 0) \
 	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0, 0) \
 	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0, 0) \
 	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \

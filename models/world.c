@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consumer.h"
+#include "handler.h"
 #include "keys.h"
 #include "locks.h"
 #include "netrx.h"
@@ -21,7 +22,7 @@ _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has 
 /* The models, in the order every phase visits them. */
 static const model_ops *const models[] = {
 	&spinlock_ops, &sock_lock_ops, &packet_ring_ops, &netrx_ops, &task_ops, &consumer_ops,
-	&oracle_ops,
+	&handler_ops, &oracle_ops,
 };
 #define NMODELS (sizeof models / sizeof models[0])
 
@@ -145,8 +146,9 @@ static int add_run_events(world *w, char *err, size_t errlen)
 		sim_add_stall(s, st->cpu, l, st->at_ns, st->nth, st->for_ns);
 	}
 	for (size_t i = 0; i < f->nirqs; i++)
-		sim_add_periodic_irq(s, f->irqs[i].cpu, f->irqs[i].at_ns, f->irqs[i].every_ns,
-				     f->irqs[i].cost_ns);
+		if (!f->irqs[i].nops)   /* with a program: handler.c's */
+			sim_add_periodic_irq(s, f->irqs[i].cpu, f->irqs[i].at_ns, f->irqs[i].every_ns,
+					     f->irqs[i].cost_ns);
 	/* Exploration's perturbations (off unless s->perturb.enabled). */
 	sim_enable_perturb(s);
 	return 0;

@@ -33,6 +33,7 @@ typedef struct nic_state nic_state;
 typedef struct nic_slot nic_slot;
 typedef struct task_state task_state;
 typedef struct consumer_state consumer_state;
+typedef struct handler_state handler_state;
 typedef struct story story;
 typedef struct stall_note stall_note;
 
@@ -144,6 +145,12 @@ struct world {
 	task_state *task;           /* [ntasks] */
 	consumer_state *cons;       /* [nconsumers] */
 	uint16_t fn_task, fn_spin_op, fn_consumer;
+
+	/* handler.c: per program (softirqs, then irqs) */
+	uint32_t *hd_timer, *hd_line;
+	size_t off_hd;
+	handler_state *hd;
+	uint16_t fn_hd_prog;
 
 	/* oracle.c, ghost.c */
 	size_t off_story, off_stall, off_read_gen;

@@ -50,6 +50,7 @@ static const struct directive {
 	{ "explore", dir_explore, S_EXPLORE },
 	{ "kernel", dir_kernel, S_KERNEL },
 	{ "sched", dir_sched, S_SCHED },
+	{ "softirq", dir_softirq, S_NONE },
 };
 
 static int directive(parser *p)
@@ -236,6 +237,11 @@ void scn_free(scn_file *f)
 		return;
 	for (size_t i = 0; i < f->ntasks; i++)
 		free(f->tasks[i].ops);
+	for (size_t i = 0; i < f->nirqs; i++)
+		free(f->irqs[i].ops);
+	for (size_t i = 0; i < f->nsoftirqs; i++)
+		free(f->softirqs[i].ops);
+	free(f->softirqs);
 	free(f->sockets);
 	free(f->flows);
 	free(f->tasks);

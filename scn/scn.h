@@ -24,7 +24,9 @@
  *   - `nic queue=N budget=N weight=N` sets the NIC queue bound (default
  *     1024), the NET_RX budget (default 300) and the NAPI weight (64);
  *   - `sched [slice=T] [preempt=full|voluntary]`: the scheduler's slice
- *     (default 3 ms) and where tasks may be preempted (default full).
+ *     (default 3 ms) and where tasks may be preempted (default full);
+ *   - `softirq NAME cpu=C every=T do="..." [at=T]`, and `irq ... do="..."`
+ *     (then cost= is optional): handler programs of work and spin_ ops.
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
  *     [irqs=N] [irq_max=T] [jitter=PCT] [order=fifo|random]`: bounds and
  *     defaults for `sim --explore`; ignored by a plain run.
@@ -143,9 +145,23 @@ typedef struct scn_irq {
 	scn_pos pos;
 	uint32_t cpu;
 	uint64_t every_ns;      /* > 0 */
-	uint64_t cost_ns;
+	uint64_t cost_ns;       /* busy this long (then its program, if any) */
 	uint64_t at_ns;         /* default 0 */
+	scn_op *ops;            /* `do=`: its handler's program (work, spin_*); owned */
+	size_t nops;            /* 0: no program, cost= only */
 } scn_irq;
+
+/* `softirq NAME cpu=C every=T do="..." [at=T]`: a timer handler run in
+ * TIMER_SOFTIRQ on CPU C every T (work and spin_* ops). */
+typedef struct scn_softirq {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	uint32_t cpu;
+	uint64_t every_ns;      /* > 0 */
+	uint64_t at_ns;         /* default 0 */
+	scn_op *ops;            /* owned */
+	size_t nops;            /* >= 1 */
+} scn_softirq;
 
 typedef struct scn_cost {
 	scn_pos pos;
@@ -238,6 +254,7 @@ typedef struct scn_file {
 	scn_consumer *consumers; size_t nconsumers;
 	scn_stall *stalls;     size_t nstalls;
 	scn_irq *irqs;         size_t nirqs;
+	scn_softirq *softirqs; size_t nsoftirqs;
 	scn_cost *costs;       size_t ncosts;
 	scn_lock *locks;       size_t nlocks;
 	scn_expect *expects;   size_t nexpects;
