@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "locks.h"
+#include "lockdep.h"
 #include "oracle.h"
 
 /* Usage bits, as lockdep names them. */
@@ -108,6 +109,7 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 	else if (mode == SPIN_IRQ)
 		sim_irq_disable(s, ctx);        /* spin_lock_irqsave: local_irq_save() first */
 	check_usage(w, ctx, lock);
+	lockdep_acquire(w, ctx, lock);
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	x->held++;
 	if (l->owner == SIM_NONE) {
@@ -173,6 +175,7 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	if (x->held)
 		x->held--;
+	lockdep_release(w, ctx, lock);
 	l->owner = SIM_NONE;
 	if (l->nwait) {
 		uint32_t next = pick_waiter(w, l);
@@ -213,19 +216,18 @@ _Static_assert(sizeof(spin_state) == 104, "spin_state has no padding");
 
 static int spinlock_reserve(world *w, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	w->nlocks = lock_count(w->scn);
 	w->rng_spin = sim_add_rng(&w->s, "spinlock");
 	w->off_spin = world_reserve(w, w->nlocks, sizeof(spin_state));
 	w->off_spin_next = world_reserve(w, world_nctx(w), sizeof(uint32_t));
-	return 0;
+	return lockdep_reserve(w, err, errlen);
 }
 
 static void spinlock_bind(world *w)
 {
 	w->spin = arena_at(&w->s.ar, w->off_spin);
 	w->spin_next = arena_at(&w->s.ar, w->off_spin_next);
+	lockdep_bind(w);
 }
 
 static void spinlock_reset(world *w)
@@ -236,7 +238,8 @@ static void spinlock_reset(world *w)
 	}
 	for (uint32_t i = 0; i < world_nctx(w); i++)
 		w->spin_next[i] = SIM_NONE;
+	lockdep_reset(w);
 }
 
 const model_ops spinlock_ops = { "spinlock", spinlock_reserve, spinlock_bind, spinlock_reset, NULL,
-				 NULL };
+				 lockdep_free };
