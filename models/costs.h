@@ -129,7 +129,9 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS_CHECK, "consumer:check", "user space: read tp_status of the frame at the reader's index", 5, 0, 0) \
 	X(CS_READ, "consumer:read", "user space: read the frame (tp_len, tp_snaplen, the bytes) and check the packet", 100, 100, ML_F_COPY) \
 	X(CS_RELEASE, "consumer:release", "user space: tp_status = TP_STATUS_KERNEL, hand the frame back", 5, 0, 0) \
-	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
+	X(CS_POLL, "consumer:poll", "poll() syscall round trip; then packet_poll() (consumer:poll_lock, poll_unlock): readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
+	X(CS_POLL_LOCK, "consumer:poll_lock", "packet_poll(): spin_lock_bh(&sk->sk_receive_queue.lock)", 19, 0, ML_F_TAKE_RQ) \
+	X(CS_POLL_UNLOCK, "consumer:poll_unlock", "packet_poll(): if (!packet_previous_rx_frame(po, &po->rx_ring, TP_STATUS_KERNEL)) mask |= EPOLLIN; spin_unlock_bh(&sk->sk_receive_queue.lock)", 15, 0, ML_F_RELEASE_RQ) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \
 	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0, ML_F_NOTE(ML_NOTE_OVERRUN)) \
