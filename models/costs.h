@@ -118,6 +118,7 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0, 0) \
 	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0, ML_F_BACKLOG_ADD) \
 	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0, ML_F_BACKLOG_DROP) \
+	X(TCP_RCVQ_DROP, "tcp_rcv:rcvq_drop", "tcp_data_queue(): tcp_try_rmem_schedule() fails (sk_rmem_alloc > sk_rcvbuf, tcp_prune_queue() finds no room): NET_INC_STATS(LINUX_MIB_TCPRCVQDROP) (v4.19+), tcp_drop() -- a note on the do_rcv / backlog_rcv step", 0, 0, 0) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
 	X(HD_TICK, "timer:irq", "the local timer interrupt: hrtimer_interrupt() -> tick_sched_timer() -> update_process_times() -> run_local_timers(): raise_softirq(TIMER_SOFTIRQ)", 300, 0, 0) \

@@ -61,13 +61,23 @@ static void trace_backlog(world *w, uint32_t c, uint32_t sock)
 			 (int64_t)k->bl_count, TK_BYTES, (int64_t)k->bl_len, TK_RMEM, (int64_t)k->rmem);
 }
 
-/* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
-static void do_rcv(world *w, uint32_t sock, uint32_t truesize)
+/* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the
+ * backlog.  tcp_data_queue() -> tcp_try_rmem_schedule(): when
+ * sk_rmem_alloc > sk_rcvbuf already and tcp_prune_queue() cannot make room
+ * (the model does not collapse), the segment is dropped: TCPRcvQDrop
+ * (the counter since v4.19; the drop in every version), rcvq_drops. */
+static void do_rcv(world *w, uint32_t c, uint32_t sock, uint32_t truesize, uint64_t pkt)
 {
 	sock_state *k = &w->sock[sock];
+	w->g->stream_rx++;
+	if (k->rmem > w->scn->sockets[sock].rcvbuf) {
+		w->g->m[SCN_M_RCVQ_DROPS]++;
+		sim_note(&w->s, c, wl(w, ML_TCP_RCVQ_DROP), TK_SOCK, (int64_t)sock, TK_PKT, (int64_t)pkt,
+			 TK_RMEM, (int64_t)k->rmem);
+		return;
+	}
 	k->rmem += truesize;
 	k->rq_pkts++;
-	w->g->stream_rx++;
 	w->g->m[SCN_M_DELIVERED]++;
 }
 
@@ -165,7 +175,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			uint32_t cap = w->bl_cap[f->a];
 			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)f->a,
 				     TK_PKT, (int64_t)q->pkt);
-			do_rcv(w, f->a, q->truesize);
+			do_rcv(w, c, f->a, q->truesize, q->pkt);
 			w->g->m[SCN_M_BACKLOG_PROCESSED]++;
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
 			k->bl_count--;
@@ -291,7 +301,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 					      wl(w, ML_LS_OWNED), W_OWNS, f->a, 0, 0);
 			oracle_violation(w, c, wl(w, ML_TCP_DO_RCV), W_INLINE_OWNED, f->a, k->owned - 1);
 		}
-		do_rcv(w, f->a, ts);
+		do_rcv(w, c, f->a, ts, f->d);
 		trace_backlog(w, c, f->a);      /* sk_rmem_alloc grew */
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;

@@ -22,11 +22,11 @@ TABLE(scn_op_names, "lock_sock", "release_sock", "lock_sock_fast", "unlock_sock_
 TABLE(scn_metric_names, "overrun", "corrupt", "consumer_partial", "lost", "drops",
       "delivered", "consumed", "nic_drops", "backlog_max", "backlog_drops",
       "backlog_processed", "inline_rcv", "spin_max_ns", "spin_total_ns",
-      "violations", "deadlock", "lock_order");
+      "violations", "deadlock", "lock_order", "rcvq_drops");
 TABLE(scn_cmp_names, "==", "!=", "<", "<=", ">", ">=");
 TABLE(scn_bug_names, "bh_ignores_owned", "lock_sock_without_bh", "release_skips_backlog");
 
-_Static_assert(SCN_FIX_ALL == 3 && SCN_OP_COUNT == 13 && SCN_M_COUNT == 17 && SCN_GE == 5,
+_Static_assert(SCN_FIX_ALL == 3 && SCN_OP_COUNT == 13 && SCN_M_COUNT == 18 && SCN_GE == 5,
 	       "an enum of scn.h and its name table in names.c differ");
 
 int scn_names_find(const scn_names *t, const char *s, size_t n)

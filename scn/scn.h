@@ -184,6 +184,7 @@ enum scn_metric {
 	SCN_M_INLINE_RCV, SCN_M_SPIN_MAX_NS, SCN_M_SPIN_TOTAL_NS,
 	SCN_M_VIOLATIONS, SCN_M_DEADLOCK,
 	SCN_M_LOCK_ORDER,       /* addition: lockdep's distinct lock-order inversions */
+	SCN_M_RCVQ_DROPS,       /* addition: TCPRcvQDrop, the receive queue was full */
 	SCN_M_COUNT
 };
 const char *scn_metric_name(int m);

@@ -80,7 +80,8 @@ static void test_backlog_limit_refuses_and_counts(void **state)
 	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 6);
 	assert_true(r.m[SCN_M_BACKLOG_DROPS] >= 20);
 	assert_int_equal(r.m[SCN_M_LOST], 0);
-	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_BACKLOG_DROPS], 30);
+	/* nobody reads: what the backlog delivers beyond rcvbuf is TCPRcvQDrop */
+	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_BACKLOG_DROPS] + r.m[SCN_M_RCVQ_DROPS], 30);
 }
 
 static void test_bug_bh_ignores_owned(void **state)
@@ -170,7 +171,10 @@ static void test_backlog_limit_by_kernel(void **state)
 	assert_true(old.m[SCN_M_BACKLOG_DROPS] >= 1);
 	assert_int_equal(new.m[SCN_M_BACKLOG_DROPS], 0);          /* 80 KiB: all 40 fit */
 	assert_true(new.m[SCN_M_BACKLOG_MAX] > old.m[SCN_M_BACKLOG_MAX]);
-	assert_int_equal(new.m[SCN_M_DELIVERED], 40);
+	/* all 40 reach tcp_v4_do_rcv; beyond rcvbuf (nobody reads) they are
+	 * TCPRcvQDrop */
+	assert_int_equal(new.m[SCN_M_DELIVERED] + new.m[SCN_M_RCVQ_DROPS], 40);
+	assert_true(new.m[SCN_M_RCVQ_DROPS] >= 1);
 }
 
 /* A task holding slock on cpu0 while cpu0's NIC delivers to the same socket. */
@@ -305,6 +309,38 @@ static void test_recv_takes_the_receive_queue(void **state)
 	assert_int_equal(r.m[SCN_M_LOST], 0);
 }
 
+/* Bug caught: the receive queue growing without bound (no TCPRcvQDrop),
+ * the test made after adding (one packet too few), a dropped packet
+ * counted as delivered, or recv not making room again. */
+static void test_rcvq_drop_when_rmem_over_rcvbuf(void **state)
+{
+	(void)state;
+	/* truesize 500 + 576 = 1076: 0, 1076, 2152 and 3228 <= 4096 are
+	 * queued, the 5th finds 4304 > 4096 and every later one too */
+	const char *text =
+		"scenario rq\ncpus 1\n"
+		"socket s type=stream rcvbuf=4096 sndbuf=64KiB\n"
+		"flow f socket=s cpu=0 every=5us count=10 size=500\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 4);
+	assert_int_equal(r.m[SCN_M_RCVQ_DROPS], 6);
+	assert_int_equal(r.m[SCN_M_INLINE_RCV], 10);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(trace_count(&r, "tcp_rcv:rcvq_drop sock=0 pkt=4 rmem=4304"), 1);
+	model_run_free(&r);
+	/* a reader that empties the queue between packets: nothing dropped */
+	const char *reader =
+		"scenario rq\ncpus 2\n"
+		"socket s type=stream rcvbuf=4096 sndbuf=64KiB\n"
+		"flow f socket=s cpu=0 every=5us count=10 size=500\n"
+		"task rd socket=s cpu=1 at=2us repeat=10 every=5us do=\"recv\"\n";
+	assert_int_equal(model_run_text(reader, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_RCVQ_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 10);
+	model_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_recv_takes_the_receive_queue),
 		cmocka_unit_test(test_release_by_non_owner_is_a_violation),
 		cmocka_unit_test(test_backlog_limit_by_kernel),
+		cmocka_unit_test(test_rcvq_drop_when_rmem_over_rcvbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
