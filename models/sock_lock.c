@@ -169,6 +169,14 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 		f->pc = f->c ? RS_LEN : RS_OWNED;
 		return SIM_NEXT;
 	case RS_RCV:
+		/* __release_sock(): cond_resched() after each sk_backlog_rcv()
+		 * (a preemption point even without CONFIG_PREEMPT); when the task
+		 * is back this step runs again */
+		if (f->e) {
+			f->e = 0;
+			if (sim_cond_resched(s, c))
+				return SIM_NEXT;
+		}
 		if (k->detached) {
 			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
 			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
@@ -181,6 +189,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			k->bl_count--;
 			k->detached--;
 			trace_backlog(w, c, f->a);
+			f->e = 1;
 			return SIM_CONT(ns);
 		}
 		f->pc = RS_RELOCK;

@@ -341,6 +341,34 @@ static void test_rcvq_drop_when_rmem_over_rcvbuf(void **state)
 	model_run_free(&r);
 }
 
+/* Bug caught: no cond_resched() in __release_sock's loop: without
+ * CONFIG_PREEMPT a long backlog keeps a waiting task off the CPU until
+ * release_sock returns. */
+static void test_release_sock_cond_resched(void **state)
+{
+	(void)state;
+	/* `own` owns the socket for 20us while 40 segments queue (~32 us of
+	 * backlog_rcv); `other` waits on cpu0 from 1us; slice 10us */
+	const char *base =
+		"scenario cr\ncpus 2\nsched slice=10us preempt=voluntary\n"
+		"socket s type=stream rcvbuf=16MiB sndbuf=0\n"
+		"task own socket=s cpu=0 do=\"lock_sock; work 20us; release_sock\"\n"
+		"task other socket=s cpu=0 at=1us do=\"work 5us\"\n"
+		"flow f socket=s cpu=1 at=2us every=400ns count=40 size=100\n";
+	model_run r;
+	assert_int_equal(model_run_text(base, SCN_FIX_NONE, 1, &r), 0);
+	/* preempted once, inside the loop: after a backlog_rcv, before the
+	 * owner lets the socket go */
+	assert_int_equal(trace_count(&r, "own sched:preempt"), 1);
+	long long pre = trace_time_of(&r, "own sched:preempt", 0);
+	assert_true(pre > trace_time_of(&r, "own release_sock:backlog_rcv", 0));
+	assert_true(pre < trace_time_of(&r, "own release_sock:owned", 0));
+	assert_true(trace_time_of(&r, "other sched:exit", 0) <
+		    trace_time_of(&r, "own release_sock:owned", 0));
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	model_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_release_by_non_owner_is_a_violation),
 		cmocka_unit_test(test_backlog_limit_by_kernel),
 		cmocka_unit_test(test_rcvq_drop_when_rmem_over_rcvbuf),
+		cmocka_unit_test(test_release_sock_cond_resched),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
