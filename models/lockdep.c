@@ -6,26 +6,10 @@
 
 #include "oracle.h"
 
-#define U(b) (1u << (b))
 #define HARDIRQ_REPORTED (1u << 8)      /* the HARDIRQ pair was reported */
+#define SOFTIRQ_REPORTED (1u << 9)      /* the SOFTIRQ pair was reported */
 
 enum ld_kind { LD_CYCLE, LD_HARDIRQ_INV, LD_SOFTIRQ_INV };
-
-/* mark_irqflags(): the usage this acquisition shows. */
-static uint32_t usage_now(const world *w, uint32_t ctx)
-{
-	const sim_ctx *x = sim_ctx_at((sim *)&w->s, ctx);
-	const sim_cpu *c = &w->s.cpus[x->cpu];
-	if (x->kind == SIM_CTX_HARDIRQ)
-		return U(LD_IN_HARDIRQ);        /* hardirqs_off: no *-ON-W here */
-	uint32_t u = x->kind == SIM_CTX_SOFTIRQ ? U(LD_IN_SOFTIRQ) : 0;
-	if (!c->irqs_off) {
-		u |= U(LD_HARDIRQ_ON);
-		if (x->kind == SIM_CTX_TASK && c->bh_depth == 0)
-			u |= U(LD_SOFTIRQ_ON);
-	}
-	return u;
-}
 
 /* Breadth-first over the good edges from `start`, forward (from -> to) or
  * backward, to the first lock that is `target` or has a usage bit in
@@ -114,11 +98,28 @@ static void check_new_usage(world *w, uint32_t ctx, uint32_t lock, uint32_t bit)
 	for (int soft = 0; soft < 2; soft++) {
 		uint32_t in = soft ? LD_IN_SOFTIRQ : LD_IN_HARDIRQ, on = soft ? LD_SOFTIRQ_ON : LD_HARDIRQ_ON;
 		uint32_t l;
-		if (bit == in && (l = bfs(w, lock, 1, SIM_NONE, U(on), 0)) != SIM_NONE)
+		if (bit == in && (l = bfs(w, lock, 1, SIM_NONE, LD_BIT(on), 0)) != SIM_NONE)
 			irq_inversion(w, ctx, soft, lock, l);
-		else if (bit == on && (l = bfs(w, lock, 0, SIM_NONE, U(in), 0)) != SIM_NONE)
+		else if (bit == on && (l = bfs(w, lock, 0, SIM_NONE, LD_BIT(in), 0)) != SIM_NONE)
 			irq_inversion(w, ctx, soft, l, lock);
 	}
+}
+
+/* The SOFTIRQ pair on one lock: the two usages, in the order they
+ * happened, then the violation. */
+static void softirq_inconsistent(world *w, uint32_t ctx, uint32_t lock)
+{
+	const ld_witness *in = &w->ld_class[lock].first[LD_IN_SOFTIRQ];
+	const ld_witness *on = &w->ld_class[lock].first[LD_SOFTIRQ_ON];
+	if (oracle_first(w, STORY_VIOLATION)) {
+		int on_first = on->time <= in->time;
+		const ld_witness *a = on_first ? on : in, *b = on_first ? in : on;
+		oracle_add_at(w, STORY_VIOLATION, a->time, SIM_NONE, a->cpu, SIM_NONE,
+			      on_first ? W_SOFTIRQ_ON_USE : W_SOFTIRQ_USE, lock, 0, 0);
+		oracle_add_at(w, STORY_VIOLATION, b->time, SIM_NONE, b->cpu, SIM_NONE,
+			      on_first ? W_SOFTIRQ_USE : W_SOFTIRQ_ON_USE, lock, 0, 0);
+	}
+	oracle_violation(w, ctx, SIM_NONE, W_SOFTIRQ_UNSAFE, lock, 0);
 }
 
 static void mark_usage(world *w, uint32_t ctx, uint32_t lock, uint32_t now)
@@ -128,17 +129,22 @@ static void mark_usage(world *w, uint32_t ctx, uint32_t lock, uint32_t now)
 	uint32_t fresh = now & ~k->usage;
 	k->usage |= now;
 	for (uint32_t b = 0; b < LD_USAGES; b++)
-		if (fresh & U(b))
+		if (fresh & LD_BIT(b))
 			k->first[b] = (ld_witness){ sim_now(&w->s), ctx, x->cpu };
-	/* valid_state(): "inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage"
-	 * (the SOFTIRQ pair: spinlock.c's check_usage()) */
-	uint32_t hard = U(LD_IN_HARDIRQ) | U(LD_HARDIRQ_ON);
+	/* valid_state(): "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage" */
+	uint32_t soft = LD_BIT(LD_IN_SOFTIRQ) | LD_BIT(LD_SOFTIRQ_ON);
+	if ((k->usage & soft) == soft && !(k->usage & SOFTIRQ_REPORTED)) {
+		k->usage |= SOFTIRQ_REPORTED;
+		softirq_inconsistent(w, ctx, lock);
+	}
+	/* and "inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage" */
+	uint32_t hard = LD_BIT(LD_IN_HARDIRQ) | LD_BIT(LD_HARDIRQ_ON);
 	if ((k->usage & hard) == hard && !(k->usage & HARDIRQ_REPORTED)) {
 		k->usage |= HARDIRQ_REPORTED;
 		oracle_violation(w, ctx, SIM_NONE, W_HARDIRQ_UNSAFE, lock, 0);
 	}
 	for (uint32_t b = 0; b < LD_USAGES; b++)
-		if (fresh & U(b))
+		if (fresh & LD_BIT(b))
 			check_new_usage(w, ctx, lock, b);
 }
 
@@ -165,8 +171,8 @@ static void check_prev_add(world *w, uint32_t ctx, uint32_t prev, uint32_t next)
 	 * after next */
 	for (int soft = 0; soft < 2; soft++) {
 		uint32_t in = soft ? LD_IN_SOFTIRQ : LD_IN_HARDIRQ, on = soft ? LD_SOFTIRQ_ON : LD_HARDIRQ_ON;
-		uint32_t safe = bfs(w, prev, 0, SIM_NONE, U(in), 1), unsafe;
-		if (safe != SIM_NONE && (unsafe = bfs(w, next, 1, SIM_NONE, U(on), 1)) != SIM_NONE) {
+		uint32_t safe = bfs(w, prev, 0, SIM_NONE, LD_BIT(in), 1), unsafe;
+		if (safe != SIM_NONE && (unsafe = bfs(w, next, 1, SIM_NONE, LD_BIT(on), 1)) != SIM_NONE) {
 			g->bad = 0;     /* the path from safe to unsafe goes through it */
 			irq_inversion(w, ctx, soft, safe, unsafe);
 			g->bad = 1;
@@ -176,10 +182,9 @@ static void check_prev_add(world *w, uint32_t ctx, uint32_t prev, uint32_t next)
 	g->bad = 0;
 }
 
-void lockdep_acquire(world *w, uint32_t ctx, uint32_t lock)
+void lockdep_acquire_slow(world *w, uint32_t ctx, uint32_t lock, uint32_t now)
 {
 	ld_held *h = &w->ld_held[ctx];
-	uint32_t now = usage_now(w, ctx);
 	if ((w->ld_class[lock].usage & now) != now)
 		mark_usage(w, ctx, lock, now);
 	/* check_prevs_add(): from the lock held last in this context */
@@ -189,7 +194,7 @@ void lockdep_acquire(world *w, uint32_t ctx, uint32_t lock)
 		h->lock[h->depth++] = lock;
 }
 
-void lockdep_release(world *w, uint32_t ctx, uint32_t lock)
+void lockdep_release_slow(world *w, uint32_t ctx, uint32_t lock)
 {
 	ld_held *h = &w->ld_held[ctx];
 	for (uint32_t i = h->depth; i-- > 0;)

@@ -73,9 +73,47 @@ typedef struct ld_state {
 	ld_report report[LOCKDEP_REPORTS];
 } ld_state;
 
-/* lock_acquire() / lock_release() of `lock` by ctx. */
-void lockdep_acquire(world *w, uint32_t ctx, uint32_t lock);
-void lockdep_release(world *w, uint32_t ctx, uint32_t lock);
+#define LD_BIT(b) (1u << (b))
+
+/* mark_irqflags(): the usage an acquisition by ctx shows now. */
+static inline uint32_t lockdep_usage_now(const world *w, uint32_t ctx)
+{
+	const sim_ctx *x = &w->s.ctx[ctx];
+	const sim_cpu *c = &w->s.cpus[x->cpu];
+	if (x->kind == SIM_CTX_HARDIRQ)
+		return LD_BIT(LD_IN_HARDIRQ);   /* hardirqs_off: no *-ON-W here */
+	uint32_t u = x->kind == SIM_CTX_SOFTIRQ ? LD_BIT(LD_IN_SOFTIRQ) : 0;
+	if (!c->irqs_off) {
+		u |= LD_BIT(LD_HARDIRQ_ON);
+		if (x->kind == SIM_CTX_TASK && c->bh_depth == 0)
+			u |= LD_BIT(LD_SOFTIRQ_ON);
+	}
+	return u;
+}
+
+void lockdep_acquire_slow(world *w, uint32_t ctx, uint32_t lock, uint32_t now);
+void lockdep_release_slow(world *w, uint32_t ctx, uint32_t lock);
+
+/* lock_acquire() / lock_release() of `lock` by ctx.  Inline: every spin_lock
+ * passes here; the common case (usage known, nothing else held; released
+ * last taken first) is a push or a pop. */
+static inline void lockdep_acquire(world *w, uint32_t ctx, uint32_t lock)
+{
+	ld_held *h = &w->ld_held[ctx];
+	uint32_t now = lockdep_usage_now(w, ctx);
+	if (__builtin_expect((w->ld_class[lock].usage & now) != now || h->depth, 0))
+		lockdep_acquire_slow(w, ctx, lock, now);
+	else
+		h->lock[h->depth++] = lock;
+}
+static inline void lockdep_release(world *w, uint32_t ctx, uint32_t lock)
+{
+	ld_held *h = &w->ld_held[ctx];
+	if (__builtin_expect(h->depth && h->lock[h->depth - 1] == lock, 1))
+		h->depth--;
+	else
+		lockdep_release_slow(w, ctx, lock);
+}
 
 /* Reserve (0, or -1 with a message), bind, reset, free: called by
  * spinlock.c's. */
