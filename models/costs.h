@@ -117,6 +117,7 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0, 0) \
 	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0, 0) \
 	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0, ML_F_BACKLOG_ADD) \
+	X(TCP_BL_COALESCE, "tcp_rcv:backlog_coalesce", "v5.0+ tcp_add_backlog(): skb_try_coalesce(tail, skb): the in-order segment merges into the backlog's tail skb before the limit check; sk_backlog.len += delta; LINUX_MIB_TCPBACKLOGCOALESCE", 30, 0, ML_F_BACKLOG_ADD) \
 	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0, ML_F_BACKLOG_DROP) \
 	X(TCP_RCVQ_DROP, "tcp_rcv:rcvq_drop", "tcp_data_queue(): tcp_try_rmem_schedule() fails (sk_rmem_alloc > sk_rcvbuf, tcp_prune_queue() finds no room): NET_INC_STATS(LINUX_MIB_TCPRCVQDROP) (v4.19+), tcp_drop() -- a note on the do_rcv / backlog_rcv step", 0, 0, 0) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
@@ -162,6 +163,7 @@ extern const model_label_desc model_labels[ML_COUNT];
 #define NIC_QUEUE_DEFAULT 1024      /* RX descriptors per queue (ethtool -g typical) */
 #define NETDEV_BUDGET 300           /* net.core.netdev_budget */
 #define NETDEV_BUDGET_NS 2000000ull /* net.core.netdev_budget_usecs 2000 (v4.12+; 2 jiffies before) */
+#define MAX_SKB_FRAGS 17            /* include/linux/skbuff.h (65536 / PAGE_SIZE + 1) */
 #define NAPI_POLL_WEIGHT 64         /* include/linux/netdevice.h: drivers' default weight */
 #define SKB_TRUESIZE_OVERHEAD 576   /* SKB_TRUESIZE(): SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64 */
 #define TPACKET_MACOFF 66           /* V1/V2 Ethernet: netoff = TPACKET_ALIGN(tp_hdrlen 52 + 16) = 80; macoff = 80 - 14 */

@@ -66,9 +66,9 @@ void oracle_finish(world *w)
 				waiting += (uint64_t)ghost_waiting(w, s, i, fr[i].status);
 		} else if (w->sock[s].owned) {
 			/* release_sock() will process it */
-			owned_backlog += w->sock[s].bl_count;
+			owned_backlog += w->sock[s].bl_pkts;
 		} else if (w->sock[s].bl_count) {
-			orphan += w->sock[s].bl_count;
+			orphan += w->sock[s].bl_pkts;
 			orphan_sock = s;
 		}
 	}

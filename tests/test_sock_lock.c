@@ -369,6 +369,36 @@ static void test_release_sock_cond_resched(void **state)
 	model_run_free(&r);
 }
 
+/* Bug caught: no v5.0 coalescing (one backlog skb a segment), coalescing
+ * on older kernels, a merged skb counted as one packet (delivered or
+ * backlog_processed short, lost > 0), or merging past MAX_SKB_FRAGS. */
+static void test_backlog_coalescing_from_5_0(void **state)
+{
+	(void)state;
+	const char *base =
+		"scenario co\ncpus 2\n"
+		"socket s type=stream rcvbuf=16MiB sndbuf=0\n"
+		"task user socket=s cpu=0 do=\"lock_sock; work 60us; release_sock\" at=1us\n"
+		"flow f socket=s cpu=1 at=2us every=1us count=40 size=100\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, "%skernel 4.19\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 40);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	model_run_free(&r);
+	snprintf(text, sizeof text, "%skernel 5.0\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	/* 40 segments in skbs of at most 18 (a head and 17 frags): 18, 18, 4 */
+	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 3);
+	assert_int_equal(trace_count(&r, "tcp_rcv:backlog_coalesce"), 37);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 40);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(trace_count(&r, "release_sock:backlog_rcv"), 3);
+	model_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_backlog_limit_by_kernel),
 		cmocka_unit_test(test_rcvq_drop_when_rmem_over_rcvbuf),
 		cmocka_unit_test(test_release_sock_cond_resched),
+		cmocka_unit_test(test_backlog_coalescing_from_5_0),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
