@@ -106,6 +106,14 @@ int dir_irq(parser *p)
 	if (tok_cpu(p, p->at[IQ_CPU], &q->cpu) ||
 	    tok_time(p, p->at[IQ_EVERY], "every", &q->every_ns))
 		return -1;
+	/* each irq is a hardirq line of its CPU; the NIC queue and the local
+	 * timer take one each */
+	size_t on_cpu = 0;
+	for (size_t i = 0; i < p->f->nirqs; i++)
+		on_cpu += p->f->irqs[i].cpu == q->cpu;
+	if (on_cpu > SCN_IRQS_PER_CPU)
+		return fail(p, p->at[IQ_CPU]->vcol, "too many irqs on cpu %" PRIu32 " (at most %u)",
+			    q->cpu, SCN_IRQS_PER_CPU);
 	if (q->every_ns == 0)
 		return fail(p, p->at[IQ_EVERY]->vcol, "irq every= must be > 0");
 	if (tok_time(p, p->at[IQ_COST], "cost", &q->cost_ns) ||

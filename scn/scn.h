@@ -141,6 +141,8 @@ typedef struct scn_stall {
 	uint64_t for_ns;
 } scn_stall;
 
+#define SCN_IRQS_PER_CPU 62     /* hardirq lines a CPU has (64) but the NIC's and the timer's */
+
 typedef struct scn_irq {
 	scn_pos pos;
 	uint32_t cpu;

@@ -600,6 +600,11 @@ static void test_handler_programs_and_sched(void **state)
 	    "softirq every= must be > 0");
 	err(HDR "sched slice=0\n", "t.scn:2:13: error: ", "sched slice= must be > 0");
 	err(HDR "sched preempt=rt\n", "t.scn:2:15: error: ", "unknown preempt 'rt'");
+	/* 63 irqs on one CPU: more hardirq lines than it has */
+	char many[4096] = HDR;
+	for (int i = 0; i < 63; i++)
+		strcat(many, "irq cpu=0 every=1us cost=1ns\n");
+	err(many, "t.scn:64:9: error: ", "too many irqs on cpu 0 (at most 62)");
 }
 
 static void test_err_malformed_number(void **state)
