@@ -91,13 +91,14 @@ static uint64_t bisect(scn_file *cand, const target *k, uint64_t *field, uint64_
 }
 
 /* The CPU numbers of a scenario: every flow's, task's, reader's, stall's
- * and extra irq's `cpu` field, as (array, count, element size) triples. */
+ * extra irq's and softirq program's `cpu` field, as (array, count, element
+ * size) triples. */
 typedef struct cpu_field {
 	unsigned char *arr;
 	size_t n, size, off;
 } cpu_field;
 
-#define CPU_FIELDS 5
+#define CPU_FIELDS 6
 #define CPU_FIELD(f, arr, n, type) \
 	((cpu_field){ (unsigned char *)(f)->arr, (f)->n, sizeof(type), offsetof(type, cpu) })
 
@@ -108,6 +109,7 @@ static void cpu_fields(const scn_file *f, cpu_field out[CPU_FIELDS])
 	out[2] = CPU_FIELD(f, consumers, nconsumers, scn_consumer);
 	out[3] = CPU_FIELD(f, stalls, nstalls, scn_stall);
 	out[4] = CPU_FIELD(f, irqs, nirqs, scn_irq);
+	out[5] = CPU_FIELD(f, softirqs, nsoftirqs, scn_softirq);
 }
 
 static uint32_t *cpu_at(const cpu_field *c, size_t i)

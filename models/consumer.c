@@ -7,7 +7,8 @@
 #include "packet_ring.h"
 #include "spinlock.h"
 
-enum { PC_CHECK, PC_READ, PC_RELEASE, PC_POLL, PC_WOKEN, PC_STATS_LOCK, PC_STATS_CLEAR, PC_STATS_DROPS };
+enum { PC_CHECK, PC_READ, PC_RELEASE, PC_POLL, PC_WOKEN, PC_STATS_LOCK, PC_STATS_CLEAR, PC_STATS_DROPS,
+       PC_POLL_LOCK, PC_POLL_UNLOCK, PC_POLL_DONE };
 
 static int ready(const world *w, uint32_t cons, uint32_t status)
 {
@@ -35,15 +36,38 @@ CONSUMER_STEP step_check(sim *s, uint32_t c, sim_frame *f)
 
 CONSUMER_STEP step_woken(sim *s, uint32_t c, sim_frame *f)
 {
-	world *w = s->model;
+	(void)s;
+	(void)c;
 	/* do_poll(): woken, poll() runs packet_poll() again and returns
 	 * only when it says readable; else it sleeps again. */
-	if (!ring_poll_readable(w, f->b)) {
-		sim_did(s, c, wl(w, ML_CS_POLL), 0, TK_FRAME, (int64_t)w->cons[f->a].idx);
-		return SIM_SLEEP(w->data_wq[f->b]);
-	}
-	/* back in user space, it looks at its frame */
-	return step_check(s, c, f);
+	f->c = 1;
+	f->pc = PC_POLL_LOCK;
+	return SIM_NEXT;
+}
+
+/* packet_poll(): spin_lock_bh(&sk->sk_receive_queue.lock) -- the reader
+ * contends with the writers' A (and owner_map's J_lock). */
+CONSUMER_STEP step_poll_lock(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	uint32_t lock = lock_rq(w->scn, f->b);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL_LOCK), 0, TK_LOCK, (int64_t)lock);
+	f->pc = PC_POLL_UNLOCK;
+	if (!spin_lock_take(w, c, lock, SPIN_BH))
+		return SIM_SPIN;
+	return SIM_CONT(ns);
+}
+
+/* packet_poll(): readable unless packet_previous_rx_frame() is
+ * TP_STATUS_KERNEL; spin_unlock_bh(). */
+CONSUMER_STEP step_poll_unlock(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	f->d = (uint64_t)ring_poll_readable(w, f->b);
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL_UNLOCK), 0, TK_FRAME, (int64_t)w->cons[f->a].idx);
+	spin_lock_release(w, c, lock_rq(w->scn, f->b), SPIN_BH);
+	f->pc = PC_POLL_DONE;
+	return SIM_CONT(ns);
 }
 
 CONSUMER_STEP step_read(sim *s, uint32_t c, sim_frame *f)
@@ -137,16 +161,32 @@ CONSUMER_STEP step_stats_drops(sim *s, uint32_t c, sim_frame *f)
 CONSUMER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
+	/* poll(): the syscall, then packet_poll() */
+	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, TK_FRAME, (int64_t)w->cons[f->a].idx);
+	f->c = 0;
+	f->pc = PC_POLL_LOCK;
+	return SIM_CONT(ns);
+}
+
+/* What packet_poll() said: back to user space, or sleep in do_poll(). */
+CONSUMER_STEP step_poll_done(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
 	consumer_state *cs = &w->cons[f->a];
-	/* poll(): packet_poll() */
-	uint64_t ns = sim_did(s, c, wl(w, ML_CS_POLL), 0, TK_FRAME, (int64_t)cs->idx);
-	if (ring_poll_readable(w, f->b) && cs->futile < CONSUMER_FUTILE_POLLS) {
+	if (f->c) {
+		/* woken: readable returns to user space, else sleep again */
+		if (f->d)
+			return step_check(s, c, f);
+		f->pc = PC_WOKEN;
+		return SIM_SLEEP(w->data_wq[f->b]);
+	}
+	if (f->d && cs->futile < CONSUMER_FUTILE_POLLS) {
 		/* Readable, but our frame is not ready: poll returns at once and
 		 * the reader looks again -- it spins. */
 		cs->futile++;
 		cs->spins++;
 		f->pc = PC_CHECK;
-		return SIM_CONT(ns);
+		return SIM_NEXT;
 	}
 	cs->futile = 0;
 	spin_might_sleep(w, c, wl(w, ML_CS_POLL));
@@ -158,6 +198,7 @@ static const sim_step_fn consumer_steps[] = {
 	[PC_CHECK] = step_check, [PC_READ] = step_read, [PC_RELEASE] = step_release,
 	[PC_POLL] = step_poll, [PC_WOKEN] = step_woken, [PC_STATS_LOCK] = step_stats_lock,
 	[PC_STATS_CLEAR] = step_stats_clear, [PC_STATS_DROPS] = step_stats_drops,
+	[PC_POLL_LOCK] = step_poll_lock, [PC_POLL_UNLOCK] = step_poll_unlock, [PC_POLL_DONE] = step_poll_done,
 };
 
 sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)

@@ -109,7 +109,8 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(FO_ROLLOVER, "fanout:rollover", "packet_rcv_fanout(): fanout_demux_rollover(f, skb, 0, false, num): from po->rollover->sock, the first socket whose packet_rcv_has_room() is ROOM_NORMAL (else idx)", 30, 0, 0) \
 	X(NX_IRQ, "netrx:irq", "the NIC's hardirq handler: napi_schedule() raises NET_RX_SOFTIRQ, the queue's irq stays masked", 500, 0, 0) \
 	X(NX_RX, "netrx:rx", "net_rx_action() -> napi->poll(): take one packet off the NIC queue, netif_receive_skb()", 50, 0, 0) \
-	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget (300) spent with packets left: __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
+	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget <= 0 (netdev_budget 300) or time_after_eq(jiffies, time_limit) (netdev_budget_usecs 2000, v4.12+; 2 jiffies before) with work left: sd->time_squeeze++; __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
+	X(NX_REPOLL, "netrx:repoll", "napi_poll(): work == weight (NAPI_POLL_WEIGHT 64): list_add_tail(&n->poll_list, repoll); before v3.19 polled again in this run, since v3.19 (d75b1ade567f) spliced back at its end and __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
 	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0, 0) \
 	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0, ML_F_TAKE_USER) \
 	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0, ML_F_RELEASE_USER) \
@@ -136,9 +137,15 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TCP_OWNED, "tcp_rcv:owned", "tcp_v4_rcv(): if (!sock_owned_by_user(sk))", 2, 0, 0) \
 	X(TCP_DO_RCV, "tcp_rcv:do_rcv", "tcp_v4_rcv(): ret = tcp_v4_do_rcv(sk, skb) inline in softirq", 800, 0, 0) \
 	X(TCP_BACKLOG, "tcp_rcv:add_backlog", "tcp_v4_rcv(): sk_add_backlog(sk, skb, sk->sk_rcvbuf + sk->sk_sndbuf) (v3.5-v4.8; tcp_add_backlog() since v4.9 adds 64 KiB and coalesces): queued for release_sock()", 30, 0, ML_F_BACKLOG_ADD) \
+	X(TCP_BL_COALESCE, "tcp_rcv:backlog_coalesce", "v5.0+ tcp_add_backlog(): skb_try_coalesce(tail, skb): the in-order segment merges into the backlog's tail skb before the limit check; sk_backlog.len += delta; LINUX_MIB_TCPBACKLOGCOALESCE", 30, 0, ML_F_BACKLOG_ADD) \
 	X(TCP_BL_DROP, "tcp_rcv:backlog_drop", "sk_add_backlog(): sk_rcvqueues_full(): backlog.len + rmem_alloc > limit (rcvbuf + sndbuf; tcp_add_backlog()'s from v4.9): -ENOBUFS, drop (LINUX_MIB_TCPBACKLOGDROP)", 30, 0, ML_F_BACKLOG_DROP) \
+	X(TCP_RCVQ_DROP, "tcp_rcv:rcvq_drop", "tcp_data_queue(): tcp_try_rmem_schedule() fails (sk_rmem_alloc > sk_rcvbuf, tcp_prune_queue() finds no room): NET_INC_STATS(LINUX_MIB_TCPRCVQDROP) (v4.19+), tcp_drop() -- a note on the do_rcv / backlog_rcv step", 0, 0, 0) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
+	X(HD_TICK, "timer:irq", "the local timer interrupt: hrtimer_interrupt() -> tick_sched_timer() -> update_process_times() -> run_local_timers(): raise_softirq(TIMER_SOFTIRQ)", 300, 0, 0) \
+	X(HD_EXPIRE, "timer:expire", "run_timer_softirq() -> __run_timers() -> expire_timers() -> call_timer_fn(): a scenario `softirq` program starts", 20, 0, 0) \
+	X(HD_IRQ, "irq:program", "handle_irq_event() -> action->handler(): a scenario `irq` program's handler starts (busy its cost= first)", 0, 0, 0) \
+	X(HD_WORK, "handler:work", "a softirq or irq program's `work T`: busy in that context", 0, 0, 0) \
 	X(TASK_WORK, "task:work", "a task program's `work T`: busy in process context", 0, 0, 0) \
 	X(TASK_SLEEP, "task:sleep", "a task program's `sleep T`: schedule_timeout()", 0, 0, 0) \
 	X(TASK_EXIT, "task:exit", "the program ends: syscall_exit_to_user_mode() -> lockdep_sys_exit(), the irq/preempt-count checks at return to user space", 0, 0, 0) \
@@ -148,7 +155,9 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS_STATS_LOCK, "consumer:stats_lock", "getsockopt(PACKET_STATISTICS) -> packet_getsockopt(): spin_lock_bh(&sk->sk_receive_queue.lock)", 19, 0, ML_F_TAKE_RQ) \
 	X(CS_STATS_CLEAR, "consumer:stats_clear", "packet_getsockopt(): memcpy(&st, &po->stats, sizeof(st)); memset(&po->stats, 0, sizeof(po->stats)) (clear on read; before v5.3 tp_drops too); spin_unlock_bh(&sk->sk_receive_queue.lock)", 30, 0, ML_F_RELEASE_RQ) \
 	X(CS_STATS_DROPS, "consumer:stats_drops", "v5.3+ packet_getsockopt(): drops = atomic_xchg(&po->tp_drops, 0); st.stats1.tp_drops = drops; st.stats1.tp_packets += drops", 10, 0, 0) \
-	X(CS_POLL, "consumer:poll", "poll(): packet_poll() readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
+	X(CS_POLL, "consumer:poll", "poll() syscall round trip; then packet_poll() (consumer:poll_lock, poll_unlock): readable if frame head-1 is not TP_STATUS_KERNEL", 300, 0, 0) \
+	X(CS_POLL_LOCK, "consumer:poll_lock", "packet_poll(): spin_lock_bh(&sk->sk_receive_queue.lock)", 19, 0, ML_F_TAKE_RQ) \
+	X(CS_POLL_UNLOCK, "consumer:poll_unlock", "packet_poll(): if (!packet_previous_rx_frame(po, &po->rx_ring, TP_STATUS_KERNEL)) mask |= EPOLLIN; spin_unlock_bh(&sk->sk_receive_queue.lock)", 15, 0, ML_F_RELEASE_RQ) \
 	X(CS_WAKE, "consumer:wake", "the reader's wakeup from poll (try_to_wake_up latency)", 2000, 0, 0) \
 	X(CS3_BLOCK, "consumer_v3:block", "libpcap pcap_read_linux_mmap_v3(): packet_mmap_v3_acquire(): block_status & TP_STATUS_USER; current_packet = block + offset_to_first_pkt, packets_left = num_pkts", 5, 0, 0) \
 	X(CS3_READ, "consumer_v3:read", "pcap_read_linux_mmap_v3(): pcap_handle_packet_mmap() on the frame at current_packet (tp_len, tp_snaplen, tp_mac, the bytes)", 100, 100, ML_F_COPY) \
@@ -182,6 +191,9 @@ extern const model_label_desc model_labels[ML_COUNT];
 #define COST_WAKE_NS 2000           /* try_to_wake_up -> the task runs */
 #define NIC_QUEUE_DEFAULT 1024      /* RX descriptors per queue (ethtool -g typical) */
 #define NETDEV_BUDGET 300           /* net.core.netdev_budget */
+#define NETDEV_BUDGET_NS 2000000ull /* net.core.netdev_budget_usecs 2000 (v4.12+; 2 jiffies before) */
+#define MAX_SKB_FRAGS 17            /* include/linux/skbuff.h (65536 / PAGE_SIZE + 1) */
+#define NAPI_POLL_WEIGHT 64         /* include/linux/netdevice.h: drivers' default weight */
 #define SKB_TRUESIZE_OVERHEAD 576   /* SKB_TRUESIZE(): SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64 */
 #define TPACKET_MACOFF 66           /* V1/V2 Ethernet: netoff = TPACKET_ALIGN(tp_hdrlen 52 + 16) = 80; macoff = 80 - 14 */
 #define CONSUMER_FUTILE_POLLS 64    /* a reader spinning on a readable-but-not-ready ring gives up and sleeps */

@@ -51,23 +51,43 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, TK_QUEUED, (int64_t)w->nic[cpu].count));
 }
 
+/* napi_poll() used its whole weight: the instance goes on the repoll list.
+ * net_rx_action() polls it again in this run before v3.19 while budget and
+ * time are left; since v3.19 (d75b1ade567f) it splices the repoll list back
+ * at the end of the run and raises NET_RX again.  Budget or time spent is a
+ * time_squeeze. */
+static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	const scn_file *sf = w->scn;
+	f->c += f->b;           /* budget -= napi_poll(n, &repoll) */
+	f->b = 0;
+	/* if (unlikely(budget <= 0 || time_after_eq(jiffies, time_limit))):
+	 * netdev_budget_usecs (2000, v4.12+; 2 jiffies before) */
+	int squeeze = f->c >= sf->budget || sim_now(s) >= f->d + NETDEV_BUDGET_NS;
+	if (!squeeze && sf->kernel < SCN_KERNEL(3, 19))
+		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_REPOLL), 0, TK_LEFT,
+					(int64_t)w->nic[f->a].count));
+	/* __raise_softirq_irqoff(NET_RX_SOFTIRQ): the rest in the next run */
+	sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
+	f->pc = 2;
+	return SIM_CONT(sim_did(s, c, wl(w, squeeze ? ML_NX_BUDGET : ML_NX_REPOLL), 0, TK_LEFT,
+				(int64_t)w->nic[f->a].count));
+}
+
 /* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
  * the returns into netrx_softirq_step() then save no registers. */
 static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	nic_state *n = &w->nic[f->a];
+	if (f->b >= w->scn->napi_weight)
+		return netrx_repoll(s, c, f);
 	if (n->count == 0) {
-		/* napi_complete_done(): the queue is empty, unmask the irq */
+		/* the driver's poll: work < weight: napi_complete_done(), unmask the irq */
 		n->napi = 0;
 		f->pc = 2;
 		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0));
-	}
-	if (f->b >= w->scn->budget) {
-		/* net_rx_action(): budget spent, packets left: raise NET_RX again */
-		sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
-		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_BUDGET), 0, TK_LEFT, (int64_t)n->count));
 	}
 	/* napi->poll(): one packet off the queue, netif_receive_skb() */
 	uint32_t cap = w->nic_cap[f->a];
@@ -91,15 +111,20 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	return SIM_CONT(ns);
 }
 
-/* Frame: a = cpu, b = packets delivered in this run. */
+/* Frame: a = cpu, b = packets of this poll, c = of the polls before (the
+ * budget spent), d = when the run started (its time_limit), pc 3 = polling. */
 sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc == 1) {
-		f->pc = 0;
+		f->pc = 3;
 		return SIM_NEXT;    /* back from the protocol: next packet */
 	}
 	if (f->pc == 2)
 		return SIM_RET;
+	if (f->pc == 0) {
+		f->d = sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
+		f->pc = 3;
+	}
 	return netrx_poll(s, c, f);
 }
 

@@ -3,10 +3,12 @@
  * A flow puts packets (id, size, payload checksum made at creation) on one
  * CPU's NIC queue (bounded: overflow is nic_drops).  While NAPI is not
  * scheduled, an arrival raises the queue's hardirq, whose handler schedules
- * NAPI (raises NET_RX, masks the irq).  The softirq delivers up to the budget
- * (300) per run to each packet's socket -- tpacket_rcv for packet sockets,
- * tcp_rcv for stream sockets -- then re-raises itself if packets remain, or
- * completes NAPI (unmasks the irq) when the queue is empty.
+ * NAPI (raises NET_RX, masks the irq).  The softirq's poll delivers up to
+ * the NAPI weight (64) to each packet's socket -- tpacket_rcv for packet
+ * sockets, tcp_rcv for stream sockets -- then, since v3.19, re-raises
+ * NET_RX if packets remain (before v3.19 it polls again while the budget,
+ * 300, and netdev_budget_usecs, 2 ms, last), or completes NAPI (unmasks
+ * the irq) when the queue is empty before the weight is used.
  *
  * Concurrency contract: netrx_flow_fire is a timer; the steps run in hardirq
  * and softirq contexts.

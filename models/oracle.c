@@ -107,9 +107,9 @@ void oracle_finish(world *w)
 					   w->sock[s].bl_count);
 		} else if (w->sock[s].owned) {
 			/* release_sock() will process it */
-			owned_backlog += w->sock[s].bl_count;
+			owned_backlog += w->sock[s].bl_pkts;
 		} else if (w->sock[s].bl_count) {
-			orphan += w->sock[s].bl_count;
+			orphan += w->sock[s].bl_pkts;
 			orphan_sock = s;
 		}
 	}
@@ -143,6 +143,7 @@ const char *oracle_story_title(enum story_kind kind)
 		"lost: a packet vanished without being counted",
 		"violation: a lock rule broke",
 		"deadlock",
+		"lock_order: lockdep found a lock-order inversion",
 	};
 	return t[kind];
 }
@@ -159,6 +160,25 @@ static const char *ctx_name(const world *w, uint32_t ctx, uint32_t kind)
 	if (ctx < w->s.ntasks)
 		return w->s.tasks[ctx].name;
 	return sim_ctx_kind_name((int)kind);
+}
+
+/* lockdep's order lines: an edge, the edge that closes a cycle, the
+ * irq-safe -> irq-unsafe verdict. */
+static void lo_text(const world *w, const story_line *l, char *b, size_t n)
+{
+	char x[64], y[64];
+	lock_name(w->scn, l->frame, LOCK_NAME_STORY, x, sizeof x);
+	lock_name(w->scn, (int64_t)l->arg, LOCK_NAME_STORY, y, sizeof y);
+	if (l->what == W_LO_EDGE)
+		snprintf(b, n, "takes %s while holding %s (first seen here)", y, x);
+	else if (l->what == W_LO_CYCLE)
+		snprintf(b, n, "takes %s while holding %s: possible circular locking dependency with the "
+			 "order(s) above; CPUs taking them at once would deadlock", x, y);
+	else
+		snprintf(b, n, "%s-safe -> %s-unsafe lock order: %s, taken in %s, leads to %s, taken with "
+			 "%s on; that %s on the CPU holding %s would spin forever", l->pkt ? "SOFTIRQ" : "HARDIRQ",
+			 l->pkt ? "SOFTIRQ" : "HARDIRQ", x, l->pkt ? "softirq" : "hardirq", y,
+			 l->pkt ? "BH" : "IRQs", l->pkt ? "a softirq" : "a hardirq", y);
 }
 
 /* A story line in the kernel's words.  One case a kind of line, each a
@@ -293,6 +313,24 @@ static void text(const world *w, const story_line *l, char *b, size_t n)
 			snprintf(b, n, "bad unlock balance: release_sock(%s), which nobody owns",
 				 w->scn->sockets[l->frame].name);
 		break;
+	case W_HARDIRQ_UNSAFE:
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage: %s is taken in hardirq "
+			 "and with IRQs enabled; a hardirq on the same CPU would spin forever", lock);
+		break;
+	case W_LO_EDGE:
+	case W_LO_CYCLE:
+	case W_LO_IRQ:
+		lo_text(w, l, b, n);
+		break;
+	case W_LO_USAGE: {
+		static const char *const u[] = { "in hardirq context {IN-HARDIRQ-W}",
+			"in softirq context {IN-SOFTIRQ-W}", "with IRQs enabled {HARDIRQ-ON-W}",
+			"in process context with BH enabled {SOFTIRQ-ON-W}" };
+		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
+		snprintf(b, n, "takes %s %s", lock, l->arg < 4 ? u[l->arg] : "?");
+		break;
+	}
 	case W_BAD_UNLOCK:
 		lock_name(w->scn, l->frame, LOCK_NAME_STORY, lock, sizeof lock);
 		snprintf(b, n, "bad unlock balance: releases %s, which it does not hold", lock);

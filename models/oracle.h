@@ -23,7 +23,7 @@ typedef struct stall_note {
 /* A story: the few events that make a violation. */
 #define STORY_LINES 10
 enum story_kind { STORY_OVERRUN, STORY_CORRUPT, STORY_PARTIAL, STORY_LOST,
-		  STORY_VIOLATION, STORY_DEADLOCK, STORY_KINDS };
+		  STORY_VIOLATION, STORY_DEADLOCK, STORY_LOCK_ORDER, STORY_KINDS };
 typedef struct story_line {
 	uint64_t time;
 	uint32_t cpu, ctx_kind;
@@ -80,6 +80,11 @@ enum story_what {
 	W_BACKLOG_EXITED,   /* frame = socket, arg = packets in the backlog of a socket its exited owner holds */
 	W_V3_FILL,          /* frame = block, pkt, arg = its index in the block */
 	W_V3_CLOSE_WRITING, /* frame = block, pkt = the frame still written, arg = its writer's cpu */
+	W_HARDIRQ_UNSAFE,   /* frame = lock */
+	W_LO_EDGE,          /* frame = the lock held, arg = the lock taken */
+	W_LO_CYCLE,         /* frame = the lock taken, arg = the lock held */
+	W_LO_USAGE,         /* frame = lock, arg = enum ld_usage */
+	W_LO_IRQ,           /* frame = irq-safe lock, arg = irq-unsafe lock, pkt = 1: SOFTIRQ */
 };
 
 /* Is the story of `kind` still empty (this is the first violation)? */

@@ -61,14 +61,24 @@ static void trace_backlog(world *w, uint32_t c, uint32_t sock)
 			 (int64_t)k->bl_count, TK_BYTES, (int64_t)k->bl_len, TK_RMEM, (int64_t)k->rmem);
 }
 
-/* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the backlog. */
-static void do_rcv(world *w, uint32_t sock, uint32_t truesize)
+/* A packet reaches the protocol (tcp_v4_do_rcv): inline or from the
+ * backlog.  tcp_data_queue() -> tcp_try_rmem_schedule(): when
+ * sk_rmem_alloc > sk_rcvbuf already and tcp_prune_queue() cannot make room
+ * (the model does not collapse), the segment is dropped: TCPRcvQDrop
+ * (the counter since v4.19; the drop in every version), rcvq_drops. */
+static void do_rcv(world *w, uint32_t c, uint32_t sock, uint32_t truesize, uint64_t pkt, uint32_t segs)
 {
 	sock_state *k = &w->sock[sock];
+	w->g->stream_rx += segs;
+	if (k->rmem > w->scn->sockets[sock].rcvbuf) {
+		w->g->m[SCN_M_RCVQ_DROPS] += segs;
+		sim_note(&w->s, c, wl(w, ML_TCP_RCVQ_DROP), TK_SOCK, (int64_t)sock, TK_PKT, (int64_t)pkt,
+			 TK_RMEM, (int64_t)k->rmem);
+		return;
+	}
 	k->rmem += truesize;
-	k->rq_pkts++;
-	w->g->stream_rx++;
-	w->g->m[SCN_M_DELIVERED]++;
+	k->rq_pkts += segs;
+	w->g->m[SCN_M_DELIVERED] += segs;
 }
 
 enum { LS_LOCK, LS_CHECK, LS_UNLOCK, LS_RET };
@@ -154,23 +164,33 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			/* the broken variant leaves the backlog: remember when */
 			w->g->skip_ctx = c;
 			w->g->skip_at = sim_now(s);
-			w->g->skip_pkts = k->bl_count;
+			w->g->skip_pkts = k->bl_pkts;
 		}
 		f->pc = f->c ? RS_LEN : RS_OWNED;
 		return SIM_NEXT;
 	case RS_RCV:
+		/* __release_sock(): cond_resched() after each sk_backlog_rcv()
+		 * (a preemption point even without CONFIG_PREEMPT); when the task
+		 * is back this step runs again */
+		if (f->e) {
+			f->e = 0;
+			if (sim_cond_resched(s, c))
+				return SIM_NEXT;
+		}
 		if (k->detached) {
 			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
 			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
 			uint32_t cap = w->bl_cap[f->a];
 			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)f->a,
 				     TK_PKT, (int64_t)q->pkt);
-			do_rcv(w, f->a, q->truesize);
-			w->g->m[SCN_M_BACKLOG_PROCESSED]++;
+			do_rcv(w, c, f->a, q->truesize, q->pkt, q->segs);
+			w->g->m[SCN_M_BACKLOG_PROCESSED] += q->segs;
+			k->bl_pkts -= q->segs;
 			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
 			k->bl_count--;
 			k->detached--;
 			trace_backlog(w, c, f->a);
+			f->e = 1;
 			return SIM_CONT(ns);
 		}
 		f->pc = RS_RELOCK;
@@ -262,6 +282,28 @@ sim_answer sock_unlock_fast_step(sim *s, uint32_t c, sim_frame *f)
 
 enum { TCP_LOCK, TCP_OWNED, TCP_INLINE, TCP_BACKLOG, TCP_UNLOCK, TCP_RET };
 
+/* v5.0+ (4f693b55c3d2) tcp_add_backlog(): an in-order segment (every flow's
+ * is) merges into the backlog's tail skb by skb_try_coalesce() -- before
+ * the limit is checked -- while the tail has frags left (MAX_SKB_FRAGS 17):
+ * sk->sk_backlog.len += delta (the payload; its skb head is freed),
+ * TCPBacklogCoalesce.  A tail that __release_sock() has detached is gone
+ * (sk_backlog.tail = NULL).  Returns 1 when merged. */
+static int coalesce(world *w, uint32_t c, const sim_frame *f)
+{
+	sock_state *k = &w->sock[f->a];
+	uint32_t cap = w->bl_cap[f->a];
+	bl_slot *t = &bl_slots(w, f->a)[(k->bl_head + k->bl_count - 1) % cap];
+	if (t->segs > MAX_SKB_FRAGS)
+		return 0;
+	t->segs++;
+	t->size += f->b;
+	t->truesize += f->b;
+	k->bl_len += f->b;
+	k->bl_pkts++;
+	trace_backlog(w, c, f->a);
+	return 1;
+}
+
 sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
@@ -291,7 +333,7 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 					      wl(w, ML_LS_OWNED), W_OWNS, f->a, 0, 0);
 			oracle_violation(w, c, wl(w, ML_TCP_DO_RCV), W_INLINE_OWNED, f->a, k->owned - 1);
 		}
-		do_rcv(w, f->a, ts);
+		do_rcv(w, c, f->a, ts, f->d, 1);
 		trace_backlog(w, c, f->a);      /* sk_rmem_alloc grew */
 		w->g->m[SCN_M_INLINE_RCV]++;
 		w->g->in_hand--;
@@ -305,6 +347,11 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 		uint32_t cap = w->bl_cap[f->a];
 		w->g->in_hand--;
 		f->pc = TCP_UNLOCK;
+		if (w->scn->kernel >= SCN_KERNEL(5, 0) && k->bl_count > k->detached)
+			if (coalesce(w, c, f))
+				return SIM_CONT(sim_did(s, c, wl(w, ML_TCP_BL_COALESCE), 0, TK_SOCK,
+							(int64_t)f->a, TK_PKT, (int64_t)f->d,
+							TK_LEN, (int64_t)k->bl_len));
 		if (k->bl_len + k->rmem > limit || k->bl_count == cap) {
 			/* sk_rcvqueues_full(): -ENOBUFS, the packet is dropped and counted */
 			w->g->m[SCN_M_BACKLOG_DROPS]++;
@@ -312,8 +359,9 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 						TK_PKT, (int64_t)f->d, TK_LEN, (int64_t)k->bl_len));
 		}
 		uint32_t tail = (k->bl_head + k->bl_count) % cap;
-		bl_slots(w, f->a)[tail] = (bl_slot){ f->d, ts, f->b };
+		bl_slots(w, f->a)[tail] = (bl_slot){ f->d, ts, f->b, 1, 0 };
 		k->bl_count++;
+		k->bl_pkts++;
 		k->bl_len += ts;
 		if (k->bl_count > w->g->m[SCN_M_BACKLOG_MAX])
 			w->g->m[SCN_M_BACKLOG_MAX] = k->bl_count;
@@ -369,7 +417,7 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 
 /* ---- the model's life cycle (world.h) ---- */
 
-_Static_assert(sizeof(sock_state) == 48, "sock_state has no padding");
+_Static_assert(sizeof(sock_state) == 56, "sock_state has no padding");
 
 static int sock_lock_reserve(world *w, char *err, size_t errlen)
 {

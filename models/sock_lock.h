@@ -11,6 +11,7 @@
  *   lock_sock_fast   spin_lock_bh; not owned: return holding slock with BH
  *                    off ("fast"); else the slow path of lock_sock.
  *   tcp_rcv (BH)     bh_lock_sock; if !owned do_rcv inline, else
+ *                    (v5.0+) coalesce into the backlog's tail skb, or
  *                    sk_add_backlog (refused when backlog.len + rmem >
  *                    rcvbuf + sndbuf: backlog_drops); bh_unlock_sock.
  *   recv             lock_sock (unless owned by the caller); take the
@@ -30,10 +31,12 @@
 
 /* ---- state (in the arena; no padding) ---- */
 
-typedef struct bl_slot {
-	uint64_t pkt;
+typedef struct bl_slot {       /* one skb on the backlog */
+	uint64_t pkt;               /* its first packet */
 	uint32_t truesize;
 	uint32_t size;
+	uint32_t segs;              /* packets in it (v5.0+ coalescing: up to MAX_SKB_FRAGS + 1) */
+	uint32_t pad;
 } bl_slot;
 
 typedef struct sock_state {
@@ -44,6 +47,7 @@ typedef struct sock_state {
 	uint64_t rmem;              /* sk_rmem_alloc: bytes in the receive queue */
 	uint64_t rq_pkts;           /* packets in the receive queue */
 	uint64_t owned_since;
+	uint64_t bl_pkts;           /* packets on the backlog (bl_count skbs) */
 } sock_state;
 
 

@@ -5,46 +5,8 @@
 #include <stdio.h>
 
 #include "locks.h"
+#include "lockdep.h"
 #include "oracle.h"
-
-/* Usage bits, as lockdep names them. */
-#define USED_IN_SOFTIRQ 1u      /* taken in softirq context */
-#define ENABLED_SOFTIRQ 2u      /* taken in process context with BH (and IRQs) enabled */
-#define REPORTED 4u             /* the inconsistency was reported */
-
-static void check_usage(world *w, uint32_t ctx, uint32_t lock)
-{
-	spin_state *l = &w->spin[lock];
-	const sim_ctx *x = sim_ctx_at(&w->s, ctx);
-	uint32_t cpu = x->cpu;
-	if (x->kind == SIM_CTX_SOFTIRQ && !(l->usage & USED_IN_SOFTIRQ)) {
-		l->usage |= USED_IN_SOFTIRQ;
-		l->softirq_at = sim_now(&w->s);
-		l->softirq_cpu = cpu;
-	}
-	if (x->kind == SIM_CTX_TASK && sim_bh_enabled(&w->s, ctx) && !w->s.cpus[cpu].irqs_off &&
-	    !(l->usage & ENABLED_SOFTIRQ)) {
-		l->usage |= ENABLED_SOFTIRQ;
-		l->softirq_on_at = sim_now(&w->s);
-		l->softirq_on_cpu = cpu;
-	}
-	if ((l->usage & (USED_IN_SOFTIRQ | ENABLED_SOFTIRQ)) == (USED_IN_SOFTIRQ | ENABLED_SOFTIRQ) &&
-	    !(l->usage & REPORTED)) {
-		/* lockdep: "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage" */
-		l->usage |= REPORTED;
-		if (oracle_first(w, STORY_VIOLATION)) {
-			/* the two usages, in the order they happened */
-			int on_first = l->softirq_on_at <= l->softirq_at;
-			oracle_add_at(w, STORY_VIOLATION, on_first ? l->softirq_on_at : l->softirq_at, SIM_NONE,
-				      on_first ? l->softirq_on_cpu : l->softirq_cpu, SIM_NONE,
-				      on_first ? W_SOFTIRQ_ON_USE : W_SOFTIRQ_USE, lock, 0, 0);
-			oracle_add_at(w, STORY_VIOLATION, on_first ? l->softirq_at : l->softirq_on_at, SIM_NONE,
-				      on_first ? l->softirq_cpu : l->softirq_on_cpu, SIM_NONE,
-				      on_first ? W_SOFTIRQ_USE : W_SOFTIRQ_ON_USE, lock, 0, 0);
-		}
-		oracle_violation(w, ctx, SIM_NONE, W_SOFTIRQ_UNSAFE, lock, 0);
-	}
-}
 
 /* Follow the wait-for chain from the owner of `lock`; a chain that comes back
  * to ctx is a deadlock.  A context waits for the owner of the lock it spins
@@ -107,7 +69,7 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 		sim_bh_disable(s, ctx);         /* spin_lock_bh: local_bh_disable() first */
 	else if (mode == SPIN_IRQ)
 		sim_irq_disable(s, ctx);        /* spin_lock_irqsave: local_irq_save() first */
-	check_usage(w, ctx, lock);
+	lockdep_acquire(w, ctx, lock);      /* and the usage rules (lockdep.c) */
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	x->held++;
 	if (l->owner == SIM_NONE) {
@@ -173,6 +135,7 @@ void spin_lock_release(world *w, uint32_t ctx, uint32_t lock, int mode)
 	sim_ctx *x = sim_ctx_at(s, ctx);
 	if (x->held)
 		x->held--;
+	lockdep_release(w, ctx, lock);
 	l->owner = SIM_NONE;
 	if (l->nwait) {
 		uint32_t next = pick_waiter(w, l);
@@ -226,23 +189,22 @@ void spin_might_sleep(world *w, uint32_t ctx, uint32_t label)
 
 /* ---- the model's life cycle (world.h) ---- */
 
-_Static_assert(sizeof(spin_state) == 104, "spin_state has no padding");
+_Static_assert(sizeof(spin_state) == 80, "spin_state has no padding");
 
 static int spinlock_reserve(world *w, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	w->nlocks = lock_count(w->scn);
 	w->rng_spin = sim_add_rng(&w->s, "spinlock");
 	w->off_spin = world_reserve(w, w->nlocks, sizeof(spin_state));
 	w->off_spin_next = world_reserve(w, world_nctx(w), sizeof(uint32_t));
-	return 0;
+	return lockdep_reserve(w, err, errlen);
 }
 
 static void spinlock_bind(world *w)
 {
 	w->spin = arena_at(&w->s.ar, w->off_spin);
 	w->spin_next = arena_at(&w->s.ar, w->off_spin_next);
+	lockdep_bind(w);
 }
 
 static void spinlock_reset(world *w)
@@ -253,7 +215,8 @@ static void spinlock_reset(world *w)
 	}
 	for (uint32_t i = 0; i < world_nctx(w); i++)
 		w->spin_next[i] = SIM_NONE;
+	lockdep_reset(w);
 }
 
 const model_ops spinlock_ops = { "spinlock", spinlock_reserve, spinlock_bind, spinlock_reset, NULL,
-				 NULL };
+				 lockdep_free };

@@ -7,9 +7,10 @@
  * hand-off latency.  Every acquisition records its wait and hold time (traced
  * as spin:acquired wait=, spin:release hold=).
  *
- * Lock rules checked here (lockdep's): a lock taken in softirq must be taken
- * with BH disabled in process context; sleeping while holding a spinlock is
- * checked by callers with spin_might_sleep().  A wait-for cycle (a softirq
+ * Lock rules (lockdep's, in lockdep.c, called from spin_lock_take): a lock
+ * taken in softirq must be taken with BH disabled in process context, one
+ * taken in hardirq with IRQs disabled; the lock-order graph.  Sleeping while
+ * holding a spinlock is checked by callers with spin_might_sleep().  A wait-for cycle (a softirq
  * spinning on a lock its own CPU's task holds, or two locks taken in opposite
  * orders on two CPUs) is a deadlock: reported with the chain, run stopped.
  *
@@ -26,13 +27,11 @@ typedef struct spin_state {
 	uint32_t owner;             /* ctx, or SIM_NONE */
 	uint32_t head, tail;        /* FIFO of spinning ctxs, linked through world.spin_next */
 	uint32_t nwait;
-	uint32_t usage;             /* lock-rule usage bits, see spinlock.c */
 	uint32_t owner_mode;        /* how the owner took it (SPIN_PLAIN/BH/IRQ) */
+	uint32_t pad;
 	uint64_t acquired_at;
 	uint64_t acquisitions, contended;
 	uint64_t wait_total, wait_max, hold_total, hold_max;
-	uint64_t softirq_at, softirq_on_at;   /* first usage of each kind (for stories) */
-	uint32_t softirq_cpu, softirq_on_cpu;
 } spin_state;
 
 

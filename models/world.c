@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "consumer.h"
+#include "handler.h"
 #include "keys.h"
 #include "locks.h"
 #include "netrx.h"
@@ -24,7 +25,7 @@ _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has 
 /* The models, in the order every phase visits them. */
 static const model_ops *const models[] = {
 	&spinlock_ops, &sock_lock_ops, &packet_ring_ops, &tpacket_v3_ops, &fanout_ops, &netrx_ops,
-	&task_ops, &consumer_ops, &consumer_v3_ops, &oracle_ops,
+	&task_ops, &consumer_ops, &consumer_v3_ops, &handler_ops, &oracle_ops,
 };
 #define NMODELS (sizeof models / sizeof models[0])
 
@@ -121,6 +122,8 @@ static int init_engine(world *w, char *err, size_t errlen)
 	s->jitter_pct = f->jitter_pct;
 	s->limit_ns = f->limit_ns;
 	s->limit_events = f->limit_events;
+	s->slice_ns = f->sched_slice_ns;
+	s->preempt = f->preempt == SCN_PREEMPT_VOLUNTARY ? SIM_PREEMPT_VOLUNTARY : SIM_PREEMPT_FULL;
 	w->L0 = s->nlabels;
 	add_labels(s);
 	for (size_t i = 0; i < f->ncosts; i++) {
@@ -152,6 +155,11 @@ static int add_contexts(world *w, char *err, size_t errlen)
 		w->task_timer[i] = sim_add_timer(s, task_wake_fire, i, 0);
 		w->task_wq[i] = sim_add_waitq(s);
 	}
+	/* Last, the engine's ksoftirqd/N threads; and the kernel's rules for
+	 * them: v4.9 (4cd13c21b207) to v6.4 (reverted by d15121be7485 in
+	 * v6.5) leave softirqs to a runnable ksoftirqd. */
+	sim_add_ksoftirqd(s);
+	s->defer_to_ksoftirqd = f->kernel >= SCN_KERNEL(4, 9) && f->kernel < SCN_KERNEL(6, 5);
 	return 0;
 }
 
@@ -169,6 +177,8 @@ static int add_run_events(world *w, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < f->nirqs; i++) {
 		const scn_irq *q = &f->irqs[i];
+		if (q->nops)    /* with a program: handler.c's */
+			continue;
 		if (sim_add_periodic_irq(s, q->cpu, q->at_ns, q->every_ns, q->cost_ns) != 0) {
 			/* the engine's table: SIM_IRQ_LINES a CPU, some of them the
 			 * models' (the NIC, timer ticks) and exploration's */

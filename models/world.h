@@ -33,6 +33,10 @@ typedef struct nic_state nic_state;
 typedef struct nic_slot nic_slot;
 typedef struct task_state task_state;
 typedef struct consumer_state consumer_state;
+typedef struct handler_state handler_state;
+typedef struct ld_state ld_state;
+typedef struct ld_class ld_class;
+typedef struct ld_held ld_held;
 typedef struct story story;
 typedef struct stall_note stall_note;
 
@@ -108,6 +112,14 @@ struct world {
 	spin_state *spin;
 	uint32_t *spin_next;        /* [nctx] */
 
+	/* lockdep.c: the graph, per lock class, per context; bfs() scratch */
+	size_t off_ld, off_ld_class, off_ld_held;
+	ld_state *ld;
+	ld_class *ld_class;         /* [nlocks] */
+	ld_held *ld_held;           /* [nctx] */
+	uint32_t *ld_queue, *ld_parent;
+	uint8_t *ld_seen;
+
 	/* sock_lock.c, per socket */
 	sock_rcv *rcv;              /* its receive function (netrx calls it) */
 	uint32_t *sock_wq;          /* sk_lock.wq */
@@ -149,6 +161,12 @@ struct world {
 	task_state *task;           /* [ntasks] */
 	consumer_state *cons;       /* [nconsumers] */
 	uint16_t fn_task, fn_spin_op, fn_consumer;
+
+	/* handler.c: per program (softirqs, then irqs) */
+	uint32_t *hd_timer, *hd_line;
+	size_t off_hd;
+	handler_state *hd;
+	uint16_t fn_hd_prog;
 
 	/* oracle.c, ghost.c */
 	size_t off_story, off_stall, off_read_gen;

@@ -21,7 +21,10 @@ enum { TK_SOCKET, TK_CPU, TK_DO, TK_AT, TK_REPEAT, TK_EVERY, TK_N };
 static const char *const task_keys[TK_N] = { "socket", "cpu", "do", "at", "repeat", "every" };
 enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_STATS_EVERY, CO_N };
 static const char *const consumer_keys[CO_N] = { "socket", "cpu", "check", "cost", "stats_every" };
-static const char *const nic_keys[] = { "queue", "budget" };
+static const char *const nic_keys[] = { "queue", "budget", "weight" };
+enum { SQ_CPU, SQ_EVERY, SQ_DO, SQ_AT, SQ_N };
+static const char *const softirq_keys[SQ_N] = { "cpu", "every", "do", "at" };
+static const char *const sched_keys[] = { "slice", "preempt" };
 
 static const dir_spec socket_dir = { .dir = "socket", .keys = socket_keys, .nkeys = SK_N,
 	.required = REQ(SK_TYPE), DIR_NAMED(scn_socket), DIR_LIST(sockets, scn_socket, K_SOCKET) };
@@ -35,7 +38,11 @@ static const dir_spec consumer_dir = { .dir = "consumer", .keys = consumer_keys,
 	DIR_LIST(consumers, scn_consumer, K_CONSUMER) };
 static const dir_spec lock_dir = { .dir = "lock", DIR_NAMED(scn_lock),
 	DIR_LIST(locks, scn_lock, K_LOCK) };
-static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 2 };
+static const dir_spec nic_dir = { .dir = "nic", .keys = nic_keys, .nkeys = 3 };
+static const dir_spec softirq_dir = { .dir = "softirq", .keys = softirq_keys, .nkeys = SQ_N,
+	.required = REQ(SQ_CPU) | REQ(SQ_EVERY) | REQ(SQ_DO), DIR_NAMED(scn_softirq),
+	DIR_LIST(softirqs, scn_softirq, K_SOFTIRQ) };
+static const dir_spec sched_dir = { .dir = "sched", .keys = sched_keys, .nkeys = 2 };
 
 const dir_spec *const scn_kernel_specs[] = { &socket_dir, &flow_dir, &task_dir, &consumer_dir,
 					      &lock_dir, &nic_dir, NULL };
@@ -218,8 +225,9 @@ static int op_arg(parser *p, int kind, const char *s, size_t n, uint32_t opcol, 
 	}
 }
 
-/* One op s[w0..end) of a task's list (not empty), appended to tk->ops. */
-static int task_op(parser *p, scn_task *tk, size_t *cap, const tok *t, size_t w0, size_t end)
+/* One op s[w0..end) of a program's list (not empty), appended to *ops. */
+static int one_op(parser *p, const char *where, int has_socket, scn_op **ops, size_t *nops,
+		  size_t *cap, const tok *t, size_t w0, size_t end)
 {
 	const char *s = t->v;
 	size_t w1 = skip(s, w0, end, 0), a0 = skip(s, w1, end, 1);
@@ -235,23 +243,25 @@ static int task_op(parser *p, scn_task *tk, size_t *cap, const tok *t, size_t w0
 	if (kind < 0)
 		return fail(p, opcol, "unknown task op '%s' (expected %s)",
 			    show(&b, s + w0, w1 - w0), op_list(list, sizeof list));
-	if (scn_op_uses_socket(kind) && tk->socket == SCN_NO_SOCKET)
+	if (where && kind != SCN_OP_WORK && scn_op_arg(kind) != SCN_ARG_LOCK)
+		return fail(p, opcol, "op '%s' is not allowed in %s code (only work and the "
+			    "spin_* ops: a handler cannot sleep or own a socket)",
+			    scn_op_name(kind), where);
+	if (!has_socket && scn_op_uses_socket(kind))
 		return fail(p, opcol, "op '%s' works on the task's socket: give the task socket=S",
 			    scn_op_name(kind));
 	scn_op op = { kind, 0 };
 	if (op_arg(p, kind, s + a0, a1 - a0, opcol, col_add(t->vcol, a0), &op.arg))
 		return -1;
-	void *a = grow(p, tk->ops, tk->nops, cap, sizeof *tk->ops, "ops in one task", opcol);
+	void *a = grow(p, *ops, *nops, cap, sizeof **ops, "ops in one program", opcol);
 	if (!a)
 		return -1;
-	tk->ops = a;
-	tk->ops[tk->nops++] = op;
+	*ops = a;
+	(*ops)[(*nops)++] = op;
 	return 0;
 }
 
-/* The op list `do=` of a task: ops separated by ';', each an op name and at
- * most one argument. */
-static int task_ops(parser *p, scn_task *tk, const tok *t)
+int parse_ops(parser *p, const tok *t, const char *where, int has_socket, scn_op **ops, size_t *nops)
 {
 	size_t n = t->vn, cap = 0;
 
@@ -262,10 +272,10 @@ static int task_ops(parser *p, scn_task *tk, const tok *t)
 		size_t w0 = skip(t->v, i, end, 1);
 		i = end + 1;
 		/* an empty op ("a;;b", or a trailing ';') is skipped */
-		if (w0 != end && task_op(p, tk, &cap, t, w0, end))
+		if (w0 != end && one_op(p, where, has_socket, ops, nops, &cap, t, w0, end))
 			return -1;
 	}
-	if (tk->nops == 0)
+	if (*nops == 0)
 		return fail(p, t->vcol, "empty op list in do=");
 	return 0;
 }
@@ -281,7 +291,7 @@ int dir_task(parser *p)
 	tk->repeat = 1;
 	tk->socket = SCN_NO_SOCKET;
 	if ((p->at[TK_SOCKET] && ref_socket(p, p->at[TK_SOCKET], &tk->socket)) || tok_cpu(p, p->at[TK_CPU], &tk->cpu) ||
-	    task_ops(p, tk, p->at[TK_DO]) ||
+	    parse_ops(p, p->at[TK_DO], NULL, tk->socket != SCN_NO_SOCKET, &tk->ops, &tk->nops) ||
 	    tok_time(p, p->at[TK_AT], "at", &tk->at_ns) ||
 	    tok_range(p, p->at[TK_REPEAT], "repeat", 1, UINT64_MAX, &tk->repeat) ||
 	    tok_time(p, p->at[TK_EVERY], "every", &tk->every_ns))
@@ -333,7 +343,36 @@ int dir_nic(parser *p)
 {
 	return dir_keys(p, &nic_dir, 1) ||
 	       tok_range32(p, p->at[0], "queue", 1, 1048576, &p->f->nic_queue) ||
-	       tok_range32(p, p->at[1], "budget", 1, 1048576, &p->f->budget) ? -1 : 0;
+	       tok_range32(p, p->at[1], "budget", 1, 1048576, &p->f->budget) ||
+	       tok_range32(p, p->at[2], "weight", 1, 1048576, &p->f->napi_weight) ? -1 : 0;
+}
+
+/* softirq NAME cpu=C every=T do="..." [at=T] */
+int dir_softirq(parser *p)
+{
+	scn_softirq *q = dir_item(p, &softirq_dir);
+
+	if (!q)
+		return -1;
+	p->f->nsoftirqs++;      /* counted now: scn_free releases its ops */
+	if (tok_cpu(p, p->at[SQ_CPU], &q->cpu) ||
+	    tok_time(p, p->at[SQ_EVERY], "every", &q->every_ns))
+		return -1;
+	if (q->every_ns == 0)
+		return fail(p, p->at[SQ_EVERY]->vcol, "softirq every= must be > 0");
+	return parse_ops(p, p->at[SQ_DO], "softirq", 0, &q->ops, &q->nops) ||
+	       tok_time(p, p->at[SQ_AT], "at", &q->at_ns) ? -1 : 0;
+}
+
+/* sched [slice=T] [preempt=full|voluntary] */
+int dir_sched(parser *p)
+{
+	if (dir_keys(p, &sched_dir, 1) || tok_time(p, p->at[0], "slice", &p->f->sched_slice_ns) ||
+	    tok_enum(p, p->at[1], &scn_preempt_names, "preempt", &p->f->preempt))
+		return -1;
+	if (p->f->sched_slice_ns == 0)
+		return fail(p, p->at[0]->vcol, "sched slice= must be > 0");
+	return 0;
 }
 
 /* kernel MAJOR.MINOR (or vMAJOR.MINOR): which kernel's version-dependent

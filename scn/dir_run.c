@@ -11,8 +11,8 @@
 /* The keys of each directive, in the order "unknown key" messages list them. */
 enum { ST_CPU, ST_AT, ST_NTH, ST_FOR, ST_N };
 static const char *const stall_keys[ST_N] = { "cpu", "at", "nth", "for" };
-enum { IQ_CPU, IQ_EVERY, IQ_COST, IQ_AT, IQ_N };
-static const char *const irq_keys[IQ_N] = { "cpu", "every", "cost", "at" };
+enum { IQ_CPU, IQ_EVERY, IQ_COST, IQ_AT, IQ_DO, IQ_N };
+static const char *const irq_keys[IQ_N] = { "cpu", "every", "cost", "at", "do" };
 enum { EX_RUNS, EX_STRATEGY, EX_DEPTH, EX_STALL_MAX, EX_IRQS, EX_IRQ_MAX, EX_JITTER,
        EX_ORDER, EX_N };
 static const char *const explore_keys[EX_N] = { "runs", "strategy", "depth", "stall_max",
@@ -25,7 +25,7 @@ static const char *const limit_keys[LM_N] = { "time", "memory", "events", "outpu
 static const dir_spec stall_dir = { .dir = "stall", .keys = stall_keys, .nkeys = ST_N,
 	.required = REQ(ST_CPU) | REQ(ST_AT) | REQ(ST_FOR), DIR_LIST(stalls, scn_stall, K_STALL) };
 static const dir_spec irq_dir = { .dir = "irq", .keys = irq_keys, .nkeys = IQ_N,
-	.required = REQ(IQ_CPU) | REQ(IQ_EVERY) | REQ(IQ_COST), DIR_LIST(irqs, scn_irq, K_IRQ) };
+	.required = REQ(IQ_CPU) | REQ(IQ_EVERY), DIR_LIST(irqs, scn_irq, K_IRQ) };
 static const dir_spec cost_dir = { .dir = "cost", .keys = cost_keys, .nkeys = 1,
 	DIR_LIST(costs, scn_cost, K_COST) };
 static const dir_spec expect_dir = { .dir = "expect", DIR_LIST(expects, scn_expect, K_EXPECT) };
@@ -101,16 +101,28 @@ int dir_irq(parser *p)
 {
 	scn_irq *q = dir_item(p, &irq_dir);
 
-	if (!q || tok_cpu(p, p->at[IQ_CPU], &q->cpu) ||
+	if (!q)
+		return -1;
+	p->f->nirqs++;          /* counted now: scn_free releases its ops */
+	if (!p->at[IQ_DO] && need_keys(p, &irq_dir, REQ(IQ_COST)))
+		return -1;      /* cost= is required without a program */
+	if (tok_cpu(p, p->at[IQ_CPU], &q->cpu) ||
 	    tok_time(p, p->at[IQ_EVERY], "every", &q->every_ns))
 		return -1;
+	/* each irq is a hardirq line of its CPU; the NIC queue and the local
+	 * timer take one each */
+	size_t on_cpu = 0;
+	for (size_t i = 0; i < p->f->nirqs; i++)
+		on_cpu += p->f->irqs[i].cpu == q->cpu;
+	if (on_cpu > SCN_IRQS_PER_CPU)
+		return fail(p, p->at[IQ_CPU]->vcol, "too many irqs on cpu %" PRIu32 " (at most %u)",
+			    q->cpu, SCN_IRQS_PER_CPU);
 	if (q->every_ns == 0)
 		return fail(p, p->at[IQ_EVERY]->vcol, "irq every= must be > 0");
 	if (tok_time(p, p->at[IQ_COST], "cost", &q->cost_ns) ||
 	    tok_time(p, p->at[IQ_AT], "at", &q->at_ns))
 		return -1;
-	p->f->nirqs++;
-	return 0;
+	return p->at[IQ_DO] ? parse_ops(p, p->at[IQ_DO], "irq", 0, &q->ops, &q->nops) : 0;
 }
 
 /* `cost LABEL T [per_byte=T]` */

@@ -10,6 +10,7 @@
 
 TABLE(scn_fix_names, "none", "in_progress", "owner_map", "all");
 TABLE(scn_order_names, "fifo", "random");
+TABLE(scn_preempt_names, "full", "voluntary");
 TABLE(scn_strategy_names, "random", "pct");
 TABLE(scn_check_names, "user_bit", "nonzero");
 TABLE(scn_socket_type_names, "packet", "stream");
@@ -23,12 +24,12 @@ TABLE(scn_op_names, "lock_sock", "release_sock", "lock_sock_fast", "unlock_sock_
 TABLE(scn_metric_names, "overrun", "corrupt", "consumer_partial", "lost", "drops",
       "delivered", "consumed", "nic_drops", "backlog_max", "backlog_drops",
       "backlog_processed", "inline_rcv", "spin_max_ns", "spin_total_ns",
-      "violations", "deadlock");
+      "violations", "deadlock", "lock_order", "rcvq_drops");
 TABLE(scn_cmp_names, "==", "!=", "<", "<=", ">", ">=");
 TABLE(scn_bug_names, "bh_ignores_owned", "lock_sock_without_bh", "release_skips_backlog",
       "v3_skips_fill_wait");
 
-_Static_assert(SCN_FIX_ALL == 3 && SCN_OP_COUNT == 13 && SCN_M_COUNT == 16 && SCN_GE == 5,
+_Static_assert(SCN_FIX_ALL == 3 && SCN_OP_COUNT == 13 && SCN_M_COUNT == 18 && SCN_GE == 5,
 	       "an enum of scn.h and its name table in names.c differ");
 
 int scn_names_find(const scn_names *t, const char *s, size_t n)

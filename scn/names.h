@@ -19,6 +19,7 @@ typedef struct scn_names {
 
 extern const scn_names scn_fix_names;         /* enum scn_fix, with "all" (SCN_FIX_ALL) */
 extern const scn_names scn_order_names;       /* enum scn_spin_order */
+extern const scn_names scn_preempt_names;     /* enum scn_preempt */
 extern const scn_names scn_strategy_names;    /* enum scn_strategy */
 extern const scn_names scn_check_names;       /* enum scn_check */
 extern const scn_names scn_socket_type_names; /* enum scn_socket_type */

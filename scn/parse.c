@@ -50,6 +50,8 @@ static const struct directive {
 	{ "explore", dir_explore, S_EXPLORE },
 	{ "kernel", dir_kernel, S_KERNEL },
 	{ "fanout", dir_fanout, S_NONE },
+	{ "sched", dir_sched, S_SCHED },
+	{ "softirq", dir_softirq, S_NONE },
 };
 
 const char *scn_directive_name(size_t i)
@@ -168,6 +170,8 @@ int scn_parse(const char *path, const char *buf, size_t len, const scn_labels *l
 				   .jitter_pct = 10, .order = SCN_ORDER_RANDOM };
 	f.nic_queue = 1024;
 	f.budget = 300;
+	f.napi_weight = 64;
+	f.sched_slice_ns = 3000000;
 	f.kernel = SCN_KERNEL(4, 8);
 	p.path = path;
 	p.labels = labels;
@@ -270,6 +274,11 @@ void scn_free(scn_file *f)
 		return;
 	for (size_t i = 0; i < f->ntasks; i++)
 		free(f->tasks[i].ops);
+	for (size_t i = 0; i < f->nirqs; i++)
+		free(f->irqs[i].ops);
+	for (size_t i = 0; i < f->nsoftirqs; i++)
+		free(f->softirqs[i].ops);
+	free(f->softirqs);
 	free(f->sockets);
 	free(f->flows);
 	free(f->tasks);

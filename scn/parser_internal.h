@@ -39,10 +39,10 @@ typedef struct name_index {
 
 /* The kinds of items a scenario lists (an array of scn_file each). */
 enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
-       K_EXPECT, K_FANOUT, K_COUNT };
+       K_EXPECT, K_FANOUT, K_SOFTIRQ, K_COUNT };
 /* The directives that may be given once. */
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
-       S_EXPLORE, S_KERNEL, S_COUNT, S_NONE = -1 };
+       S_EXPLORE, S_KERNEL, S_SCHED, S_COUNT, S_NONE = -1 };
 
 typedef struct parser {
 	const char *path;
@@ -162,6 +162,12 @@ int dir_task(parser *p);
 int dir_consumer(parser *p);
 int dir_lock(parser *p);
 int dir_nic(parser *p);
+int dir_sched(parser *p);
+int dir_softirq(parser *p);
+/* The op list `do=` t of a program into ops and nops, separated by ";".
+ * `where` is NULL for a task (every op), else "softirq" or "irq": only work
+ * and the spin_ ops (a handler cannot sleep or own a socket). */
+int parse_ops(parser *p, const tok *t, const char *where, int has_socket, scn_op **ops, size_t *nops);
 int dir_kernel(parser *p);
 int dir_bug(parser *p);
 /* dir_packet.c: a TPACKET_V3 socket's keys (dir_socket calls it), fanout */

@@ -23,8 +23,12 @@
  *   - `limit [time=T] [memory=SIZE] [events=N] [output=SIZE]` caps simulated
  *     time (default 10s), the run state (1 GiB), events a variant (10^9)
  *     and the trace output (1 GiB);
- *   - `nic queue=N budget=N` sets the NIC queue bound (default 1024) and the
- *     NET_RX budget (default 300).
+ *   - `nic queue=N budget=N weight=N` sets the NIC queue bound (default
+ *     1024), the NET_RX budget (default 300) and the NAPI weight (64);
+ *   - `sched [slice=T] [preempt=full|voluntary]`: the scheduler's slice
+ *     (default 3 ms) and where tasks may be preempted (default full);
+ *   - `softirq NAME cpu=C every=T do="..." [at=T]`, and `irq ... do="..."`
+ *     (then cost= is optional): handler programs of work and spin_ ops.
  *   - `explore [runs=N] [strategy=random|pct] [depth=D] [stall_max=T]
  *     [irqs=N] [irq_max=T] [jitter=PCT] [order=fifo|random]`: bounds and
  *     defaults for `sim --explore`; ignored by a plain run.
@@ -192,13 +196,29 @@ typedef struct scn_stall {
 	uint64_t for_ns;
 } scn_stall;
 
+#define SCN_IRQS_PER_CPU 62     /* hardirq lines a CPU has (64) but the NIC's and the timer's */
+
 typedef struct scn_irq {
 	scn_pos pos;
 	uint32_t cpu;
 	uint64_t every_ns;      /* > 0 */
-	uint64_t cost_ns;
+	uint64_t cost_ns;       /* busy this long (then its program, if any) */
 	uint64_t at_ns;         /* default 0 */
+	scn_op *ops;            /* `do=`: its handler's program (work, spin_*); owned */
+	size_t nops;            /* 0: no program, cost= only */
 } scn_irq;
+
+/* `softirq NAME cpu=C every=T do="..." [at=T]`: a timer handler run in
+ * TIMER_SOFTIRQ on CPU C every T (work and spin_* ops). */
+typedef struct scn_softirq {
+	char name[SCN_NAME_MAX];
+	scn_pos pos;
+	uint32_t cpu;
+	uint64_t every_ns;      /* > 0 */
+	uint64_t at_ns;         /* default 0 */
+	scn_op *ops;            /* owned */
+	size_t nops;            /* >= 1 */
+} scn_softirq;
 
 typedef struct scn_cost {
 	scn_pos pos;
@@ -220,6 +240,8 @@ enum scn_metric {
 	SCN_M_BACKLOG_MAX, SCN_M_BACKLOG_DROPS, SCN_M_BACKLOG_PROCESSED,
 	SCN_M_INLINE_RCV, SCN_M_SPIN_MAX_NS, SCN_M_SPIN_TOTAL_NS,
 	SCN_M_VIOLATIONS, SCN_M_DEADLOCK,
+	SCN_M_LOCK_ORDER,       /* addition: lockdep's distinct lock-order inversions */
+	SCN_M_RCVQ_DROPS,       /* addition: TCPRcvQDrop, the receive queue was full */
 	SCN_M_COUNT
 };
 const char *scn_metric_name(int m);
@@ -241,6 +263,10 @@ enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH 
 	       SCN_BUG_RELEASE_SKIPS_BACKLOG = 1u << 2, SCN_BUG_V3_SKIPS_FILL_WAIT = 1u << 3 };
 
 enum scn_spin_order { SCN_ORDER_FIFO = 0, SCN_ORDER_RANDOM = 1 };
+
+/* How tasks are preempted: CONFIG_PREEMPT, or only at cond_resched()
+ * (CONFIG_PREEMPT_VOLUNTARY / NONE). */
+enum scn_preempt { SCN_PREEMPT_FULL = 0, SCN_PREEMPT_VOLUNTARY = 1 };
 
 enum scn_strategy { SCN_STRATEGY_RANDOM = 0, SCN_STRATEGY_PCT = 1 };
 
@@ -278,6 +304,9 @@ typedef struct scn_file {
 	scn_pos limit_pos;      /* the `limit` line (line 0: none) */
 	uint32_t nic_queue;     /* default 1024 */
 	uint32_t budget;        /* default 300 */
+	uint32_t napi_weight;   /* `nic weight=`: NAPI_POLL_WEIGHT, default 64 */
+	uint64_t sched_slice_ns; /* `sched slice=`: default 3 ms */
+	int preempt;            /* `sched preempt=`: enum scn_preempt, default full */
 	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */
 	int has_kernel;         /* the `kernel` directive was given */
 	scn_explore explore;
@@ -288,6 +317,7 @@ typedef struct scn_file {
 	scn_consumer *consumers; size_t nconsumers;
 	scn_stall *stalls;     size_t nstalls;
 	scn_irq *irqs;         size_t nirqs;
+	scn_softirq *softirqs; size_t nsoftirqs;
 	scn_cost *costs;       size_t ncosts;
 	scn_lock *locks;       size_t nlocks;
 	scn_fanout *fanouts;   size_t nfanouts;

@@ -27,6 +27,7 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	dst->consumers = NULL;
 	dst->stalls = NULL;
 	dst->irqs = NULL;
+	dst->softirqs = NULL;
 	dst->costs = NULL;
 	dst->locks = NULL;
 	dst->fanouts = NULL;
@@ -36,6 +37,7 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	DUP(dst->consumers, src->consumers, src->nconsumers);
 	DUP(dst->stalls, src->stalls, src->nstalls);
 	DUP(dst->irqs, src->irqs, src->nirqs);
+	DUP(dst->softirqs, src->softirqs, src->nsoftirqs);
 	DUP(dst->costs, src->costs, src->ncosts);
 	DUP(dst->locks, src->locks, src->nlocks);
 	DUP(dst->fanouts, src->fanouts, src->nfanouts);
@@ -45,6 +47,14 @@ int scn_clone(const scn_file *src, scn_file *dst)
 		dst->tasks[i].ops = NULL;
 	for (size_t i = 0; i < src->ntasks; i++)
 		DUP(dst->tasks[i].ops, src->tasks[i].ops, src->tasks[i].nops);
+	for (size_t i = 0; i < src->nirqs; i++)
+		dst->irqs[i].ops = NULL;
+	for (size_t i = 0; i < src->nirqs; i++)
+		DUP(dst->irqs[i].ops, src->irqs[i].ops, src->irqs[i].nops);
+	for (size_t i = 0; i < src->nsoftirqs; i++)
+		dst->softirqs[i].ops = NULL;
+	for (size_t i = 0; i < src->nsoftirqs; i++)
+		DUP(dst->softirqs[i].ops, src->softirqs[i].ops, src->softirqs[i].nops);
 	return 0;
 oom:
 	scn_free(dst);
@@ -95,8 +105,13 @@ static void write_settings(FILE *o, const scn_file *f)
 		fprintf(o, " jitter=%u order=%s\n", x->jitter_pct,
 			scn_names_get(&scn_order_names, x->order));
 	}
-	if (f->nic_queue != 1024 || f->budget != 300)
-		fprintf(o, "nic      queue=%u budget=%u\n", f->nic_queue, f->budget);
+	if (f->nic_queue != 1024 || f->budget != 300 || f->napi_weight != 64)
+		fprintf(o, "nic      queue=%u budget=%u weight=%u\n", f->nic_queue, f->budget,
+			f->napi_weight);
+	if (f->sched_slice_ns != 3000000 || f->preempt != SCN_PREEMPT_FULL) {
+		time_ns(o, "sched    slice=", f->sched_slice_ns);
+		fprintf(o, " preempt=%s\n", scn_names_get(&scn_preempt_names, f->preempt));
+	}
 	for (int i = 0; i < scn_bug_names.count; i++)
 		if (f->bugs & (1u << i))
 			fprintf(o, "bug      %s\n", scn_bug_names.names[i]);
@@ -144,20 +159,27 @@ static void write_flow(FILE *o, const scn_file *f, const scn_flow *fl)
 	fprintf(o, " count=%" PRIu64 " size=%u\n", fl->count, fl->size);
 }
 
-static void write_task(FILE *o, const scn_file *f, const scn_task *t)
+/* do="OP; OP" (the closing quote is the caller's). */
+static void write_ops(FILE *o, const scn_file *f, const scn_op *ops, size_t nops)
 {
-	fprintf(o, "task     %s", t->name);
-	if (t->socket != SCN_NO_SOCKET)
-		fprintf(o, " socket=%s", f->sockets[t->socket].name);
-	fprintf(o, " cpu=%u do=\"", t->cpu);
-	for (size_t k = 0; k < t->nops; k++) {
-		const scn_op *op = &t->ops[k];
+	fputs(" do=\"", o);
+	for (size_t k = 0; k < nops; k++) {
+		const scn_op *op = &ops[k];
 		fprintf(o, "%s%s", k ? "; " : "", scn_op_name(op->kind));
 		if (scn_op_arg(op->kind) == SCN_ARG_TIME)
 			time_ns(o, " ", op->arg);
 		else if (scn_op_arg(op->kind) == SCN_ARG_LOCK)
 			fprintf(o, " %s", f->locks[op->arg].name);
 	}
+}
+
+static void write_task(FILE *o, const scn_file *f, const scn_task *t)
+{
+	fprintf(o, "task     %s", t->name);
+	if (t->socket != SCN_NO_SOCKET)
+		fprintf(o, " socket=%s", f->sockets[t->socket].name);
+	fprintf(o, " cpu=%u", t->cpu);
+	write_ops(o, f, t->ops, t->nops);
 	time_ns(o, "\" at=", t->at_ns);
 	fprintf(o, " repeat=%" PRIu64, t->repeat);
 	time_ns(o, " every=", t->every_ns);
@@ -186,13 +208,26 @@ static void write_stall(FILE *o, const scn_stall *s)
 	fputc('\n', o);
 }
 
-static void write_irq(FILE *o, const scn_irq *q)
+static void write_irq(FILE *o, const scn_file *f, const scn_irq *q)
 {
 	fprintf(o, "irq      cpu=%u", q->cpu);
 	time_ns(o, " at=", q->at_ns);
 	time_ns(o, " every=", q->every_ns);
 	time_ns(o, " cost=", q->cost_ns);
+	if (q->nops) {
+		write_ops(o, f, q->ops, q->nops);
+		fputc('"', o);
+	}
 	fputc('\n', o);
+}
+
+static void write_softirq(FILE *o, const scn_file *f, const scn_softirq *q)
+{
+	fprintf(o, "softirq  %s cpu=%u", q->name, q->cpu);
+	time_ns(o, " at=", q->at_ns);
+	time_ns(o, " every=", q->every_ns);
+	write_ops(o, f, q->ops, q->nops);
+	fputs("\"\n", o);
 }
 
 static void write_expect(FILE *o, const scn_expect *e)
@@ -228,7 +263,9 @@ void scn_write(FILE *o, const scn_file *f)
 	for (size_t i = 0; i < f->nstalls; i++)
 		write_stall(o, &f->stalls[i]);
 	for (size_t i = 0; i < f->nirqs; i++)
-		write_irq(o, &f->irqs[i]);
+		write_irq(o, f, &f->irqs[i]);
+	for (size_t i = 0; i < f->nsoftirqs; i++)
+		write_softirq(o, f, &f->softirqs[i]);
 	for (size_t i = 0; i < f->nexpects; i++)
 		write_expect(o, &f->expects[i]);
 }

@@ -118,12 +118,22 @@ static inline void enter_ctx(sim *s, uint32_t id, uint16_t fn, uint32_t a)
 }
 
 /* Put cpu's hardirq (`hard`) or softirq context on top, preempting what
- * ran, for the lowest pending line or softirq: returns its number. */
+ * ran, for the lowest pending line or the lowest softirq of the pass:
+ * returns its number. */
 static inline uint32_t push_interrupt(sim *s, uint32_t cpu, int hard)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	preempt_top(s, cpu);
-	uint32_t n = take_lowest(hard ? &c->irq_pending : &c->softirq_pending);
+	if (!hard && !c->softirq_pass) {
+		/* __do_softirq(): pending = local_softirq_pending();
+		 * set_softirq_pending(0): this pass runs those */
+		c->softirq_pass = (uint32_t)c->softirq_pending;
+		c->softirq_pending = 0;
+	}
+	uint64_t pass = c->softirq_pass;
+	uint32_t n = take_lowest(hard ? &c->irq_pending : &pass);
+	if (!hard)
+		c->softirq_pass = (uint32_t)pass;
 	if (hard)
 		c->in_hardirq = 1;
 	else
@@ -143,7 +153,8 @@ static void irq_enter(sim *s, uint32_t cpu)
 		sim_note(s, h, s->label_irq_enter, SIM_TK_LINE, (int64_t)line);
 }
 
-/* __do_softirq(): push the softirq context for the lowest pending softirq. */
+/* __do_softirq(): push the softirq context for the next softirq of the
+ * pass (a new pass takes all those pending). */
 static void softirq_enter(sim *s, uint32_t cpu)
 {
 	uint32_t nr = push_interrupt(s, cpu, 0);
@@ -153,7 +164,128 @@ static void softirq_enter(sim *s, uint32_t cpu)
 		sim_note(s, sc, s->label_softirq_enter, SIM_TK_NR, (int64_t)nr);
 }
 
-/* Give the CPU's task level to the next runnable task, if any. */
+/* A fresh __do_softirq() (from irq_exit(), local_bh_enable() or
+ * ksoftirqd): unsigned long end = jiffies + MAX_SOFTIRQ_TIME; int
+ * max_restart = MAX_SOFTIRQ_RESTART; then its first pass. */
+static void softirq_begin(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	c->softirq_end = s->g->now + SIM_MAX_SOFTIRQ_TIME_NS;
+	c->softirq_restart = SIM_MAX_SOFTIRQ_RESTART;
+	softirq_enter(s, cpu);
+}
+
+/* Is cpu's ksoftirqd runnable, and do irq_exit() and local_bh_enable()
+ * leave pending softirqs to it?  v4.9..v6.4: invoke_softirq() and
+ * do_softirq(): if (ksoftirqd_running(pending)) return; -- true while the
+ * thread is TASK_RUNNING (woken, not yet asleep again).  HI and TASKLET
+ * (SOFTIRQ_NOW_MASK, v4.15+) are not modelled softirqs. */
+static inline int ksoftirqd_defers(const sim *s, uint32_t cpu)
+{
+	if (!s->defer_to_ksoftirqd || s->ksoftirqd == SIM_NONE)
+		return 0;
+	uint32_t st = s->ctx[s->ksoftirqd + cpu].state;
+	return st != SIM_S_SLEEP && st != SIM_S_OFF;
+}
+
+/* May a softirq start here, at irq_exit() or local_bh_enable()? */
+static inline int softirq_may_start(const sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	return c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0 &&
+	       !ksoftirqd_defers(s, cpu);
+}
+
+/* wakeup_softirqd(): the rest is ksoftirqd's (a no-op while it runs). */
+static void wakeup_softirqd(sim *s, uint32_t cpu)
+{
+	if (s->trace)
+		sim_note(s, sim_softirq_ctx(s, cpu), s->label_defer, SIM_TK_NR,
+			 (int64_t)s->cpus[cpu].softirq_pending);
+	if (s->ksoftirqd == SIM_NONE)
+		return;
+	if (s->ctx[s->ksoftirqd + cpu].state == SIM_S_SLEEP)
+		sim_wake_one(s, s->ksoftirqd_wq + cpu, 0);
+}
+
+/* __do_softirq(), after a pass with softirqs pending again:
+ *	if (time_before(jiffies, end) && !need_resched() && --max_restart)
+ *		goto restart;
+ *	wakeup_softirqd(); */
+static void softirq_restart(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	if (s->g->now < c->softirq_end && !c->need_resched && --c->softirq_restart > 0)
+		softirq_enter(s, cpu);
+	else
+		wakeup_softirqd(s, cpu);
+}
+
+/* ---- the scheduler: CFS's order (least run time first), its tick ---- */
+
+/* The current task's run time so far (its vruntime as CFS updates it). */
+static inline uint64_t cur_vruntime(const sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	return s->ctx[c->task].vruntime + (s->g->now - c->run_since);
+}
+
+/* update_min_vruntime(): the least of the current task's and the
+ * leftmost's, never going back. */
+static void update_min_vruntime(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	uint64_t m = UINT64_MAX;
+	if (c->task != SIM_NONE)
+		m = cur_vruntime(s, cpu);
+	if (c->rq_head != SIM_NONE && s->ctx[c->rq_head].vruntime < m)
+		m = s->ctx[c->rq_head].vruntime;
+	if (m != UINT64_MAX && m > c->min_vruntime)
+		c->min_vruntime = m;
+}
+
+/* enqueue_entity(): into the runqueue in vruntime order (ties: FIFO). */
+static void rq_insert(sim *s, uint32_t cpu, uint32_t id)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	sim_ctx *x = &s->ctx[id];
+	uint32_t prev = SIM_NONE, at = c->rq_head;
+	while (at != SIM_NONE && s->ctx[at].vruntime <= x->vruntime) {
+		prev = at;
+		at = s->ctx[at].next;
+	}
+	x->state = SIM_S_RUNNABLE;
+	x->next = at;
+	if (prev == SIM_NONE)
+		c->rq_head = id;
+	else
+		s->ctx[prev].next = id;
+	if (at == SIM_NONE)
+		c->rq_tail = id;
+}
+
+/* The current task's slice ends at the next tick after it has run
+ * `slice_ns` since it was picked (check_preempt_tick()); armed while others
+ * wait. */
+static void arm_tick(sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	uint64_t at = c->run_since + s->slice_ns;
+	if (at < s->g->now)
+		at = s->g->now;
+	sim_arm(s, s->tick_timer + cpu, at);
+}
+
+/* put_prev_entity(): the current task leaves the CPU; its run time grows. */
+static void account_leave(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	s->ctx[c->task].vruntime = cur_vruntime(s, cpu);
+	c->need_resched = 0;
+}
+
+/* Give the CPU's task level to the next runnable task, if any: the one with
+ * the least run time (pick_next_entity()). */
 static void next_task(sim *s, uint32_t cpu)
 {
 	sim_cpu *c = &s->cpus[cpu];
@@ -167,8 +299,76 @@ static void next_task(sim *s, uint32_t cpu)
 		c->rq_tail = SIM_NONE;
 	x->next = SIM_NONE;
 	x->state = SIM_S_READY;
+	c->run_since = s->g->now;
+	update_min_vruntime(s, cpu);
+	if (c->rq_head != SIM_NONE)
+		arm_tick(s, cpu);
 	if (s->trace)
 		sim_note(s, c->task, s->label_switch);
+}
+
+/* Could the current task be preempted now: preempt_count() == 0 (no
+ * spinlock held, BH enabled, not in interrupt) and IRQs on? */
+static inline int preemptible(const sim *s, uint32_t cpu)
+{
+	const sim_cpu *c = &s->cpus[cpu];
+	return c->task != SIM_NONE && c->top == c->task && !s->ctx[c->task].held &&
+	       !c->bh_depth && !c->irqs_off;
+}
+
+/* __schedule(SM_PREEMPT): the current task goes back on the runqueue
+ * (keeping what is left of its step) and the leftmost gets the CPU. */
+static void task_preempt(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	uint32_t id = c->task;
+	preempt_top(s, cpu);
+	account_leave(s, cpu);
+	if (s->trace)
+		sim_note(s, id, s->label_preempt);
+	c->task = SIM_NONE;
+	rq_insert(s, cpu, id);
+	next_task(s, cpu);
+}
+
+/* The tick: the current task's slice is over and others wait: set
+ * TIF_NEED_RESCHED; preempt it now if it may be (CONFIG_PREEMPT), else at
+ * its next preemption point. */
+static int tick_fire(sim *s, uint32_t cpu)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	if (c->task == SIM_NONE || c->rq_head == SIM_NONE)
+		return 0;
+	if (s->g->now < c->run_since + s->slice_ns) {
+		arm_tick(s, cpu);
+		return 0;
+	}
+	c->need_resched = 1;
+	if (s->preempt != SIM_PREEMPT_FULL || !preemptible(s, cpu) ||
+	    s->ctx[c->task].state == SIM_S_SPIN)
+		return 0;
+	task_preempt(s, cpu);
+	return 1;
+}
+
+int sim_cond_resched(sim *s, uint32_t ctx)
+{
+	uint32_t cpu = s->ctx[ctx].cpu;
+	sim_cpu *c = &s->cpus[cpu];
+	if (!c->need_resched || c->task != ctx || !preemptible(s, cpu))
+		return 0;
+	task_preempt(s, cpu);
+	return 1;
+}
+
+/* A preemption point between two steps of the current task (CONFIG_PREEMPT:
+ * preempt_enable() to 0, the return from an interrupt). */
+static int resched_at_boundary(sim *s, uint32_t cpu, uint32_t id)
+{
+	if (s->preempt != SIM_PREEMPT_FULL || id != s->cpus[cpu].task || !preemptible(s, cpu))
+		return 0;
+	task_preempt(s, cpu);
+	return 1;
 }
 
 /* A context's last frame returned. */
@@ -184,22 +384,26 @@ static void ctx_finished(sim *s, uint32_t cpu, uint32_t ctxid)
 		if (s->trace)
 			sim_note(s, ctxid, s->label_irq_exit);
 		/* irq_exit(): invoke_softirq() unless in interrupt or BH off. */
-		if (c->softirq_pending && !c->in_softirq && c->bh_depth == 0 && !c->irq_pending)
-			softirq_enter(s, cpu);
+		if (!c->irq_pending && softirq_may_start(s, cpu))
+			softirq_begin(s, cpu);
 		break;
 	case SIM_CTX_SOFTIRQ:
 		c->in_softirq = 0;
 		set_top(s, cpu);
 		if (s->trace)
 			sim_note(s, ctxid, s->label_softirq_exit);
-		/* __do_softirq() restarts while softirqs are pending. */
-		if (c->softirq_pending)
+		/* __do_softirq(): the rest of the pass, then restart while
+		 * softirqs are pending, within its limits */
+		if (c->softirq_pass)
 			softirq_enter(s, cpu);
+		else if (c->softirq_pending)
+			softirq_restart(s, cpu);
 		break;
 	default:
 		assert(c->task == ctxid);
 		if (s->trace)
 			sim_note(s, ctxid, s->label_exit);
+		account_leave(s, cpu);
 		c->task = SIM_NONE;
 		next_task(s, cpu);      /* sets top */
 		break;
@@ -255,8 +459,8 @@ __attribute__((always_inline)) static inline int take_pending(sim *s, uint32_t c
 	if (c->softirq_now) {
 		/* local_bh_enable() brought the depth to 0 with softirqs pending. */
 		c->softirq_now = 0;
-		if (c->softirq_pending && !c->in_softirq && !c->in_hardirq && c->bh_depth == 0)
-			softirq_enter(s, cpu);
+		if (softirq_may_start(s, cpu))
+			softirq_begin(s, cpu);
 	}
 	return entered;
 }
@@ -270,6 +474,7 @@ static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
 	x->state = SIM_S_SLEEP;
 	x->wq = wq;
 	waitq_add(s, wq, id);
+	account_leave(s, cpu);
 	s->cpus[cpu].task = SIM_NONE;
 	set_top(s, cpu);
 	if (s->trace)
@@ -328,6 +533,9 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 		if (id == SIM_NONE)
 			return 1;
 		sim_ctx *x = &s->ctx[id];
+		if (__builtin_expect(c->need_resched, 0) && x->state == SIM_S_READY &&
+		    resched_at_boundary(s, cpu, id))
+			continue;
 		if (x->state == SIM_S_RUNNING) {
 			if (!fired)
 				return 1;
@@ -358,7 +566,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			 * of the loop, which would find just this: nothing pending,
 			 * the same context on top, READY with time left.  (Its
 			 * `remaining` is stored only when it is not armed here.) */
-			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now) &&
+			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now | c->need_resched) &&
 			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
@@ -415,6 +623,12 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 }
 
 void cpu_timer_fire(sim *s, uint32_t cpu) { cpu_events(s, cpu, 1); }
+
+void cpu_tick_fire(sim *s, uint32_t cpu)
+{
+	if (tick_fire(s, cpu))
+		cpu_run(s, cpu, 0, 0);
+}
 
 void cpu_irq_retry(sim *s, uint32_t cpu) { cpu_events(s, cpu, 0); }
 
@@ -513,8 +727,14 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 	sim_ctx *x = &s->ctx[ctxid];
 	sim_cpu *c = &s->cpus[x->cpu];
 	x->remaining = latency;
+	/* place_entity(): a sleeper gets at most one slice of credit
+	 * (sched_latency / 2, GENTLE_FAIR_SLEEPERS) below min_vruntime */
+	update_min_vruntime(s, x->cpu);
+	if (c->min_vruntime > s->slice_ns && x->vruntime < c->min_vruntime - s->slice_ns)
+		x->vruntime = c->min_vruntime - s->slice_ns;
 	if (c->task == SIM_NONE) {
 		c->task = ctxid;
+		c->run_since = s->g->now;
 		set_top(s, x->cpu);
 		x->state = SIM_S_READY;
 		if (s->trace)
@@ -523,13 +743,46 @@ void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 			arm_top(s, x->cpu, x);
 		return;
 	}
-	x->state = SIM_S_RUNNABLE;
-	x->next = SIM_NONE;
-	if (c->rq_tail == SIM_NONE)
-		c->rq_head = ctxid;
-	else
-		s->ctx[c->rq_tail].next = ctxid;
-	c->rq_tail = ctxid;
+	rq_insert(s, x->cpu, ctxid);
+	if (!queue_armed(&s->q, s->tick_timer + x->cpu))
+		arm_tick(s, x->cpu);
+}
+
+/* ---- ksoftirqd ---- */
+
+/* smpboot_thread_fn() for ksoftirqd/N: while ksoftirqd_should_run()
+ * (softirqs pending), run_ksoftirqd(): __do_softirq() on this CPU, then
+ * cond_resched(); else schedule() until wakeup_softirqd(). */
+sim_answer cpu_ksoftirqd_step(sim *s, uint32_t c, sim_frame *f)
+{
+	uint32_t cpu = s->ctx[c].cpu;
+	if (f->pc == 1) {
+		f->pc = 0;
+		if (sim_cond_resched(s, c))
+			return SIM_NEXT;
+	}
+	if (!s->cpus[cpu].softirq_pending)
+		return SIM_SLEEP(s->ksoftirqd_wq + cpu);
+	f->pc = 1;
+	if (s->trace)
+		sim_note(s, c, s->label_ksoftirqd);
+	softirq_begin(s, cpu);
+	return SIM_NEXT;
+}
+
+void cpu_reset_ksoftirqd(sim *s)
+{
+	if (s->ksoftirqd == SIM_NONE)
+		return;
+	for (uint32_t cpu = 0; cpu < s->ncpus; cpu++) {
+		uint32_t id = s->ksoftirqd + cpu;
+		sim_ctx *x = &s->ctx[id];
+		x->depth = 0;
+		sim_call(s, id, s->fn_ksoftirqd);
+		x->state = SIM_S_SLEEP;
+		x->wq = s->ksoftirqd_wq + cpu;
+		waitq_add(s, x->wq, id);
+	}
 }
 
 uint32_t sim_wake_one(sim *s, uint32_t wq, uint64_t latency)

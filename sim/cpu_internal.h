@@ -12,6 +12,11 @@ void cpu_timer_fire(sim *s, uint32_t cpu);
 void cpu_irq_retry(sim *s, uint32_t cpu);
 /* A task is ready to run on its CPU `latency` ns from now. */
 void cpu_task_ready(sim *s, uint32_t ctx, uint64_t latency);
+/* The scheduler tick of `cpu` (timer s->tick_timer + cpu). */
+void cpu_tick_fire(sim *s, uint32_t cpu);
+/* ksoftirqd's program, and its state at time 0 (asleep). */
+sim_answer cpu_ksoftirqd_step(sim *s, uint32_t ctx, sim_frame *f);
+void cpu_reset_ksoftirqd(sim *s);
 /* Freeze `cpu` from `from` for `for_ns`; `shift` delays the work already
  * scheduled on it (a stall at a time) rather than the step that caused it. */
 void cpu_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns, int shift);

@@ -11,7 +11,7 @@
 
 _Static_assert(sizeof(sim_frame) == 32, "sim_frame has no padding");
 _Static_assert(sizeof(sim_ctx) == 256, "sim_ctx: a power of two, no hidden padding");
-_Static_assert(sizeof(sim_cpu) == 64, "sim_cpu has no padding");
+_Static_assert(sizeof(sim_cpu) == 96, "sim_cpu has no padding");
 _Static_assert(sizeof(sim_global) == 48, "sim_global has no padding");
 
 _Noreturn void sim_out_of_memory(void)
@@ -48,6 +48,7 @@ static void engine_label_flags(sim *s)
 	sim_set_label_flags(s, s->label_idle, SIM_LF_SLEEP);
 	sim_set_label_flags(s, s->label_wake, SIM_LF_WAKE);
 	sim_set_label_flags(s, s->label_exit, SIM_LF_EXIT);
+	sim_set_label_flags(s, s->label_preempt, SIM_LF_SLEEP);
 }
 
 void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
@@ -65,6 +66,12 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	 * deferred-interrupt retry (after a stall). */
 	for (uint32_t i = 0; i < 2 * ncpus; i++)
 		sim_add_timer(s, NULL, i, 0);
+	/* Then each CPU's scheduler tick (a daemon: it keeps no run going). */
+	s->tick_timer = s->ntimers;
+	for (uint32_t i = 0; i < ncpus; i++)
+		sim_add_timer(s, cpu_tick_fire, i, 1);
+	s->ksoftirqd = SIM_NONE;
+	s->slice_ns = SIM_SCHED_SLICE_NS;
 	s->label_stall = sim_add_label(s, "stall", "the CPU does nothing else: hardirq storm, NMI, preempted vCPU", 0, 0);
 	s->label_irq_enter = sim_add_label(s, "irq:enter", "irq_enter(): a hardirq preempts this CPU", 0, 0);
 	s->label_irq_exit = sim_add_label(s, "irq:exit", "irq_exit(): runs pending softirqs if not in interrupt and BH enabled", 0, 0);
@@ -75,6 +82,9 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	s->label_wake = sim_add_label(s, "sched:wake", "try_to_wake_up(): a sleeping task is made runnable", 0, 0);
 	s->label_exit = sim_add_label(s, "sched:exit", "the task's program has ended (do_exit)", 0, 0);
 	s->label_irq_work = sim_add_label(s, "irq:handler", "a periodic hardirq's handler (scenario `irq`)", 0, 0);
+	s->label_defer = sim_add_label(s, "softirq:defer", "__do_softirq(): still pending after MAX_SOFTIRQ_RESTART (10) passes, MAX_SOFTIRQ_TIME (2 ms) or with need_resched(): wakeup_softirqd()", 0, 0);
+	s->label_preempt = sim_add_label(s, "sched:preempt", "scheduler_tick() -> check_preempt_tick(): the slice is over, a task of less vruntime waits: preempt_schedule() / cond_resched() puts the task back on the runqueue", 0, 0);
+	s->label_ksoftirqd = sim_add_label(s, "ksoftirqd:run", "run_ksoftirqd(): __do_softirq() in the ksoftirqd/N thread, then cond_resched()", 0, 0);
 	engine_label_flags(s);
 	sim_set_trace_keys(s, NULL, 0);
 	s->fn_irq_busy = sim_add_fn(s, "irq_handler", irq_work_step);
@@ -96,6 +106,7 @@ void sim_free(sim *s)
 	free(s->periodics);
 	free(s->xirq_line);
 	free(s->rng_names);
+	free(s->ksoftirqd_names);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -177,6 +188,23 @@ uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu)
 	return id;
 }
 
+void sim_add_ksoftirqd(sim *s)
+{
+	assert(!s->built && s->ksoftirqd == SIM_NONE);
+	s->ksoftirqd_names = malloc((size_t)s->ncpus * 16);
+	if (!s->ksoftirqd_names)
+		abort();
+	s->fn_ksoftirqd = sim_add_fn(s, "ksoftirqd", cpu_ksoftirqd_step);
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		char *name = s->ksoftirqd_names + 16 * (size_t)i;
+		snprintf(name, 16, "ksoftirqd/%u", (unsigned)(i % 100000));
+		uint32_t id = sim_add_task(s, name, i);
+		if (i == 0)
+			s->ksoftirqd = id;
+	}
+	/* their wait queues: added by sim_commit, after the models' */
+}
+
 uint32_t sim_add_waitq(sim *s)
 {
 	assert(!s->built);
@@ -244,6 +272,10 @@ int sim_commit(sim *s)
 {
 	assert(!s->built);
 	perturb_layout(s);
+	if (s->ksoftirqd != SIM_NONE) {
+		s->ksoftirqd_wq = s->nwaitqs;
+		s->nwaitqs += s->ncpus;
+	}
 	s->off_g = arena_reserve(&s->ar, sizeof(sim_global), 8);
 	s->off_cpus = arena_reserve(&s->ar, s->ncpus * sizeof(sim_cpu), 8);
 	s->off_ctx = arena_reserve(&s->ar, (s->ntasks + 2 * (size_t)s->ncpus) * sizeof(sim_ctx), 8);
@@ -305,6 +337,7 @@ void sim_reset(sim *s)
 			sim_arm(s, t, s->stalls[s->timers[t].arg].at_ns);
 	for (uint32_t i = 0; i < s->nperiodics; i++)
 		sim_arm(s, s->periodics[i].timer, s->periodics[i].at);
+	cpu_reset_ksoftirqd(s);
 	if (s->perturb.enabled)
 		perturb_reset(s);
 	set_did_slow(s);

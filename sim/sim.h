@@ -45,6 +45,22 @@
 #define SIM_IRQ_LINES 64        /* hardirq lines per CPU */
 #define SIM_SOFTIRQS 8
 
+/* kernel/softirq.c: __do_softirq() restarts while softirqs are pending, at
+ * most MAX_SOFTIRQ_RESTART passes in all and only within MAX_SOFTIRQ_TIME
+ * (msecs_to_jiffies(2): 2 ms at HZ=1000) and while !need_resched(); then
+ * wakeup_softirqd() leaves the rest to the CPU's ksoftirqd thread. */
+#define SIM_MAX_SOFTIRQ_RESTART 10
+#define SIM_MAX_SOFTIRQ_TIME_NS 2000000ull
+/* The scheduler's default slice: a task runs this long before a waiting
+ * task of less run time gets the CPU (CFS: sysctl_sched_latency 6 ms shared
+ * by two runnable tasks; a scenario's `sched slice=`). */
+#define SIM_SCHED_SLICE_NS 3000000ull
+
+/* How tasks are preempted (a scenario's `sched preempt=`): at any step
+ * boundary where preempt_count is 0 (CONFIG_PREEMPT), or only at
+ * cond_resched() and when they sleep (CONFIG_PREEMPT_VOLUNTARY, NONE). */
+enum sim_preempt { SIM_PREEMPT_FULL = 0, SIM_PREEMPT_VOLUNTARY = 1 };
+
 enum sim_ctx_kind { SIM_CTX_TASK = 0, SIM_CTX_SOFTIRQ = 1, SIM_CTX_HARDIRQ = 2 };
 const char *sim_ctx_kind_name(int kind);
 
@@ -80,7 +96,8 @@ typedef struct sim_ctx {
 	uint32_t held;          /* spinlocks held (the lock part of preempt_count) */
 	uint32_t wq;            /* SLEEP: the wait queue */
 	uint64_t handoff_until; /* granted a lock: the hand-off completes then (sim_grant) */
-	uint32_t pad[2];        /* 256 bytes: indexing is a shift, not a multiply */
+	uint64_t vruntime;      /* task: ns on its CPU, CFS's ordering key (256 bytes in all:
+				 * indexing is a shift, not a multiply) */
 	sim_frame f[SIM_FRAMES];
 } sim_ctx;
 
@@ -98,7 +115,12 @@ typedef struct sim_cpu {
 	uint64_t stall_until;   /* frozen until then (stall, NMI, preempted vCPU) */
 	uint32_t top;           /* the context that runs: hardirq, else softirq, else task
 				 * (SIM_NONE: idle); kept by cpu.c whenever those change */
-	uint32_t pad;
+	uint32_t softirq_pass;  /* __do_softirq(): this pass's softirqs not yet run */
+	uint64_t softirq_end;   /* __do_softirq(): it restarts only before then */
+	uint32_t softirq_restart; /* __do_softirq(): passes left (MAX_SOFTIRQ_RESTART) */
+	uint32_t need_resched;  /* TIF_NEED_RESCHED: the task's slice is over, others wait */
+	uint64_t run_since;     /* the current task got the CPU then */
+	uint64_t min_vruntime;  /* cfs_rq->min_vruntime */
 } sim_cpu;
 
 typedef struct sim_waitq {
@@ -178,7 +200,7 @@ enum sim_label_flag {
 	SIM_LF_IRQ_ENTER = 1u << 0, SIM_LF_IRQ_EXIT = 1u << 1,
 	SIM_LF_SOFTIRQ_ENTER = 1u << 2, SIM_LF_SOFTIRQ_EXIT = 1u << 3,
 	SIM_LF_SWITCH = 1u << 4,        /* a task gets its CPU */
-	SIM_LF_SLEEP = 1u << 5,         /* a task leaves its CPU to sleep */
+	SIM_LF_SLEEP = 1u << 5,         /* a task leaves its CPU (to sleep, or preempted) */
 	SIM_LF_EXIT = 1u << 6,          /* a task's program ended */
 	SIM_LF_WAKE = 1u << 7,          /* a task is woken (it runs later) */
 	SIM_LF_STALL = 1u << 8,         /* a CPU stall: keys start, for */
@@ -255,7 +277,20 @@ struct sim {
 	uint32_t built;
 	uint32_t label_stall, label_irq_enter, label_irq_exit, label_softirq_enter,
 		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work, label_exit;
-	uint16_t fn_irq_busy;
+	uint32_t label_defer, label_preempt, label_ksoftirqd;
+	uint16_t fn_irq_busy, fn_ksoftirqd;
+
+	/* scheduling and softirq deferral (set before sim_commit) */
+	uint32_t ksoftirqd;       /* ctx of cpu0's ksoftirqd (cpu i's: + i), or SIM_NONE */
+	uint32_t ksoftirqd_wq;    /* its wait queue (cpu i's: + i) */
+	char *ksoftirqd_names;    /* "ksoftirqd/N", 16 bytes each */
+	uint32_t tick_timer;      /* cpu0's scheduler tick (cpu i's: + i) */
+	uint32_t preempt;         /* enum sim_preempt */
+	uint64_t slice_ns;        /* SIM_SCHED_SLICE_NS unless set */
+	/* v4.9..v6.4 (4cd13c21b207, reverted by d15121be7485): irq_exit() and
+	 * local_bh_enable() leave pending softirqs to ksoftirqd while it is
+	 * runnable (ksoftirqd_running()). */
+	uint32_t defer_to_ksoftirqd;
 
 	/* exploration (perturb.h): configured by the caller between runs */
 	perturb_config perturb;
@@ -312,6 +347,11 @@ void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_
  * Returns 0, or -1 when `cpu` has no hardirq line left for it (one stays
  * free for sim_enable_perturb): the caller names the directive. */
 int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint64_t cost);
+/* One ksoftirqd task per CPU (ctx ids s->ksoftirqd + cpu), asleep until
+ * __do_softirq() hands it the rest; call after the other tasks.  Without it
+ * the softirqs left over stay pending until the next irq_exit() or
+ * local_bh_enable(). */
+void sim_add_ksoftirqd(sim *s);
 /* Make room for exploration's perturbations (perturb.h); before sim_commit.
  * Runs are perturbed while s->perturb.enabled is set. */
 void sim_enable_perturb(sim *s);
@@ -411,6 +451,11 @@ void sim_bh_disable(sim *s, uint32_t ctx);
 int sim_bh_enable(sim *s, uint32_t ctx);
 void sim_irq_disable(sim *s, uint32_t ctx);
 int sim_irq_enable(sim *s, uint32_t ctx);
+/* cond_resched(): if ctx is a task whose slice is over and others wait,
+ * and it may be preempted (no spinlock held, BH and IRQs on), it leaves the
+ * CPU now: returns 1 and the caller returns SIM_NEXT with no effect (its
+ * step runs again when the task is back on the CPU).  Else returns 0. */
+int sim_cond_resched(sim *s, uint32_t ctx);
 /* Is ctx's CPU in process context with BH enabled (a softirq could run)? */
 int sim_bh_enabled(const sim *s, uint32_t ctx);
 

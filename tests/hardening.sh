@@ -45,7 +45,7 @@ irqs() { for _ in $(seq "$1"); do echo "irq cpu=0 every=1ms cost=1us"; done; }
 { echo "scenario t"; irqs 62; } >"$tmp/irq62.scn"
 run 0 "$sim" "$tmp/irq62.scn"
 { echo "scenario t"; irqs 100; } >"$tmp/irq100.scn"
-run 2 "$sim" "$tmp/irq100.scn" && err_at "$tmp/irq100.scn:64:1" "too many irq lines on cpu 0"
+run 2 "$sim" "$tmp/irq100.scn" && err_at "$tmp/irq100.scn:64:9" "too many irqs on cpu 0"
 run 2 "$sim" "$tmp/irq100.scn" --explore 2
 
 # ---- 8: paths are never cut ----------------------------------------------
@@ -182,7 +182,7 @@ printf 'scenario t\ntask a cpu=0 do="work 1.5ns"\n' >"$tmp/dec2.scn"
 run 2 "$sim" "$tmp/dec2.scn" && err_at "$tmp/dec2.scn:2:23" "not a whole number of nanoseconds"
 # An unknown metric lists the metrics.
 printf 'scenario t\nexpect overun>=1\n' >"$tmp/met.scn"
-run 2 "$sim" "$tmp/met.scn" && err_at "$tmp/met.scn:2:8" "unknown metric 'overun' (expected overrun, corrupt,.* or deadlock)"
+run 2 "$sim" "$tmp/met.scn" && err_at "$tmp/met.scn:2:8" "unknown metric 'overun' (expected overrun, corrupt,.* or rcvq_drops)"
 
 # ---- 10: the reference ----------------------------------------------------
 # --labels prints each label's default cost and per-byte part.

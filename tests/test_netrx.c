@@ -2,8 +2,9 @@
  * the NET_RX softirq, seen from scenarios (their metrics and text traces):
  *  - a flow's packets reach their socket through the NIC queue and NET_RX,
  *    in arrival order, for stream and packet sockets;
- *  - the budget (300, or `nic budget=N`) ends a softirq run with packets
- *    left and raises NET_RX again (netrx:budget);
+ *  - the NAPI weight (64, or `nic weight=N`) ends a poll with packets left
+ *    and raises NET_RX again (netrx:repoll); before v3.19 the run polls
+ *    again until the budget (300, `nic budget=N`) is spent (netrx:budget);
  *  - a full NIC queue (`nic queue=N`) drops new arrivals (nic_drops);
  *  - a flow without `every` sends at 10 GbE line rate for its size;
  *  - each CPU's packets are handled by that CPU's own softirq;
@@ -81,32 +82,48 @@ static void test_packets_reach_the_socket_in_order(void **state)
 	model_run_free(&r);
 }
 
-/* Bug caught: the budget test off by one or not made (no netrx:budget, one
- * long run), or NET_RX not raised again after it (packets left in the queue,
- * delivered < count). */
-static void test_budget_reraises_net_rx(void **state)
+/* Bug caught: the weight test off by one or not made (no netrx:repoll,
+ * one long poll), NET_RX not raised again after it (packets left in the
+ * queue, delivered < count), the v3.19 rule applied to older kernels (one
+ * poll a run) or the budget/time check missing (no netrx:budget). */
+static void test_weight_and_budget_reraise_net_rx(void **state)
 {
 	(void)state;
 	/* 10 packets back to back; each takes ~870ns, they come every 10ns:
-	 * budget 4 gives runs of 4, 4, 2 -- two budget ends, three softirq runs */
+	 * weight 4 gives polls of 4, 4, 2 -- since v3.19 one poll a run: two
+	 * repolls, three softirq runs */
 	const char *text =
-		"scenario budget\ncpus 1\nnic budget=4\n"
+		"scenario budget\ncpus 1\nnic weight=4\n"
 		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
 		"flow f socket=s cpu=0 every=10ns count=10 size=64\n";
 	model_run r;
 	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
 	assert_int_equal(r.m[SCN_M_DELIVERED], 10);
-	assert_int_equal(trace_count(&r, "netrx:budget"), 2);
-	assert_int_equal(trace_count(&r, "netrx:budget left=6"), 1);
-	assert_int_equal(trace_count(&r, "netrx:budget left=2"), 1);
+	assert_int_equal(trace_count(&r, "netrx:repoll"), 2);
+	assert_int_equal(trace_count(&r, "netrx:repoll left=6"), 1);
+	assert_int_equal(trace_count(&r, "netrx:repoll left=2"), 1);
+	assert_int_equal(trace_count(&r, "netrx:budget"), 0);
 	assert_int_equal(trace_count(&r, "softirq:enter"), 3);
 	assert_int_equal(trace_count(&r, "netrx:complete"), 1);
-	/* the budget end comes right after the 4th and 8th packet */
-	long long b0 = trace_time_of(&r, "netrx:budget", 0);
+	/* the poll ends right after the 4th and 8th packet */
+	long long b0 = trace_time_of(&r, "netrx:repoll", 0);
 	assert_true(b0 > trace_time_of(&r, "netrx:rx pkt=3 ", 0));
 	assert_true(b0 < trace_time_of(&r, "netrx:rx pkt=4 ", 0));
 	model_run_free(&r);
-	/* the default budget is 300: 700 packets at line rate, runs of 300, 300, 100 */
+	/* before v3.19 the run polls again while budget is left: budget 8 is
+	 * spent after two polls (time_squeeze), the rest in a second run */
+	const char *old =
+		"scenario budget\ncpus 1\nnic weight=4 budget=8\nkernel 3.18\n"
+		"socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		"flow f socket=s cpu=0 every=10ns count=10 size=64\n";
+	assert_int_equal(model_run_text(old, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 10);
+	assert_int_equal(trace_count(&r, "netrx:repoll left=6"), 1);
+	assert_int_equal(trace_count(&r, "netrx:budget left=2"), 1);
+	assert_int_equal(trace_count(&r, "softirq:enter"), 2);
+	model_run_free(&r);
+	/* the default weight is 64: 700 packets at line rate, ten full polls
+	 * in the ten passes __do_softirq() may make, the last 60 by ksoftirqd */
 	const char *dflt =
 		"scenario budget\ncpus 1\n"
 		"socket s type=stream rcvbuf=256MiB sndbuf=64KiB\n"
@@ -114,9 +131,11 @@ static void test_budget_reraises_net_rx(void **state)
 	assert_int_equal(model_run_text(dflt, SCN_FIX_NONE, 1, &r), 0);
 	assert_int_equal(r.m[SCN_M_DELIVERED], 700);
 	assert_int_equal(r.m[SCN_M_NIC_DROPS], 0);
-	assert_int_equal(trace_count(&r, "netrx:budget"), 2);
-	assert_int_equal(trace_count(&r, "netrx:budget left=400"), 1);
-	assert_int_equal(trace_count(&r, "netrx:budget left=100"), 1);
+	assert_int_equal(trace_count(&r, "netrx:repoll"), 10);
+	assert_int_equal(trace_count(&r, "netrx:repoll left=636"), 1);
+	assert_int_equal(trace_count(&r, "netrx:budget"), 0);
+	assert_int_equal(trace_count(&r, "softirq:defer"), 1);
+	assert_int_equal(trace_count(&r, "ksoftirqd:run"), 1);
 	model_run_free(&r);
 }
 
@@ -241,7 +260,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_packets_reach_the_socket_in_order),
-		cmocka_unit_test(test_budget_reraises_net_rx),
+		cmocka_unit_test(test_weight_and_budget_reraise_net_rx),
 		cmocka_unit_test(test_nic_queue_overflow_is_nic_drops),
 		cmocka_unit_test(test_flow_without_every_is_line_rate),
 		cmocka_unit_test(test_each_cpu_has_its_own_softirq),

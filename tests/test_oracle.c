@@ -64,7 +64,7 @@ static const char wrap_text[] =
 	"socket cap type=packet version=v2 frames=8 frame_size=2048\n"
 	"flow big socket=cap cpu=0 count=1 size=1514\n"
 	"flow small socket=cap cpu=1 at=1us every=200ns count=100 size=64\n"
-	"stall cpu=0 at=tpacket_rcv:F for=16us\n"
+	"stall cpu=0 at=tpacket_rcv:F for=17us\n"   /* wrap.scn's */
 	"consumer pcap socket=cap cpu=2 check=nonzero\n";
 
 /* Bug caught: an overrun not counted or not told (the story names the two
@@ -76,7 +76,7 @@ static void test_overrun_fires_without_fix_only(void **state)
 	assert_int_equal(model_run_text(wrap_text, SCN_FIX_NONE, 0, &r), 0);
 	assert_true(r.m[SCN_M_OVERRUN] >= 1);
 	assert_story(&r, STORY_OVERRUN, "claims frame 0 for packet 0", "cpu0 softirq");
-	assert_story(&r, STORY_OVERRUN, "the CPU stalls for 16.000us", "cpu0");
+	assert_story(&r, STORY_OVERRUN, "the CPU stalls for 17.000us", "cpu0");
 	assert_story(&r, STORY_OVERRUN, "two writers in one frame", "cpu1 softirq");
 	assert_story(&r, STORY_OVERRUN, "has only reached tpacket_rcv:F", "cpu0 softirq");
 	assert_int_equal(model_run_text(wrap_text, SCN_FIX_OWNER_MAP, 0, &r), 0);
@@ -111,7 +111,7 @@ static void test_lost_fires_without_fix_only(void **state)
 	model_run r;
 	assert_int_equal(model_run_text(wrap_text, SCN_FIX_NONE, 0, &r), 0);
 	assert_int_equal(r.m[SCN_M_LOST], 1);
-	assert_story(&r, STORY_LOST, "G copies packet 0 over packet 70", "cpu0");
+	assert_story(&r, STORY_LOST, "G copies packet 0 over packet 78", "cpu0");
 	assert_story(&r, STORY_LOST, "1 packet(s) neither consumed intact", NULL);
 	/* the reader handing back a frame published after it read it */
 	assert_int_equal(model_run_text(wrap_text, SCN_FIX_IN_PROGRESS, 0, &r), 0);

@@ -217,12 +217,13 @@ static void test_woken_poll_rechecks(void **state)
 	/* the reader's lines after its first wakeup, sched:switch aside */
 	const char *p = strstr(r.trace, "rd sched:wake");
 	assert_non_null(p);
-	const char *seq[] = { "rd consumer:poll frame=0\n", "rd sched:sleep" };
-	for (size_t i = 0; i < 2; i++) {
+	const char *seq[] = { "rd consumer:poll_lock", "rd consumer:poll_unlock frame=0\n",
+			      "rd sched:sleep" };
+	for (size_t i = 0; i < 3; i++) {
 		do {
 			p = strstr(p + 1, " rd ");
 			assert_non_null(p);
-		} while (!strncmp(p, " rd sched:switch", 16));
+		} while (!strncmp(p, " rd sched:switch", 16) || !strncmp(p, " rd spin:", 9));
 		assert_int_equal(strncmp(p + 1, seq[i], strlen(seq[i])), 0);
 	}
 	/* frame 0 was published before that: only poll's rule kept it unread */

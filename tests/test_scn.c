@@ -581,13 +581,54 @@ static void test_err_missing_key(void **state)
 	err(HDR "  stall cpu=0 at=1us\n", "t.scn:2:3: error: ", "missing required key 'for' for stall");
 	err(HDR PKT "consumer c socket=s cpu=0\n", "t.scn:3:1: error: ",
 	    "missing required key 'check'");
-	err(HDR "irq cpu=0 every=1ms\n", "t.scn:2:1: error: ", "missing required key 'cost'");
+	err(HDR "irq cpu=0 every=1ms\n", "t.scn:2:1: error: ", "missing required key 'cost' for irq");
 	err(HDR "socket s type=stream rcvbuf=1 sndbuf=1\ntask t socket=s cpu=0\n",
 	    "t.scn:3:1: error: ", "missing required key 'do'");
 	err(HDR "seed\n", "t.scn:2:1: error: ", "missing a number after 'seed'");
 	err(HDR "socket\n", "t.scn:2:1: error: ", "missing a socket name");
 	err(HDR "socket type=packet\n", "t.scn:2:8: error: ", "expected a socket name, got 'type=packet'");
 	err(HDR "spinlock\n", "t.scn:2:1: error: ", "spinlock needs order= or handoff=");
+}
+
+/* softirq and irq programs (handler.c), sched, nic weight=. */
+static void test_handler_programs_and_sched(void **state)
+{
+	(void)state;
+	scn_file f;
+	parse_ok("scenario g\ncpus 2\nlock L\n"
+		 "sched slice=2ms preempt=voluntary\n"
+		 "nic weight=16\n"
+		 "softirq tm cpu=1 every=1ms at=5us do=\"spin_lock L; work 2us; spin_unlock L\"\n"
+		 "irq cpu=0 every=1ms do=\"spin_lock_irqsave L; spin_unlock_irqrestore L\"\n", &f);
+	assert_int_equal(f.sched_slice_ns, 2000000);
+	assert_int_equal(f.preempt, SCN_PREEMPT_VOLUNTARY);
+	assert_int_equal(f.napi_weight, 16);
+	assert_int_equal(f.nsoftirqs, 1);
+	assert_string_equal(f.softirqs[0].name, "tm");
+	assert_int_equal(f.softirqs[0].cpu, 1);
+	assert_int_equal(f.softirqs[0].at_ns, 5000);
+	assert_int_equal(f.softirqs[0].nops, 3);
+	assert_int_equal(f.softirqs[0].ops[1].kind, SCN_OP_WORK);
+	assert_int_equal(f.nirqs, 1);
+	assert_int_equal(f.irqs[0].cost_ns, 0);
+	assert_int_equal(f.irqs[0].nops, 2);
+	assert_int_equal(f.irqs[0].ops[0].kind, SCN_OP_SPIN_LOCK_IRQSAVE);
+	scn_free(&f);
+	err(HDR "lock L\nsoftirq x cpu=0 every=1us do=\"spin_lock L; sleep 1us\"\n",
+	    "t.scn:3:44: error: ", "op 'sleep' is not allowed in softirq code");
+	err(HDR "irq cpu=0 every=1us do=\"recv\"\n", "t.scn:2:25: error: ",
+	    "op 'recv' is not allowed in irq code");
+	err(HDR "softirq x cpu=0 do=\"work 1us\"\n", "t.scn:2:1: error: ",
+	    "missing required key 'every' for softirq");
+	err(HDR "softirq x cpu=0 every=0 do=\"work 1us\"\n", "t.scn:2:23: error: ",
+	    "softirq every= must be > 0");
+	err(HDR "sched slice=0\n", "t.scn:2:13: error: ", "sched slice= must be > 0");
+	err(HDR "sched preempt=rt\n", "t.scn:2:15: error: ", "unknown preempt 'rt'");
+	/* 63 irqs on one CPU: more hardirq lines than it has */
+	char many[4096] = HDR;
+	for (int i = 0; i < 63; i++)
+		strcat(many, "irq cpu=0 every=1us cost=1ns\n");
+	err(many, "t.scn:64:9: error: ", "too many irqs on cpu 0 (at most 62)");
 }
 
 static void test_err_malformed_number(void **state)
@@ -1103,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_err_unknown_directive),
 		cmocka_unit_test(test_err_unknown_key),
 		cmocka_unit_test(test_err_missing_key),
+		cmocka_unit_test(test_handler_programs_and_sched),
 		cmocka_unit_test(test_err_malformed_number),
 		cmocka_unit_test(test_err_out_of_range),
 		cmocka_unit_test(test_err_overflow),

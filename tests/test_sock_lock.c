@@ -80,7 +80,8 @@ static void test_backlog_limit_refuses_and_counts(void **state)
 	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 6);
 	assert_true(r.m[SCN_M_BACKLOG_DROPS] >= 20);
 	assert_int_equal(r.m[SCN_M_LOST], 0);
-	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_BACKLOG_DROPS], 30);
+	/* nobody reads: what the backlog delivers beyond rcvbuf is TCPRcvQDrop */
+	assert_int_equal(r.m[SCN_M_DELIVERED] + r.m[SCN_M_BACKLOG_DROPS] + r.m[SCN_M_RCVQ_DROPS], 30);
 }
 
 static void test_bug_bh_ignores_owned(void **state)
@@ -170,7 +171,10 @@ static void test_backlog_limit_by_kernel(void **state)
 	assert_true(old.m[SCN_M_BACKLOG_DROPS] >= 1);
 	assert_int_equal(new.m[SCN_M_BACKLOG_DROPS], 0);          /* 80 KiB: all 40 fit */
 	assert_true(new.m[SCN_M_BACKLOG_MAX] > old.m[SCN_M_BACKLOG_MAX]);
-	assert_int_equal(new.m[SCN_M_DELIVERED], 40);
+	/* all 40 reach tcp_v4_do_rcv; beyond rcvbuf (nobody reads) they are
+	 * TCPRcvQDrop */
+	assert_int_equal(new.m[SCN_M_DELIVERED] + new.m[SCN_M_RCVQ_DROPS], 40);
+	assert_true(new.m[SCN_M_RCVQ_DROPS] >= 1);
 }
 
 /* A task holding slock on cpu0 while cpu0's NIC delivers to the same socket. */
@@ -305,6 +309,96 @@ static void test_recv_takes_the_receive_queue(void **state)
 	assert_int_equal(r.m[SCN_M_LOST], 0);
 }
 
+/* Bug caught: the receive queue growing without bound (no TCPRcvQDrop),
+ * the test made after adding (one packet too few), a dropped packet
+ * counted as delivered, or recv not making room again. */
+static void test_rcvq_drop_when_rmem_over_rcvbuf(void **state)
+{
+	(void)state;
+	/* truesize 500 + 576 = 1076: 0, 1076, 2152 and 3228 <= 4096 are
+	 * queued, the 5th finds 4304 > 4096 and every later one too */
+	const char *text =
+		"scenario rq\ncpus 1\n"
+		"socket s type=stream rcvbuf=4096 sndbuf=64KiB\n"
+		"flow f socket=s cpu=0 every=5us count=10 size=500\n";
+	model_run r;
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 4);
+	assert_int_equal(r.m[SCN_M_RCVQ_DROPS], 6);
+	assert_int_equal(r.m[SCN_M_INLINE_RCV], 10);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(trace_count(&r, "tcp_rcv:rcvq_drop sock=0 pkt=4 rmem=4304"), 1);
+	model_run_free(&r);
+	/* a reader that empties the queue between packets: nothing dropped */
+	const char *reader =
+		"scenario rq\ncpus 2\n"
+		"socket s type=stream rcvbuf=4096 sndbuf=64KiB\n"
+		"flow f socket=s cpu=0 every=5us count=10 size=500\n"
+		"task rd socket=s cpu=1 at=2us repeat=10 every=5us do=\"recv\"\n";
+	assert_int_equal(model_run_text(reader, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_RCVQ_DROPS], 0);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 10);
+	model_run_free(&r);
+}
+
+/* Bug caught: no cond_resched() in __release_sock's loop: without
+ * CONFIG_PREEMPT a long backlog keeps a waiting task off the CPU until
+ * release_sock returns. */
+static void test_release_sock_cond_resched(void **state)
+{
+	(void)state;
+	/* `own` owns the socket for 20us while 40 segments queue (~32 us of
+	 * backlog_rcv); `other` waits on cpu0 from 1us; slice 10us */
+	const char *base =
+		"scenario cr\ncpus 2\nsched slice=10us preempt=voluntary\n"
+		"socket s type=stream rcvbuf=16MiB sndbuf=0\n"
+		"task own socket=s cpu=0 do=\"lock_sock; work 20us; release_sock\"\n"
+		"task other socket=s cpu=0 at=1us do=\"work 5us\"\n"
+		"flow f socket=s cpu=1 at=2us every=400ns count=40 size=100\n";
+	model_run r;
+	assert_int_equal(model_run_text(base, SCN_FIX_NONE, 1, &r), 0);
+	/* preempted once, inside the loop: after a backlog_rcv, before the
+	 * owner lets the socket go */
+	assert_int_equal(trace_count(&r, "own sched:preempt"), 1);
+	long long pre = trace_time_of(&r, "own sched:preempt", 0);
+	assert_true(pre > trace_time_of(&r, "own release_sock:backlog_rcv", 0));
+	assert_true(pre < trace_time_of(&r, "own release_sock:owned", 0));
+	assert_true(trace_time_of(&r, "other sched:exit", 0) <
+		    trace_time_of(&r, "own release_sock:owned", 0));
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	model_run_free(&r);
+}
+
+/* Bug caught: no v5.0 coalescing (one backlog skb a segment), coalescing
+ * on older kernels, a merged skb counted as one packet (delivered or
+ * backlog_processed short, lost > 0), or merging past MAX_SKB_FRAGS. */
+static void test_backlog_coalescing_from_5_0(void **state)
+{
+	(void)state;
+	const char *base =
+		"scenario co\ncpus 2\n"
+		"socket s type=stream rcvbuf=16MiB sndbuf=0\n"
+		"task user socket=s cpu=0 do=\"lock_sock; work 60us; release_sock\" at=1us\n"
+		"flow f socket=s cpu=1 at=2us every=1us count=40 size=100\n";
+	char text[512];
+	model_run r;
+	snprintf(text, sizeof text, "%skernel 4.19\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 0, &r), 0);
+	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 40);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	model_run_free(&r);
+	snprintf(text, sizeof text, "%skernel 5.0\n", base);
+	assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+	/* 40 segments in skbs of at most 18 (a head and 17 frags): 18, 18, 4 */
+	assert_int_equal(r.m[SCN_M_BACKLOG_MAX], 3);
+	assert_int_equal(trace_count(&r, "tcp_rcv:backlog_coalesce"), 37);
+	assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 40);
+	assert_int_equal(r.m[SCN_M_DELIVERED], 40);
+	assert_int_equal(r.m[SCN_M_LOST], 0);
+	assert_int_equal(trace_count(&r, "release_sock:backlog_rcv"), 3);
+	model_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +415,9 @@ int main(void)
 		cmocka_unit_test(test_recv_takes_the_receive_queue),
 		cmocka_unit_test(test_release_by_non_owner_is_a_violation),
 		cmocka_unit_test(test_backlog_limit_by_kernel),
+		cmocka_unit_test(test_rcvq_drop_when_rmem_over_rcvbuf),
+		cmocka_unit_test(test_release_sock_cond_resched),
+		cmocka_unit_test(test_backlog_coalescing_from_5_0),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
