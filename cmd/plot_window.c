@@ -391,7 +391,8 @@ static int wait_cmp(const void *a, const void *b)
 
 static int put_waits(FILE *o, wait_row *w, size_t n)
 {
-	qsort(w, n, sizeof *w, wait_cmp);
+	if (n)          /* qsort's array may not be NULL, even for no rows */
+		qsort(w, n, sizeof *w, wait_cmp);
 	fputs("fix\twait\tcount\n", o);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i; j < n && w[j].wait == w[i].wait && !strcmp(w[j].fix, w[i].fix); j++)
