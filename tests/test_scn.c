@@ -719,7 +719,8 @@ static void test_expect_time_units(void **state)
 	err(HDR "expect overrunn>=1\n", "t.scn:2:8: error: ",
 	    "unknown metric 'overrunn' (expected overrun, corrupt, consumer_partial, lost, drops, "
 	    "delivered, consumed, nic_drops, backlog_max, backlog_drops, backlog_processed, "
-	    "inline_rcv, spin_max_ns, spin_total_ns, violations or deadlock)");
+	    "inline_rcv, spin_max_ns, spin_total_ns, violations, deadlock, lock_order or "
+	    "rcvq_drops)");
 }
 
 /* Times that fit 64 bits but are past what a run's sums can hold. */
