@@ -239,7 +239,7 @@ static int same_search(const shard_rep *a, const shard_rep *r)
 /* Fold shard r into the merged variants m (first shard: a copy). */
 static void fold(xvariant *m, const shard_rep *r, int first)
 {
-	for (int i = 0; i < r->nvar; i++) {
+	for (int i = 0; i < r->nvar && i < SCN_FIX_COUNT; i++) {     /* m has SCN_FIX_COUNT */
 		if (first) {
 			m[i] = r->v[i];
 			continue;
