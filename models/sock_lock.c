@@ -135,6 +135,26 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 
 enum { RS_LOCK, RS_CHECK, RS_RCV, RS_RELOCK, RS_LEN, RS_OWNED, RS_UNLOCK, RS_RET };
 
+/* __release_sock(): sk_backlog_rcv(sk, skb) on the next detached skb, in
+ * order, in process context with BH on; returns the step's cost. */
+static uint64_t backlog_rcv_one(sim *s, uint32_t c, uint32_t sock)
+{
+	world *w = s->model;
+	sock_state *k = &w->sock[sock];
+	bl_slot *q = &bl_slots(w, sock)[k->bl_head];
+	uint32_t cap = w->bl_cap[sock];
+	uint64_t ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)sock, TK_PKT,
+			      (int64_t)q->pkt);
+	do_rcv(w, c, sock, q->truesize, q->pkt, q->segs);
+	w->g->m[SCN_M_BACKLOG_PROCESSED] += q->segs;
+	k->bl_pkts -= q->segs;
+	k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
+	k->bl_count--;
+	k->detached--;
+	trace_backlog(w, c, sock);
+	return ns;
+}
+
 sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
@@ -178,20 +198,8 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 				return SIM_NEXT;
 		}
 		if (k->detached) {
-			/* sk_backlog_rcv(sk, skb): in order, process context, BH on */
-			bl_slot *q = &bl_slots(w, f->a)[k->bl_head];
-			uint32_t cap = w->bl_cap[f->a];
-			ns = sim_did(s, c, wl(w, ML_RS_RCV), q->size, TK_SOCK, (int64_t)f->a,
-				     TK_PKT, (int64_t)q->pkt);
-			do_rcv(w, c, f->a, q->truesize, q->pkt, q->segs);
-			w->g->m[SCN_M_BACKLOG_PROCESSED] += q->segs;
-			k->bl_pkts -= q->segs;
-			k->bl_head = k->bl_head + 1 == cap ? 0 : k->bl_head + 1;
-			k->bl_count--;
-			k->detached--;
-			trace_backlog(w, c, f->a);
 			f->e = 1;
-			return SIM_CONT(ns);
+			return SIM_CONT(backlog_rcv_one(s, c, f->a));
 		}
 		f->pc = RS_RELOCK;
 		return SIM_NEXT;
