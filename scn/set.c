@@ -67,9 +67,9 @@ static const list lists[K_COUNT] = {
 	[K_TASK] = { offsetof(scn_file, tasks), offsetof(scn_file, ntasks), sizeof(scn_task), offsetof(scn_task, name), 1 },
 	[K_CONSUMER] = { offsetof(scn_file, consumers), offsetof(scn_file, nconsumers), sizeof(scn_consumer),
 			 offsetof(scn_consumer, name), 1 },
-	[K_STALL] = { offsetof(scn_file, stalls), offsetof(scn_file, nstalls), sizeof(scn_stall), 0 },
-	[K_IRQ] = { offsetof(scn_file, irqs), offsetof(scn_file, nirqs), sizeof(scn_irq), 0 },
-	[K_COST] = { offsetof(scn_file, costs), offsetof(scn_file, ncosts), sizeof(scn_cost), 0 },
+	[K_STALL] = { offsetof(scn_file, stalls), offsetof(scn_file, nstalls), sizeof(scn_stall), 0, 0 },
+	[K_IRQ] = { offsetof(scn_file, irqs), offsetof(scn_file, nirqs), sizeof(scn_irq), 0, 0 },
+	[K_COST] = { offsetof(scn_file, costs), offsetof(scn_file, ncosts), sizeof(scn_cost), 0, 0 },
 };
 
 static unsigned char *list_base(const scn_file *f, int k)
