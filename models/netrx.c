@@ -16,7 +16,8 @@ void netrx_reset(world *w)
 	}
 }
 
-int netrx_enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt)
+/* Inlined into netrx_flow_fire(), the NIC flows' hot path. */
+static inline int enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt)
 {
 	const scn_flow *fl = &w->scn->flows[i];
 	nic_state *n = &w->nic[q];
@@ -36,11 +37,13 @@ int netrx_enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt)
 	return 1;
 }
 
+int netrx_enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt) { return enqueue(w, q, i, pkt); }
+
 void netrx_flow_fire(sim *s, uint32_t i)
 {
 	world *w = s->model;
 	const scn_flow *fl = &w->scn->flows[i];
-	if (netrx_enqueue(w, fl->cpu, i, w->g->created++) && !w->nic[fl->cpu].napi)
+	if (enqueue(w, fl->cpu, i, w->g->created++) && !w->nic[fl->cpu].napi)
 		sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
 	if (++w->flow_sent[i] < fl->count)
 		sim_arm(s, w->flow_timer[i], sim_time_at(fl->at_ns, w->flow_sent[i], fl->every_ns));
@@ -58,11 +61,9 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, TK_QUEUED, (int64_t)w->nic[cpu].count));
 }
 
-/* The NAPI instance polled: f->e 0 the NIC's, 1 the CPU's backlog (sd->backlog). */
-static inline uint32_t napi_q(const world *w, const sim_frame *f)
-{
-	return f->e ? w->s.ncpus + f->a : f->a;
-}
+/* The NAPI instance polled, as its queue: f->e = cpu (f->a) for the NIC's,
+ * ncpus + cpu for the CPU's backlog (sd->backlog). */
+static inline uint32_t napi_q(const sim_frame *f) { return (uint32_t)f->e; }
 
 /* net_rx_action(): the next instance on the poll list, or the end of the
  * run.  The model's list is fixed, the NIC's then the backlog's (the
@@ -71,8 +72,8 @@ static void netrx_next_napi(world *w, sim_frame *f)
 {
 	f->c += f->b;           /* budget -= napi_poll(n, &repoll) */
 	f->b = 0;
-	if (f->e == 0 && w->nic[w->s.ncpus + f->a].napi) {
-		f->e = 1;
+	if (f->e == f->a && w->nic[w->s.ncpus + f->a].napi) {
+		f->e = w->s.ncpus + f->a;
 		f->pc = 3;
 	} else
 		f->pc = 2;
@@ -92,7 +93,7 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 	/* if (unlikely(budget <= 0 || time_after_eq(jiffies, time_limit))):
 	 * netdev_budget_usecs (2000, v4.12+; 2 jiffies before) */
 	int squeeze = f->c >= sf->budget || sim_now(s) >= f->d + NETDEV_BUDGET_NS;
-	uint32_t q = napi_q(w, f);
+	uint32_t q = napi_q(f);
 	if (!squeeze && sf->kernel < SCN_KERNEL(3, 19))
 		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_REPOLL), 0, TK_LEFT,
 					(int64_t)w->nic[q].count));
@@ -112,9 +113,9 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	uint32_t qi = napi_q(w, f);
+	uint32_t qi = napi_q(f);
 	nic_state *n = &w->nic[qi];
-	if (f->b >= (f->e ? BACKLOG_WEIGHT : w->scn->napi_weight))
+	if (f->b >= (qi == f->a ? w->scn->napi_weight : BACKLOG_WEIGHT))
 		return netrx_repoll(s, c, f);
 	if (n->count == 0) {
 		/* the driver's poll: work < weight: napi_complete_done(), unmask
@@ -148,7 +149,7 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 
 /* Frame: a = cpu, b = packets of this poll, c = of the polls before (the
  * budget spent), d = when the run started (its time_limit), e = the NAPI
- * instance (napi_q), pc 3 = polling. */
+ * instance's queue (napi_q), pc 3 = polling. */
 sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc == 1) {
@@ -163,7 +164,7 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 		f->pc = 3;
 		/* the first instance on the poll list: the backlog only if the
 		 * NIC's is not scheduled */
-		f->e = !w->nic[f->a].napi && w->nic[w->s.ncpus + f->a].napi;
+		f->e = !w->nic[f->a].napi && w->nic[w->s.ncpus + f->a].napi ? w->s.ncpus + f->a : f->a;
 	}
 	return netrx_poll(s, c, f);
 }
