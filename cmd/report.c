@@ -226,10 +226,11 @@ static void print_header(FILE *out, const scn_file *f, const variant_result *r, 
 	}
 	for (size_t i = 0; i < f->nflows; i++) {
 		const scn_flow *fl = &f->flows[i];
-		fprintf(out, "  flow   %-10s cpu%u -> %s%s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns\n",
+		fprintf(out, "  flow   %-10s cpu%u -> %s%s: %" PRIu64 " x %u B from %" PRIu64 " ns every %" PRIu64 " ns%s\n",
 			fl->name, fl->cpu, fl->fanout ? "fanout " : "",
 			fl->fanout ? f->fanouts[fl->fanout - 1].name : f->sockets[fl->socket].name, fl->count,
-			fl->size, fl->at_ns, fl->every_ns);
+			fl->size, fl->at_ns, fl->every_ns,
+			fl->source == SCN_SOURCE_LO ? ", sent on lo by a task on its CPU" : "");
 	}
 	for (size_t i = 0; i < f->nconsumers; i++)
 		fprintf(out, "  reader %-10s cpu%u <- %s, ready when %s\n", f->consumers[i].name,

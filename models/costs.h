@@ -112,6 +112,12 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(NX_BUDGET, "netrx:budget", "net_rx_action(): budget <= 0 (netdev_budget 300) or time_after_eq(jiffies, time_limit) (netdev_budget_usecs 2000, v4.12+; 2 jiffies before) with work left: sd->time_squeeze++; __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
 	X(NX_REPOLL, "netrx:repoll", "napi_poll(): work == weight (NAPI_POLL_WEIGHT 64): list_add_tail(&n->poll_list, repoll); before v3.19 polled again in this run, since v3.19 (d75b1ade567f) spliced back at its end and __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 10, 0, 0) \
 	X(NX_DONE, "netrx:complete", "napi_complete_done(): queue empty, the NIC's irq is unmasked", 10, 0, 0) \
+	X(LO_XMIT, "lo:xmit", "sendto() -> packet_sendmsg() -> packet_snd(): sock_alloc_send_skb(), copy from user; dev_queue_xmit() -> __dev_queue_xmit() (net/core/dev.c): rcu_read_lock_bh() -- local_bh_disable(); lo has no qdisc: dev_hard_start_xmit() -> loopback_xmit() (drivers/net/loopback.c): skb_orphan(), eth_type_trans()", 600, 100, 0) \
+	X(LO_ENQUEUE, "lo:enqueue", "loopback_xmit() -> __netif_rx() -> netif_rx_internal() -> enqueue_to_backlog(skb, smp_processor_id()) (net/core/dev.c): qlen <= netdev_max_backlog: __skb_queue_tail(&sd->input_pkt_queue); if (!__test_and_set_bit(NAPI_STATE_SCHED, &sd->backlog.state)) napi_schedule_rps(sd) -> ____napi_schedule(): __raise_softirq_irqoff(NET_RX_SOFTIRQ)", 40, 0, 0) \
+	X(LO_DROP, "lo:backlog_drop", "enqueue_to_backlog(): qlen > netdev_max_backlog (1000): sd->dropped++ (softnet_stat's 2nd column), kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG); netif_rx() returns NET_RX_DROP", 30, 0, 0) \
+	X(LO_BH_ENABLE, "lo:bh_enable", "__dev_queue_xmit(): rcu_read_unlock_bh() -> local_bh_enable() -> __local_bh_enable_ip(): !in_interrupt() && local_softirq_pending(): do_softirq() -- NET_RX runs now, on the sender's CPU", 7, 0, 0) \
+	X(LO_POLL, "lo:backlog_poll", "net_rx_action() -> napi_poll() -> process_backlog() (net/core/dev.c): skb = __skb_dequeue(&sd->process_queue); __netif_receive_skb(skb)", 50, 0, 0) \
+	X(LO_DONE, "lo:backlog_done", "process_backlog(): skb_queue_empty(&sd->input_pkt_queue): napi->state &= NAPIF_STATE_THREADED (the backlog NAPI unscheduled, no napi_complete)", 10, 0, 0) \
 	X(SL_LOCK, "spin:lock", "spin_lock*(L) from a task program", 12, 0, ML_F_TAKE_USER) \
 	X(SL_UNLOCK, "spin:unlock", "spin_unlock*(L) from a task program", 8, 0, ML_F_RELEASE_USER) \
 	X(SL_WAIT, "spin:wait", "the lock is held: queue and busy-wait (qspinlock slow path)", 0, 0, ML_F_NOTE(ML_NOTE_SPIN_WAIT)) \

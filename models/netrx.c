@@ -1,4 +1,5 @@
-/* netrx.c - see netrx.h.  NIC slots of CPU c: nic_slots[nic_first[c] ...], nic_cap[c] of them. */
+/* netrx.c - see netrx.h.  Slots of queue q (CPU c's NIC queue: q = c; its
+ * backlog: q = ncpus + c): nic_slots[nic_first[q] ...], nic_cap[q] of them. */
 #include "netrx.h"
 
 #include <stdlib.h>
@@ -6,35 +7,44 @@
 void netrx_reset(world *w)
 {
 	const scn_file *f = w->scn;
-	for (uint32_t i = 0; i < w->s.ncpus; i++)
+	for (uint32_t i = 0; i < 2 * w->s.ncpus; i++)
 		w->nic[i] = (nic_state){ 0 };
 	for (size_t i = 0; i < f->nflows; i++) {
 		w->flow_sent[i] = 0;
-		if (f->flows[i].count)
+		if (f->flows[i].count && f->flows[i].source == SCN_SOURCE_NIC)
 			sim_arm(&w->s, w->flow_timer[i], f->flows[i].at_ns);
 	}
 }
+
+/* Inlined into netrx_flow_fire(), the NIC flows' hot path. */
+static inline int enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt)
+{
+	const scn_flow *fl = &w->scn->flows[i];
+	nic_state *n = &w->nic[q];
+	uint32_t cap = w->nic_cap[q];
+	if (n->count == cap) {
+		/* the NIC's RX ring is full: rx_missed / rx_fifo_errors; the
+		 * backlog's: enqueue_to_backlog()'s sd->dropped++ */
+		w->g->m[SCN_M_NIC_DROPS]++;
+		return 0;
+	}
+	uint32_t tail = (n->head + n->count) % cap;
+	/* a fanout flow's packets go to the group's hook: socket nsockets + flow */
+	uint32_t to = fl->fanout ? (uint32_t)w->scn->nsockets + i : fl->socket;
+	w->nic_slots[w->nic_first[q] + tail] = (nic_slot){ pkt, fl->size, to };
+	n->count++;
+	w->g->in_nic++;
+	return 1;
+}
+
+int netrx_enqueue(world *w, uint32_t q, uint32_t i, uint64_t pkt) { return enqueue(w, q, i, pkt); }
 
 void netrx_flow_fire(sim *s, uint32_t i)
 {
 	world *w = s->model;
 	const scn_flow *fl = &w->scn->flows[i];
-	nic_state *n = &w->nic[fl->cpu];
-	uint32_t cap = w->nic_cap[fl->cpu];
-	uint64_t pkt = w->g->created++;
-	if (n->count == cap) {
-		/* the NIC's RX ring is full: rx_missed / rx_fifo_errors */
-		w->g->m[SCN_M_NIC_DROPS]++;
-	} else {
-		uint32_t tail = (n->head + n->count) % cap;
-		/* a fanout flow's packets go to the group's hook: socket nsockets + flow */
-		uint32_t to = fl->fanout ? (uint32_t)w->scn->nsockets + i : fl->socket;
-		w->nic_slots[w->nic_first[fl->cpu] + tail] = (nic_slot){ pkt, fl->size, to };
-		n->count++;
-		w->g->in_nic++;
-		if (!n->napi)
-			sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
-	}
+	if (enqueue(w, fl->cpu, i, w->g->created++) && !w->nic[fl->cpu].napi)
+		sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
 	if (++w->flow_sent[i] < fl->count)
 		sim_arm(s, w->flow_timer[i], sim_time_at(fl->at_ns, w->flow_sent[i], fl->every_ns));
 }
@@ -51,6 +61,24 @@ sim_answer netrx_irq_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_CONT(sim_did(s, c, wl(w, ML_NX_IRQ), 0, TK_QUEUED, (int64_t)w->nic[cpu].count));
 }
 
+/* The NAPI instance polled, as its queue: f->e = cpu (f->a) for the NIC's,
+ * ncpus + cpu for the CPU's backlog (sd->backlog). */
+static inline uint32_t napi_q(const sim_frame *f) { return (uint32_t)f->e; }
+
+/* net_rx_action(): the next instance on the poll list, or the end of the
+ * run.  The model's list is fixed, the NIC's then the backlog's (the
+ * kernel's is in the order they were scheduled). */
+static void netrx_next_napi(world *w, sim_frame *f)
+{
+	f->c += f->b;           /* budget -= napi_poll(n, &repoll) */
+	f->b = 0;
+	if (f->e == f->a && w->nic[w->s.ncpus + f->a].napi) {
+		f->e = w->s.ncpus + f->a;
+		f->pc = 3;
+	} else
+		f->pc = 2;
+}
+
 /* napi_poll() used its whole weight: the instance goes on the repoll list.
  * net_rx_action() polls it again in this run before v3.19 while budget and
  * time are left; since v3.19 (d75b1ade567f) it splices the repoll list back
@@ -65,14 +93,19 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 	/* if (unlikely(budget <= 0 || time_after_eq(jiffies, time_limit))):
 	 * netdev_budget_usecs (2000, v4.12+; 2 jiffies before) */
 	int squeeze = f->c >= sf->budget || sim_now(s) >= f->d + NETDEV_BUDGET_NS;
+	uint32_t q = napi_q(f);
 	if (!squeeze && sf->kernel < SCN_KERNEL(3, 19))
 		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_REPOLL), 0, TK_LEFT,
-					(int64_t)w->nic[f->a].count));
-	/* __raise_softirq_irqoff(NET_RX_SOFTIRQ): the rest in the next run */
+					(int64_t)w->nic[q].count));
+	/* __raise_softirq_irqoff(NET_RX_SOFTIRQ): the rest in the next run;
+	 * since v3.19 the run goes on to the next instance unless squeezed */
 	sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
-	f->pc = 2;
+	if (squeeze)
+		f->pc = 2;
+	else
+		netrx_next_napi(w, f);
 	return SIM_CONT(sim_did(s, c, wl(w, squeeze ? ML_NX_BUDGET : ML_NX_REPOLL), 0, TK_LEFT,
-				(int64_t)w->nic[f->a].count));
+				(int64_t)w->nic[q].count));
 }
 
 /* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
@@ -80,25 +113,28 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
-	nic_state *n = &w->nic[f->a];
-	if (f->b >= w->scn->napi_weight)
+	uint32_t qi = napi_q(f);
+	nic_state *n = &w->nic[qi];
+	if (f->b >= (qi == f->a ? w->scn->napi_weight : BACKLOG_WEIGHT))
 		return netrx_repoll(s, c, f);
 	if (n->count == 0) {
-		/* the driver's poll: work < weight: napi_complete_done(), unmask the irq */
+		/* the driver's poll: work < weight: napi_complete_done(), unmask
+		 * the irq; process_backlog(): the input queue is empty */
 		n->napi = 0;
-		f->pc = 2;
-		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_DONE), 0));
+		netrx_next_napi(w, f);
+		return SIM_CONT(sim_did(s, c, wl(w, qi == f->a ? ML_NX_DONE : ML_LO_DONE), 0));
 	}
-	/* napi->poll(): one packet off the queue, netif_receive_skb() */
-	uint32_t cap = w->nic_cap[f->a];
-	nic_slot q = w->nic_slots[w->nic_first[f->a] + n->head];
+	/* napi->poll(): one packet off the queue, netif_receive_skb();
+	 * process_backlog(): __skb_dequeue(&sd->process_queue), __netif_receive_skb() */
+	uint32_t cap = w->nic_cap[qi];
+	nic_slot q = w->nic_slots[w->nic_first[qi] + n->head];
 	n->head = n->head + 1 == cap ? 0 : n->head + 1;
 	n->count--;
 	w->g->in_nic--;
 	w->g->in_hand++;
 	f->b++;
 	f->pc = 1;
-	uint64_t ns = sim_did(s, c, wl(w, ML_NX_RX), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
+	uint64_t ns = sim_did(s, c, wl(w, qi == f->a ? ML_NX_RX : ML_LO_POLL), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
 	/* __netif_receive_skb_core(): deliver to the socket's protocol hook */
 	sock_rcv rcv = w->rcv[q.socket];
 	sim_frame *p = sim_call(s, c, rcv.fn);
@@ -112,7 +148,8 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 }
 
 /* Frame: a = cpu, b = packets of this poll, c = of the polls before (the
- * budget spent), d = when the run started (its time_limit), pc 3 = polling. */
+ * budget spent), d = when the run started (its time_limit), e = the NAPI
+ * instance's queue (napi_q), pc 3 = polling. */
 sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 {
 	if (f->pc == 1) {
@@ -122,30 +159,39 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 	if (f->pc == 2)
 		return SIM_RET;
 	if (f->pc == 0) {
+		world *w = s->model;
 		f->d = sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
 		f->pc = 3;
+		/* the first instance on the poll list: the backlog only if the
+		 * NIC's is not scheduled */
+		f->e = !w->nic[f->a].napi && w->nic[w->s.ncpus + f->a].napi ? w->s.ncpus + f->a : f->a;
 	}
 	return netrx_poll(s, c, f);
 }
 
 /* ---- the model's life cycle (world.h) ---- */
 
-/* A NIC queue never holds more packets than its flows send: sizing it down
+/* A queue never holds more packets than its flows send: sizing it down
  * changes nothing a run can see (no drop can happen either way) and keeps
  * small scenarios' arenas small, which exploration zeroes at every reset.
- * Returns the slots of all queues. */
+ * Queues 0..ncpus-1 are the NIC's (`nic queue=`), ncpus.. the backlogs
+ * (netdev_max_backlog + 1; the model's one queue stands for input_pkt_queue
+ * and process_queue both, which process_backlog() splices: the kernel's
+ * limit is on input_pkt_queue alone).  Returns the slots of all queues. */
 static size_t size_queues(world *w)
 {
 	const scn_file *f = w->scn;
 	size_t nslots = 0;
-	for (uint32_t c = 0; c < f->cpus; c++) {
-		uint64_t sent = 0;
+	for (uint32_t q = 0; q < 2 * f->cpus; q++) {
+		uint32_t c = q % f->cpus;
+		int lo = q >= f->cpus;
+		uint64_t sent = 0, limit = lo ? NETDEV_MAX_BACKLOG + 1 : f->nic_queue;
 		for (size_t i = 0; i < f->nflows; i++)
-			if (f->flows[i].cpu == c)
+			if (f->flows[i].cpu == c && (f->flows[i].source == SCN_SOURCE_LO) == lo)
 				sent += f->flows[i].count;
-		w->nic_cap[c] = sent < f->nic_queue ? (uint32_t)(sent ? sent : 1) : f->nic_queue;
-		w->nic_first[c] = nslots;
-		nslots += w->nic_cap[c];
+		w->nic_cap[q] = sent < limit ? (uint32_t)(sent ? sent : 1) : (uint32_t)limit;
+		w->nic_first[q] = nslots;
+		nslots += w->nic_cap[q];
 	}
 	return nslots;
 }
@@ -158,8 +204,8 @@ static int netrx_reserve(world *w, char *err, size_t errlen)
 	w->fn_nic_irq = sim_add_fn(s, "nic_irq", netrx_irq_step);
 	w->flow_timer = calloc(f->nflows + 1, sizeof(uint32_t));
 	w->nic_line = calloc(f->cpus, sizeof(uint32_t));
-	w->nic_cap = calloc(f->cpus, sizeof(uint32_t));
-	w->nic_first = calloc(f->cpus, sizeof(size_t));
+	w->nic_cap = calloc(2 * (size_t)f->cpus, sizeof(uint32_t));
+	w->nic_first = calloc(2 * (size_t)f->cpus, sizeof(size_t));
 	if (!w->flow_timer || !w->nic_line || !w->nic_cap || !w->nic_first)
 		return world_oom(w, err, errlen);
 	for (size_t i = 0; i < f->nflows; i++)
@@ -167,7 +213,7 @@ static int netrx_reserve(world *w, char *err, size_t errlen)
 	for (uint32_t c = 0; c < f->cpus; c++)
 		w->nic_line[c] = sim_add_irq_line(s, c, w->fn_nic_irq, c);
 	sim_set_softirq(s, NET_RX_SOFTIRQ, w->fn_netrx);
-	w->off_nic = world_reserve(w, f->cpus, sizeof(nic_state));
+	w->off_nic = world_reserve(w, 2 * (size_t)f->cpus, sizeof(nic_state));
 	w->off_nic_slots = world_reserve(w, size_queues(w), sizeof(nic_slot));
 	w->off_flow = world_reserve(w, f->nflows, sizeof(uint64_t));
 	if (f->nflows && world_check_memory(w, f->flows[0].pos, "the NIC queues of these flows", err, errlen))

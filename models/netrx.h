@@ -10,6 +10,12 @@
  * 300, and netdev_budget_usecs, 2 ms, last), or completes NAPI (unmasks
  * the irq) when the queue is empty before the weight is used.
  *
+ * A `source=lo` flow's packets come instead from a sender task on the flow's
+ * CPU (loopback.h) onto that CPU's softnet backlog (sd->input_pkt_queue):
+ * queue ncpus + cpu here, polled by the same NET_RX run after the NIC's
+ * NAPI (process_backlog(), weight dev_weight 64).  A full queue of either
+ * kind is a nic_drops.
+ *
  * Concurrency contract: netrx_flow_fire is a timer; the steps run in hardirq
  * and softirq contexts.
  */
@@ -35,7 +41,15 @@ typedef struct nic_slot {
 } nic_slot;
 
 
+/* net.core.netdev_max_backlog; enqueue_to_backlog() queues while
+ * qlen <= netdev_max_backlog, so the queue holds one more. */
+#define NETDEV_MAX_BACKLOG 1000
+#define BACKLOG_WEIGHT 64           /* net.core.dev_weight: the backlog NAPI's weight */
+
 void netrx_flow_fire(sim *s, uint32_t flow);
+/* Put packet pkt of flow i on queue q (a CPU's NIC queue, or ncpus + cpu:
+ * its backlog): 1, or 0 when the queue is full (counted in nic_drops). */
+int netrx_enqueue(world *w, uint32_t q, uint32_t flow, uint64_t pkt);
 sim_answer netrx_irq_step(sim *s, uint32_t ctx, sim_frame *f);
 sim_answer netrx_softirq_step(sim *s, uint32_t ctx, sim_frame *f);
 /* Arm each flow's first packet (at reset). */

@@ -69,8 +69,10 @@ static uint64_t stranded_nic(world *w)
 			if (sim_ctx_at(&w->s, t)->cpu == cpu)
 				left |= w->task[t].exited;
 		int irq = (left & TASK_LEFT_IRQS_OFF) && c->irqs_off;
-		uint32_t k = w->nic[cpu].count;
-		if (!k || (!irq && !((left & TASK_LEFT_BH_OFF) && c->bh_depth)))
+		int bh = (left & TASK_LEFT_BH_OFF) && c->bh_depth;
+		/* the CPU's softnet backlog (source=lo flows) needs NET_RX too */
+		uint32_t k = w->nic[cpu].count + (bh ? w->nic[w->s.ncpus + cpu].count : 0);
+		if (!k || (!irq && !bh))
 			continue;
 		n += k;
 		oracle_add(w, STORY_LOST, SIM_NONE, cpu, SIM_NONE, W_STRANDED_NIC, cpu, (uint64_t)irq, k);

@@ -10,6 +10,7 @@
 #include "handler.h"
 #include "keys.h"
 #include "locks.h"
+#include "loopback.h"
 #include "netrx.h"
 #include "oracle.h"
 #include "packet_ring.h"
@@ -25,7 +26,7 @@ _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has 
 /* The models, in the order every phase visits them. */
 static const model_ops *const models[] = {
 	&spinlock_ops, &sock_lock_ops, &packet_ring_ops, &tpacket_v3_ops, &fanout_ops, &netrx_ops,
-	&task_ops, &consumer_ops, &consumer_v3_ops, &handler_ops, &oracle_ops,
+	&loopback_ops, &task_ops, &consumer_ops, &consumer_v3_ops, &handler_ops, &oracle_ops,
 };
 #define NMODELS (sizeof models / sizeof models[0])
 
@@ -137,7 +138,8 @@ static int init_engine(world *w, char *err, size_t errlen)
 }
 
 /* The task contexts: scenario tasks, then consumers (ctx ids [0, ntasks)
- * and [ntasks, +nconsumers)), each with a timer and a wait queue to sleep. */
+ * and [ntasks, +nconsumers)), then the senders of source=lo flows
+ * (loopback.h), each with a timer and a wait queue to sleep. */
 static int add_contexts(world *w, char *err, size_t errlen)
 {
 	const scn_file *f = w->scn;
@@ -147,6 +149,10 @@ static int add_contexts(world *w, char *err, size_t errlen)
 	w->nsctasks = (uint32_t)f->ntasks;
 	for (size_t i = 0; i < f->nconsumers; i++)
 		sim_add_task(s, f->consumers[i].name, f->consumers[i].cpu);
+	w->lo_ctx0 = s->ntasks;
+	for (size_t i = 0; i < f->nflows; i++)
+		if (f->flows[i].source == SCN_SOURCE_LO)
+			sim_add_task(s, f->flows[i].name, f->flows[i].cpu);
 	w->task_timer = calloc(s->ntasks + 1, sizeof(uint32_t));
 	w->task_wq = calloc(s->ntasks + 1, sizeof(uint32_t));
 	if (!w->task_timer || !w->task_wq)

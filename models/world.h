@@ -156,6 +156,10 @@ struct world {
 	uint64_t *flow_sent;        /* [nflows] */
 	uint16_t fn_netrx, fn_nic_irq;
 
+	/* loopback.c: the senders of source=lo flows, ctx lo_ctx0.. in flow order */
+	uint32_t lo_ctx0;
+	uint16_t fn_lo_send;
+
 	/* task.c, consumer.c */
 	size_t off_task, off_cons;
 	task_state *task;           /* [ntasks] */

@@ -14,9 +14,9 @@ static const char *const socket_keys[SK_N] = {
 	"type", "version", "frames", "frame_size", "rcvbuf", "sndbuf",
 	"block_size", "blocks", "retire", "priv",
 };
-enum { FL_SOCKET, FL_CPU, FL_AT, FL_EVERY, FL_COUNT, FL_SIZE, FL_FANOUT, FL_N };
+enum { FL_SOCKET, FL_CPU, FL_AT, FL_EVERY, FL_COUNT, FL_SIZE, FL_FANOUT, FL_SOURCE, FL_N };
 static const char *const flow_keys[FL_N] = { "socket", "cpu", "at", "every", "count", "size",
-					     "fanout" };
+					     "fanout", "source" };
 enum { TK_SOCKET, TK_CPU, TK_DO, TK_AT, TK_REPEAT, TK_EVERY, TK_N };
 static const char *const task_keys[TK_N] = { "socket", "cpu", "do", "at", "repeat", "every" };
 enum { CO_SOCKET, CO_CPU, CO_CHECK, CO_COST, CO_STATS_EVERY, CO_N };
@@ -146,7 +146,8 @@ int dir_flow(parser *p)
 	    tok_time(p, p->at[FL_AT], "at", &fl->at_ns) ||
 	    tok_range(p, p->at[FL_COUNT], "count", 0, 10000000000ull, &fl->count) ||
 	    tok_size(p, p->at[FL_SIZE], "size", 1, 256u << 10, &size) ||
-	    tok_time(p, p->at[FL_EVERY], "every", &fl->every_ns))
+	    tok_time(p, p->at[FL_EVERY], "every", &fl->every_ns) ||
+	    tok_enum(p, p->at[FL_SOURCE], &scn_source_names, "flow source", &fl->source))
 		return -1;
 	fl->size = (uint32_t)size;
 	fl->has_every = p->at[FL_EVERY] != NULL;

@@ -17,6 +17,7 @@ TABLE(scn_socket_type_names, "packet", "stream");
 TABLE(scn_version_names, "v1", "v2", "v3");
 TABLE(scn_fanout_mode_names, "hash", "lb", "cpu", "rollover");
 TABLE(scn_onoff_names, "off", "on");
+TABLE(scn_source_names, "nic", "lo");
 TABLE(scn_op_names, "lock_sock", "release_sock", "lock_sock_fast", "unlock_sock_fast",
       "work", "sleep", "recv",
       "spin_lock", "spin_unlock", "spin_lock_bh", "spin_unlock_bh",

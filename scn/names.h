@@ -26,6 +26,7 @@ extern const scn_names scn_socket_type_names; /* enum scn_socket_type */
 extern const scn_names scn_version_names;     /* index + 1 is the TPACKET version */
 extern const scn_names scn_fanout_mode_names; /* enum scn_fanout_mode */
 extern const scn_names scn_onoff_names;       /* 0 off, 1 on */
+extern const scn_names scn_source_names;      /* enum scn_flow_source */
 extern const scn_names scn_op_names;          /* enum scn_op_kind */
 extern const scn_names scn_metric_names;      /* enum scn_metric */
 extern const scn_names scn_cmp_names;         /* enum scn_cmp */

@@ -121,7 +121,14 @@ typedef struct scn_flow {
 	uint32_t size;          /* bytes, default 64; 1..256KiB */
 	uint32_t fanout;        /* `fanout=GROUP`: index + 1 into scn_file.fanouts (socket is
 				 * then the group's first socket); 0: to `socket` */
+	int source;             /* enum scn_flow_source: who sends the packets */
 } scn_flow;
+
+/* `flow ... source=`: nic (default): packets arrive on the CPU's NIC queue;
+ * lo: a process-context sender on the flow's CPU sends them through the
+ * loopback device (dev_queue_xmit -> loopback_xmit -> netif_rx), so they
+ * land on that CPU's softnet backlog and NET_RX runs there. */
+enum scn_flow_source { SCN_SOURCE_NIC = 0, SCN_SOURCE_LO = 1 };
 
 /* PACKET_FANOUT modes (include/uapi/linux/if_packet.h: HASH 0, LB 1, CPU 2,
  * ROLLOVER 3). */

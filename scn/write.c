@@ -156,7 +156,10 @@ static void write_flow(FILE *o, const scn_file *f, const scn_flow *fl)
 			fl->cpu);
 	time_ns(o, " at=", fl->at_ns);
 	time_ns(o, " every=", fl->every_ns);
-	fprintf(o, " count=%" PRIu64 " size=%u\n", fl->count, fl->size);
+	fprintf(o, " count=%" PRIu64 " size=%u", fl->count, fl->size);
+	if (fl->source != SCN_SOURCE_NIC)
+		fprintf(o, " source=%s", scn_names_get(&scn_source_names, fl->source));
+	fputc('\n', o);
 }
 
 /* do="OP; OP" (the closing quote is the caller's). */

@@ -561,7 +561,9 @@ static void test_err_unknown_key(void **state)
 	err(HDR "socket s type=packet version=v2 frames=8 frame_size=2048 colour=red\n",
 	    "t.scn:2:58: error: ", "unknown key 'colour' for socket");
 	err(HDR PKT "flow f socket=s cpu=0 rate=5\n", "t.scn:3:23: error: ",
-	    "unknown key 'rate' for flow (expected socket, cpu, at, every, count, size, fanout)");
+	    "unknown key 'rate' for flow (expected socket, cpu, at, every, count, size, fanout, source)");
+	err(HDR PKT "flow f socket=s cpu=0 source=eth\n", "t.scn:3:30: error: ",
+	    "unknown flow source 'eth' (expected nic or lo)");
 	err(HDR "stall cpu=0 at=5us for=1us nht=2\n", "t.scn:2:28: error: ", "unknown key 'nht'");
 	err(HDR PKT "flow f socket=s cpu=0 cpu=1\n", "t.scn:3:23: error: ", "duplicate key 'cpu'");
 	err(HDR PKT "flow f socket=s cpu=0 count\n", "t.scn:3:23: error: ",
