@@ -465,6 +465,21 @@ __attribute__((always_inline)) static inline int take_pending(sim *s, uint32_t c
 	return entered;
 }
 
+/* Between two steps, when a hardirq is pending or a softirq or a
+ * reschedule was asked for: take_pending(), then a preemption point for the
+ * READY context on top.  Returns 1 when the task was preempted (the caller
+ * looks again); clears *fired when a hardirq was entered. */
+__attribute__((always_inline)) static inline int attend(sim *s, uint32_t cpu, int *fired)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	*fired &= !take_pending(s, cpu);
+	if (!c->need_resched)
+		return 0;
+	uint32_t id = top_of(s, cpu);
+	return id != SIM_NONE && s->ctx[id].state == SIM_S_READY &&
+	       resched_at_boundary(s, cpu, id);
+}
+
 /* The task `id`, on top of `cpu`, sleeps on wait queue wq: the CPU goes to
  * the next runnable task, or idles. */
 static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
@@ -527,15 +542,14 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 	if (!ahead && g->stopped)
 		return 0;
 	for (;;) {
-		if (c->irq_pending | c->softirq_now)
-			fired &= !take_pending(s, cpu);
+		/* Rare: a hardirq or softirq to take, a reschedule due. */
+		if (__builtin_expect((c->irq_pending | c->attn) != 0, 0) &&
+		    attend(s, cpu, &fired))
+			continue;
 		uint32_t id = top_of(s, cpu);
 		if (id == SIM_NONE)
 			return 1;
 		sim_ctx *x = &s->ctx[id];
-		if (__builtin_expect(c->need_resched, 0) && x->state == SIM_S_READY &&
-		    resched_at_boundary(s, cpu, id))
-			continue;
 		if (x->state == SIM_S_RUNNING) {
 			if (!fired)
 				return 1;
@@ -566,7 +580,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			 * of the loop, which would find just this: nothing pending,
 			 * the same context on top, READY with time left.  (Its
 			 * `remaining` is stored only when it is not armed here.) */
-			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now | c->need_resched) &&
+			if (a.ns && !(g->stopped | c->irq_pending | c->attn) &&
 			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
