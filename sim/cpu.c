@@ -44,6 +44,16 @@ static inline uint32_t top_of(const sim *s, uint32_t cpu)
 	return s->cpus[cpu].top;
 }
 
+/* top_of() through a sim_cpu pointer the caller holds: in cpu_run, where
+ * s->cpus would be loaded again after every step (a step is an opaque call). */
+static inline uint32_t top_at(const sim *s, const sim_cpu *c, uint32_t cpu)
+{
+	assert(c->top == top_computed(s, cpu));
+	(void)s;
+	(void)cpu;
+	return c->top;
+}
+
 uint32_t sim_top(const sim *s, uint32_t cpu) { return top_of(s, cpu); }
 
 const char *sim_ctx_name(const sim *s, uint32_t ctx)
@@ -546,7 +556,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 		if (__builtin_expect((c->irq_pending | c->attn) != 0, 0) &&
 		    attend(s, cpu, &fired))
 			continue;
-		uint32_t id = top_of(s, cpu);
+		uint32_t id = top_at(s, c, cpu);
 		if (id == SIM_NONE)
 			return 1;
 		sim_ctx *x = &s->ctx[id];
@@ -581,7 +591,7 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			 * the same context on top, READY with time left.  (Its
 			 * `remaining` is stored only when it is not armed here.) */
 			if (a.ns && !(g->stopped | c->irq_pending | c->attn) &&
-			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
+			    x->state == SIM_S_READY && top_at(s, c, cpu) == id) {
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
 					due = c->stall_until;
