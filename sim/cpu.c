@@ -735,17 +735,6 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 	return s->g->now + delay - x->spin_since;
 }
 
-uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
-{
-	const sim_ctx *x = &s->ctx[ctx];
-	uint32_t top = top_of(s, x->cpu);
-	if (top == ctx)
-		return SIM_NONE;
-	if (top == SIM_NONE)
-		return SIM_NONE;    /* not started or asleep: nothing on the CPU blocks it */
-	return top;
-}
-
 void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)
 {
 	sim_ctx *x = &s->ctx[ctxid];

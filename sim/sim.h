@@ -473,8 +473,14 @@ void sim_spin_begin(sim *s, uint32_t ctx, uint32_t lock);
  * hardirq or softirq that preempts it).  Returns how long it spun. */
 uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay);
 /* What ctx is waiting behind: SIM_NONE if it can run now (it is on top), else
- * the context on top of its CPU. */
-uint32_t sim_preempted_by(const sim *s, uint32_t ctx);
+ * the context on top of its CPU.  Inline: spin_lock's deadlock check asks it
+ * on every contended take. */
+static inline uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
+{
+	uint32_t top = s->cpus[s->ctx[ctx].cpu].top;
+	/* not started or asleep (top SIM_NONE): nothing on the CPU blocks it */
+	return top == ctx ? SIM_NONE : top;
+}
 
 /* Wake the first waiter of wq (exclusive, FIFO) `latency` ns from now.
  * Returns the woken ctx or SIM_NONE. */
