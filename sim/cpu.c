@@ -44,6 +44,16 @@ static inline uint32_t top_of(const sim *s, uint32_t cpu)
 	return s->cpus[cpu].top;
 }
 
+/* top_of() through a sim_cpu pointer the caller holds: in cpu_run, where
+ * s->cpus would be loaded again after every step (a step is an opaque call). */
+static inline uint32_t top_at(const sim *s, const sim_cpu *c, uint32_t cpu)
+{
+	assert(c->top == top_computed(s, cpu));
+	(void)s;
+	(void)cpu;
+	return c->top;
+}
+
 uint32_t sim_top(const sim *s, uint32_t cpu) { return top_of(s, cpu); }
 
 const char *sim_ctx_name(const sim *s, uint32_t ctx)
@@ -465,6 +475,21 @@ __attribute__((always_inline)) static inline int take_pending(sim *s, uint32_t c
 	return entered;
 }
 
+/* Between two steps, when a hardirq is pending or a softirq or a
+ * reschedule was asked for: take_pending(), then a preemption point for the
+ * READY context on top.  Returns 1 when the task was preempted (the caller
+ * looks again); clears *fired when a hardirq was entered. */
+__attribute__((always_inline)) static inline int attend(sim *s, uint32_t cpu, int *fired)
+{
+	sim_cpu *c = &s->cpus[cpu];
+	*fired &= !take_pending(s, cpu);
+	if (!c->need_resched)
+		return 0;
+	uint32_t id = top_of(s, cpu);
+	return id != SIM_NONE && s->ctx[id].state == SIM_S_READY &&
+	       resched_at_boundary(s, cpu, id);
+}
+
 /* The task `id`, on top of `cpu`, sleeps on wait queue wq: the CPU goes to
  * the next runnable task, or idles. */
 static void task_sleep(sim *s, uint32_t cpu, uint32_t id, uint32_t wq)
@@ -527,15 +552,14 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 	if (!ahead && g->stopped)
 		return 0;
 	for (;;) {
-		if (c->irq_pending | c->softirq_now)
-			fired &= !take_pending(s, cpu);
-		uint32_t id = top_of(s, cpu);
+		/* Rare: a hardirq or softirq to take, a reschedule due. */
+		if (__builtin_expect((c->irq_pending | c->attn) != 0, 0) &&
+		    attend(s, cpu, &fired))
+			continue;
+		uint32_t id = top_at(s, c, cpu);
 		if (id == SIM_NONE)
 			return 1;
 		sim_ctx *x = &s->ctx[id];
-		if (__builtin_expect(c->need_resched, 0) && x->state == SIM_S_READY &&
-		    resched_at_boundary(s, cpu, id))
-			continue;
 		if (x->state == SIM_S_RUNNING) {
 			if (!fired)
 				return 1;
@@ -566,8 +590,8 @@ __attribute__((always_inline)) static inline int cpu_run(sim *s, uint32_t cpu, i
 			 * of the loop, which would find just this: nothing pending,
 			 * the same context on top, READY with time left.  (Its
 			 * `remaining` is stored only when it is not armed here.) */
-			if (a.ns && !(g->stopped | c->irq_pending | c->softirq_now | c->need_resched) &&
-			    x->state == SIM_S_READY && top_of(s, cpu) == id) {
+			if (a.ns && !(g->stopped | c->irq_pending | c->attn) &&
+			    x->state == SIM_S_READY && top_at(s, c, cpu) == id) {
 				uint64_t due = g->now + a.ns;
 				if (due < c->stall_until)
 					due = c->stall_until;
@@ -709,17 +733,6 @@ uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay)
 		x->remaining = 0;       /* preempted: it resumes at handoff_until at the earliest */
 	}
 	return s->g->now + delay - x->spin_since;
-}
-
-uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
-{
-	const sim_ctx *x = &s->ctx[ctx];
-	uint32_t top = top_of(s, x->cpu);
-	if (top == ctx)
-		return SIM_NONE;
-	if (top == SIM_NONE)
-		return SIM_NONE;    /* not started or asleep: nothing on the CPU blocks it */
-	return top;
 }
 
 void cpu_task_ready(sim *s, uint32_t ctxid, uint64_t latency)

@@ -109,16 +109,23 @@ typedef struct sim_cpu {
 	uint32_t in_hardirq;    /* the hardirq ctx is on the stack */
 	uint32_t bh_depth;      /* local_bh_disable() depth of process context */
 	uint32_t irqs_off;      /* local_irq_save() depth */
-	uint32_t softirq_now;   /* a local_bh_enable() asked pending softirqs to run now */
+	uint32_t softirq_pass;  /* __do_softirq(): this pass's softirqs not yet run */
+	/* The two flags cpu_run tests between every two steps, read there as
+	 * one word: `attn` is nonzero when either is set. */
+	union {
+		struct {
+			uint32_t softirq_now;   /* a local_bh_enable() asked pending softirqs to run now */
+			uint32_t need_resched;  /* TIF_NEED_RESCHED: the task's slice is over, others wait */
+		};
+		uint64_t attn;
+	};
 	uint64_t softirq_pending;
 	uint64_t irq_pending;   /* hardirq lines raised but not yet serviced */
 	uint64_t stall_until;   /* frozen until then (stall, NMI, preempted vCPU) */
 	uint32_t top;           /* the context that runs: hardirq, else softirq, else task
 				 * (SIM_NONE: idle); kept by cpu.c whenever those change */
-	uint32_t softirq_pass;  /* __do_softirq(): this pass's softirqs not yet run */
-	uint64_t softirq_end;   /* __do_softirq(): it restarts only before then */
 	uint32_t softirq_restart; /* __do_softirq(): passes left (MAX_SOFTIRQ_RESTART) */
-	uint32_t need_resched;  /* TIF_NEED_RESCHED: the task's slice is over, others wait */
+	uint64_t softirq_end;   /* __do_softirq(): it restarts only before then */
 	uint64_t run_since;     /* the current task got the CPU then */
 	uint64_t min_vruntime;  /* cfs_rq->min_vruntime */
 } sim_cpu;
@@ -466,8 +473,14 @@ void sim_spin_begin(sim *s, uint32_t ctx, uint32_t lock);
  * hardirq or softirq that preempts it).  Returns how long it spun. */
 uint64_t sim_grant(sim *s, uint32_t ctx, uint64_t delay);
 /* What ctx is waiting behind: SIM_NONE if it can run now (it is on top), else
- * the context on top of its CPU. */
-uint32_t sim_preempted_by(const sim *s, uint32_t ctx);
+ * the context on top of its CPU.  Inline: spin_lock's deadlock check asks it
+ * on every contended take. */
+static inline uint32_t sim_preempted_by(const sim *s, uint32_t ctx)
+{
+	uint32_t top = s->cpus[s->ctx[ctx].cpu].top;
+	/* not started or asleep (top SIM_NONE): nothing on the CPU blocks it */
+	return top == ctx ? SIM_NONE : top;
+}
 
 /* Wake the first waiter of wq (exclusive, FIFO) `latency` ns from now.
  * Returns the woken ctx or SIM_NONE. */
