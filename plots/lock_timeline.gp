@@ -89,6 +89,42 @@ set rmargin at screen R
 set xrange [t0_us:end_us + span_us * 0.005]
 set mxtics
 
+# ---- the deadlock: a marker and a label on each CPU of its cycle ----
+# deadlocks.tsv has a row per context in the wait-for cycle (hop 0..n-1,
+# each waiting for the next); a CPU's label lists its contexts.  Read only
+# when run.tsv says there is one (stats warns on a file without data).
+dl_t = -1
+dl_chain = ""
+array dl_text[cpus]
+array dl_ctx[16]
+do for [c = 1:cpus] { dl_text[c] = "" }
+if (dl_hops > 0) {
+	stats f_dl using (strcol(1) eq FIX ? (dl_t = $2 / 1000.0, dl_chain = strcol(8), dl_ctx[int($5) + 1] = strcol(4), 0) : 0) nooutput
+	# hop k waits for hop k+1 (the last for the first): "-" means it cannot run under it
+	dl_what(k, w) = w eq "-" ? "cannot run under ".dl_ctx[(k + 1) % dl_hops + 1] : w
+	stats f_dl using (strcol(1) eq FIX ? (c = int($3) + 1, dl_text[c] = dl_text[c].(strlen(dl_text[c]) > 0 ? "; " : "").strcol(4)." ".dl_what(int($5), strcol(7)), 0) : 0) nooutput
+}
+if (dl_t >= 0) {
+	# the whole chain, between the key and the chart
+	set label 1000 sprintf("deadlock at %g us: %s", dl_t, dl_chain) at screen 0.5, 0.852 center \
+		tc rgb "#8b0000" font font_name.",11" front
+	set style textbox 1 opaque fc rgb "#ffffff" border lc rgb "#8b0000" margins 2, 1
+	dl_right = dl_t > t0_us + 0.5 * span_us
+	do for [c = 1:cpus] {
+		if (strlen(dl_text[c]) > 0) {
+			if (dl_right) {
+				set label 1000 + c "deadlock: ".dl_text[c] at dl_t, c - 1 - 0.42 right offset -1.2, 0 \
+					boxed bs 1 tc rgb "#8b0000" font font_name.",10" front
+			} else {
+				set label 1000 + c "deadlock: ".dl_text[c] at dl_t, c - 1 - 0.42 left offset 1.2, 0 \
+					boxed bs 1 tc rgb "#8b0000" font font_name.",10" front
+			}
+			set label 1100 + c "" at dl_t, c - 1 point pt 6 ps 3.5 lw 2.5 lc rgb "#8b0000" front
+			set arrow 1100 + c from dl_t, c - 1 - 0.38 to dl_t, c - 1 + 0.38 nohead lw 2.5 lc rgb "#8b0000" front
+		}
+	}
+}
+
 # ---- the Gantt chart ----
 if (lower) {
 	set tmargin at screen 0.84
@@ -146,9 +182,12 @@ plot \
 		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
 	f_marks using (lx(sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= t0_us + 0.7 * span_us, $2 / 1000.0)):($3 - 0.52):(lt(strcol(8) eq "J", sprintf("frame %s published: J", strcol(6)))) \
 		with labels right offset -0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
-	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
+	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : ""), \
+	keyentry with points pt 6 ps 1.5 lw 2.5 lc rgb "#8b0000" title (dl_t >= 0 ? "deadlock: the CPUs of its wait-for cycle" : "")
 
 if (!lower) { unset multiplot; exit }
+unset label
+unset arrow
 
 # ---- the counter below ----
 unset key
