@@ -1,7 +1,7 @@
 # lock_timeline.gp - what each CPU does over time, for one fix variant: a
 # Gantt chart (one row per CPU, a bar per interval of cpu_states.tsv,
-# coloured by state) over the ring occupancy (ring.tsv) -- or the backlog
-# length (backlog.tsv) when the run has no packet ring -- on the same time
+# coloured by state, the holding and spinning bars by lock) over the ring
+# occupancy (ring.tsv) -- or the backlog length (backlog.tsv) when the run has no packet ring -- on the same time
 # axis.  Claims of ring frames are marked with the frame number, overruns in
 # red, drops with a cross.  One ring panel per packet socket (sockets.tsv):
 # a fanout group's members each get theirs; a TPACKET_V3 ring is drawn in
@@ -89,6 +89,26 @@ set rmargin at screen R
 set xrange [t0_us:end_us + span_us * 0.005]
 set mxtics
 
+# ---- the locks: a colour each ----
+# The holding and spinning bars take the colour of their lock (cpu_states.tsv
+# column `lock`), from a small palette in the order the locks first appear
+# (cycled past eight); spinning is paler, with a red core.  The key names
+# each lock.
+lock_names = " "
+if (cpus > 0) {
+	stats f_states using (sel(0) && (strcol(5) eq "holding" || strcol(5) eq "spinning") && \
+		strstrt(lock_names, " ".strcol(6)." ") == 0 ? (lock_names = lock_names.strcol(6)." ", 0) : 0) nooutput
+}
+nlocks = words(lock_names)
+array lock_pal[8] = [0xf28e2b, 0x9c2f8f, 0x17becf, 0x8c564b, 0xbcbd22, 0x393b79, 0xe377c2, 0x6b6b6b]
+lock_idx(n) = words(lock_names[1:strstrt(lock_names, " ".n." ")])
+lock_rgb(n) = strstrt(lock_names, " ".n." ") > 0 ? lock_pal[lock_idx(n) % 8 + 1] : state_rgb("holding")
+# a colour 45% of the way to white
+pale(c) = (int((c >> 16 & 255) * 0.55 + 255 * 0.45) << 16) + (int((c >> 8 & 255) * 0.55 + 255 * 0.45) << 8) + \
+	int((c & 255) * 0.55 + 255 * 0.45)
+bar_rgb(st, l) = st eq "holding" ? lock_rgb(l) : st eq "spinning" ? pale(lock_rgb(l)) : state_rgb(st)
+key_states = "task softirq hardirq owned backlog stalled idle"
+
 # ---- the deadlock: a marker and a label on each CPU of its cycle ----
 # deadlocks.tsv has a row per context in the wait-for cycle (hop 0..n-1,
 # each waiting for the next); a CPU's label lists its contexts.  Read only
@@ -167,9 +187,13 @@ lt(ok, s) = ok ? s : ""
 f_marks = nclaims > 0 ? f_steps : f_states
 
 plot \
-	for [k = 1:words(states)] keyentry with boxes fc rgb state_rgb(word(states, k)) title state_title(word(states, k)), \
-	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(state_rgb(strcol(5))) \
+	for [k = 1:words(key_states)] keyentry with boxes fc rgb state_rgb(word(key_states, k)) title state_title(word(key_states, k)), \
+	for [k = 1:nlocks] keyentry with boxes fc rgb lock_pal[(k - 1) % 8 + 1] title "holding ".word(lock_names, k), \
+	keyentry with boxes fc rgb pale(lock_pal[1]) title (nlocks > 0 ? "spinning on a lock: its colour, paler, red core" : ""), \
+	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(bar_rgb(strcol(5), strcol(6))) \
 		with boxxyerror lc rgb variable notitle, \
+	f_states using (sel(0) && strcol(5) eq "spinning" ? x0($2, $3) : NaN):4:(dx($2, $3)):(0.06) \
+		with boxxyerror lc rgb "#b00000" notitle, \
 	f_states using (lx(sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0, x0($2, $3))):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
 		with labels tc rgb "white" font font_name.",10" notitle, \
 	f_marks using (lx(sel(0) && label_claims && strcol(8) eq "C", $2 / 1000.0)):($3 - 0.52):(lt(sel(0) && label_claims, strcol(6))) \
