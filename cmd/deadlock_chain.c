@@ -23,7 +23,7 @@ static void chain_text(dl_chain *c)
 		const dl_hop *h = &c->hop[i], *next = &c->hop[(i + 1) % c->n];
 		char part[sizeof h->who * 2 + sizeof h->what + 32];
 		if (h->what[0])
-			snprintf(part, sizeof part, "%s%s %s, held by %s", i ? "; " : "", h->who, h->what,
+			snprintf(part, sizeof part, "%s%s %s, %s %s", i ? "; " : "", h->who, h->what, h->by,
 				 next->who);
 		else
 			snprintf(part, sizeof part, "%s%s cannot run under %s", i ? "; " : "", h->who,
@@ -45,6 +45,7 @@ int dl_chain_note(dl_chain *c, const scn_file *f, const trace_event *e)
 		h->ctx_kind = e->ctx_kind;
 		snprintf(h->who, sizeof h->who, "cpu%" PRIu32 " %s", e->cpu, e->ctx);
 		h->what[0] = '\0';
+		h->by = "held by";
 		char name[96];
 		if (trace_kv_has(e, TK_LOCK)) {
 			lock_name(f, trace_kv_get(e, TK_LOCK, -1), LOCK_NAME_TRACE, name, sizeof name);
@@ -53,6 +54,7 @@ int dl_chain_note(dl_chain *c, const scn_file *f, const trace_event *e)
 			int64_t s = trace_kv_get(e, TK_SOCK, -1);
 			snprintf(h->what, sizeof h->what, "waits in lock_sock() for %s",
 				 s >= 0 && s < (int64_t)f->nsockets ? f->sockets[s].name : "?");
+			h->by = "owned by";
 		}
 	}
 	if (hop + 1 < hops)

@@ -23,6 +23,7 @@ typedef struct dl_hop {
 	uint32_t cpu, ctx_kind;
 	char who[SCN_NAME_MAX + 16];    /* "cpu0 softirq", "cpu1 user" */
 	char what[112];                 /* "spins on sk_lock.slock(s)", "" */
+	const char *by;                 /* "held by" (a spinlock), "owned by" (lock_sock) */
 } dl_hop;
 
 typedef struct dl_chain {

@@ -624,6 +624,13 @@ static void test_deadlock(void **state)
 				    "cpu0 user cannot run under cpu0 softirq"), 2);
 	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 6, "-"), 1);
 
+	/* lock_sock() by the socket's owner: a cycle of one */
+	run_outputs("scenario rec\ncpus 1\nsocket s type=stream rcvbuf=64KiB sndbuf=16KiB\n"
+		    "task user socket=s cpu=0 do=\"lock_sock; lock_sock; release_sock; release_sock\"\n",
+		    fx->dir, NULL, &o);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 7,
+				    "cpu0 user waits in lock_sock() for s, owned by cpu0 user"), 1);
+
 	run_outputs(sock_scn, fx->dir, json, &o);
 	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 0, NULL), 0);
 	assert_int_equal(count_rows(fx->dir, "run.tsv", "none", 12, "0"), 1);
