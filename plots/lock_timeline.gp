@@ -92,8 +92,8 @@ set mxtics
 # ---- the locks: a colour each ----
 # The holding and spinning bars take the colour of their lock (cpu_states.tsv
 # column `lock`), from a small palette in the order the locks first appear
-# (cycled past eight); spinning is paler, with a red core.  The key names
-# each lock.
+# (cycled past eight); spinning is paler, with a thin core in common.gp's
+# spinning red (not the deadlock mark's dark red).  The key names each lock.
 lock_names = " "
 if (cpus > 0) {
 	stats f_states using (sel(0) && (strcol(5) eq "holding" || strcol(5) eq "spinning") && \
@@ -192,8 +192,8 @@ plot \
 	keyentry with boxes fc rgb pale(lock_pal[1]) title (nlocks > 0 ? "spinning on a lock: its colour, paler, red core" : ""), \
 	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(bar_rgb(strcol(5), strcol(6))) \
 		with boxxyerror lc rgb variable notitle, \
-	f_states using (sel(0) && strcol(5) eq "spinning" ? x0($2, $3) : NaN):4:(dx($2, $3)):(0.06) \
-		with boxxyerror lc rgb "#b00000" notitle, \
+	f_states using (sel(0) && strcol(5) eq "spinning" ? x0($2, $3) : NaN):4:(dx($2, $3)):(0.05) \
+		with boxxyerror lc rgb state_rgb("spinning") notitle, \
 	f_states using (lx(sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0, x0($2, $3))):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
 		with labels tc rgb "white" font font_name.",10" notitle, \
 	f_marks using (lx(sel(0) && label_claims && strcol(8) eq "C", $2 / 1000.0)):($3 - 0.52):(lt(sel(0) && label_claims, strcol(6))) \
