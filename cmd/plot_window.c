@@ -338,7 +338,8 @@ int plot_window_write(const char *dir, const char *fix, const char *outdir, uint
 	    counters(dir, outdir, "backlog.tsv", 5, fix, *t0, *t1, err, errlen) != 0 ||
 	    copy_file(dir, outdir, "run.tsv", err, errlen) != 0 ||
 	    copy_file(dir, outdir, "metrics.tsv", err, errlen) != 0 ||
-	    copy_file(dir, outdir, "sockets.tsv", err, errlen) != 0)
+	    copy_file(dir, outdir, "sockets.tsv", err, errlen) != 0 ||
+	    copy_file(dir, outdir, "deadlocks.tsv", err, errlen) != 0)
 		return -1;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "grow.h"
 #include "json.h"
 #include "costs.h"
+#include "deadlock_chain.h"
 #include "keys.h"
 #include "locks.h"
 #include "sim.h"
@@ -67,6 +68,7 @@ struct trace_perfetto {
 	pctx *tasks;
 	size_t ntasks, captasks;
 	uint64_t tmax;
+	dl_chain dl;            /* the deadlock's notes so far */
 };
 
 /* ---- output ---- */
@@ -259,22 +261,47 @@ static void lock_args(trace_perfetto *p, char *buf, size_t len, int64_t lock, co
 	buf_cat(buf, len, "}");
 }
 
-static void instant(trace_perfetto *p, const trace_event *e, const char *name)
+/* An oracle instant on CPU cpu's thread tid, its args opened with ctx:
+ * the caller adds its own and closes them with "}}". */
+static void instant_open(trace_perfetto *p, uint32_t cpu, uint32_t ctx_kind, uint64_t time,
+			 const char *name, const char *ctx)
 {
 	sep(p);
 	fprintf(p->out, "{\"ph\":\"i\",\"s\":\"t\",\"pid\":%" PRIu32 ",\"tid\":%" PRIu32 ",\"ts\":",
-		pid_of(p, e->cpu), e->ctx_kind <= 2 ? e->ctx_kind : 0);
-	us(p->out, e->time);
+		pid_of(p, cpu), ctx_kind <= 2 ? ctx_kind : 0);
+	us(p->out, time);
 	fputs(",\"cat\":\"oracle\",\"name\":", p->out);
 	json_str(p->out, name);
 	fputs(",\"args\":{\"ctx\":", p->out);
-	json_str(p->out, e->ctx);
+	json_str(p->out, ctx);
+}
+
+static void instant(trace_perfetto *p, const trace_event *e, const char *name)
+{
+	instant_open(p, e->cpu, e->ctx_kind, e->time, name, e->ctx);
 	for (uint32_t i = 0; i < e->nkv; i++) {
 		fputc(',', p->out);
 		json_str(p->out, e->key_name[e->kv[i].key]);
 		fprintf(p->out, ":%" PRId64, e->kv[i].val);
 	}
 	fputs("}}", p->out);
+}
+
+/* The deadlock, once its chain is whole: an instant on the thread of each
+ * context in the cycle (so on each CPU of it), named with the chain. */
+static void deadlock(trace_perfetto *p, const trace_event *e)
+{
+	if (!dl_chain_note(&p->dl, p->f, e))
+		return;
+	char name[DL_TEXT_MAX + 16];
+	snprintf(name, sizeof name, "deadlock: %s", p->dl.text);
+	for (uint32_t i = 0; i < p->dl.n; i++) {
+		const dl_hop *h = &p->dl.hop[i];
+		instant_open(p, h->cpu, h->ctx_kind, e->time, name, h->who);
+		fprintf(p->out, ",\"hop\":%" PRIu32 ",\"hops\":%" PRIu32 ",\"waits\":", i, p->dl.n);
+		json_str(p->out, h->what[0] ? h->what : "cannot run: preempted");
+		fputs("}}", p->out);
+	}
 }
 
 static void counter(trace_perfetto *p, uint64_t time, const char *what, int64_t sock,
@@ -358,6 +385,9 @@ static void on_note(trace_perfetto *p, pctx *x, const trace_event *e)
 		break;
 	case ML_NOTE_VIOLATION:
 		instant(p, e, "lock rule violation");
+		break;
+	case ML_NOTE_DEADLOCK:
+		deadlock(p, e);
 		break;
 	case ML_NOTE_NONE:
 		break;

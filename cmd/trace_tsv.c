@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "costs.h"
+#include "deadlock_chain.h"
 #include "grow.h"
 #include "keys.h"
 #include "locks.h"
@@ -87,10 +88,11 @@ typedef struct tcpu {
 	size_t nstalls, capstalls;
 } tcpu;
 
-enum { F_STATES, F_LOCKS, F_RING, F_BACKLOG, F_METRICS, F_RUN, F_STEPS, F_SOCKETS, F_COUNT };
+enum { F_STATES, F_LOCKS, F_RING, F_BACKLOG, F_METRICS, F_RUN, F_STEPS, F_SOCKETS, F_DEADLOCKS,
+       F_COUNT };
 static const char *const file_name[F_COUNT] = {
 	"cpu_states.tsv", "lock_acquisitions.tsv", "ring.tsv", "backlog.tsv", "metrics.tsv",
-	"run.tsv", "ring_steps.tsv", "sockets.tsv",
+	"run.tsv", "ring_steps.tsv", "sockets.tsv", "deadlocks.tsv",
 };
 static const char *const file_header[F_COUNT] = {
 	"fix\tstart\tend\tcpu\tstate\tlock\tlabel\tpkt",
@@ -99,9 +101,10 @@ static const char *const file_header[F_COUNT] = {
 	"fix\ttime\tsock\tpkts\tbytes\tevent\trmem",
 	NULL,   /* built from the metric names */
 	"fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
-	"\tacquisitions\tcontended\thold_total_ns",
+	"\tacquisitions\tcontended\thold_total_ns\tdeadlock_hops",
 	"fix\ttime\tcpu\tcontext\tsock\tframe\tpkt\tstep",
 	"fix\tsock\tname\tversion\tunits",
+	"fix\ttime\tcpu\tcontext\thop\thops\twaits\tchain",
 };
 
 struct trace_tsv {
@@ -119,6 +122,8 @@ struct trace_tsv {
 	int64_t (*bl)[3];               /* per socket: pkts, bytes, rmem */
 	uint64_t acquisitions, contended, hold_total;
 	char (*lname)[LOCK_NAME_MAX];
+	dl_chain dl;                    /* the deadlock's notes so far */
+	uint32_t dl_hops;               /* the variant's deadlock: contexts in its cycle, 0: none */
 };
 
 /* ---- helpers ---- */
@@ -473,6 +478,21 @@ static void on_counter(trace_tsv *t, const trace_event *e, int ring)
 	}
 }
 
+/* The deadlock, once its chain is whole: a row per context in it. */
+static void on_deadlock(trace_tsv *t, const trace_event *e)
+{
+	if (!dl_chain_note(&t->dl, t->f, e))
+		return;
+	t->dl_hops = t->dl.n;
+	for (uint32_t i = 0; i < t->dl.n; i++) {
+		const dl_hop *h = &t->dl.hop[i];
+		const char *ctx = strchr(h->who, ' ');  /* "cpu0 softirq" -> "softirq" */
+		fprintf(t->out[F_DEADLOCKS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32 "\t%s\t%s\n",
+			t->fix, e->time, h->cpu, ctx ? ctx + 1 : h->who, i, t->dl.n,
+			h->what[0] ? h->what : "-", t->dl.text);
+	}
+}
+
 /* A note (no step): spinlock waits, acquisitions and releases, the ring's
  * and backlog's counters, the oracle's findings. */
 static void on_note(trace_tsv *t, tctx *x, const trace_event *e)
@@ -495,6 +515,9 @@ static void on_note(trace_tsv *t, tctx *x, const trace_event *e)
 		x->sock = trace_kv_get(e, TK_SOCK, x->sock);
 		ring_row(t, e->time, x->sock, "overrun");
 		step_row(t, e, x, trace_kv_get(e, TK_FRAME, -1), "overrun");
+		break;
+	case ML_NOTE_DEADLOCK:
+		on_deadlock(t, e);
 		break;
 	case ML_NOTE_VIOLATION:
 	case ML_NOTE_NONE:
@@ -587,6 +610,7 @@ static void variant_reset(trace_tsv *t)
 	t->ntasks = 0;
 	t->tmax = 0;
 	t->acquisitions = t->contended = t->hold_total = 0;
+	t->dl.n = t->dl_hops = 0;
 	for (size_t s = 0; s < t->f->nsockets; s++) {
 		const scn_socket *so = &t->f->sockets[s];
 		t->occ[s][0] = so->type != SCN_SOCK_PACKET ? 0 : so->version == 3 ? so->blocks : so->frames;
@@ -663,10 +687,10 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT])
 	const scn_file *f = t->f;
 	int64_t rs = first_socket(f, SCN_SOCK_PACKET), ss = first_socket(f, SCN_SOCK_STREAM);
 	fprintf(t->out[F_RUN], "%s\t%s\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t%" PRId64 "\t%" PRIu32
-		"\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+		"\t%" PRId64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\n",
 		t->fix, f->name, f->seed, f->cpus, end, rs, rs >= 0 ? f->sockets[rs].frames : 0, ss,
 		ss >= 0 ? sock_backlog_limit(&f->sockets[ss], f->kernel) : 0, t->acquisitions,
-		t->contended, t->hold_total);
+		t->contended, t->hold_total, t->dl_hops);
 	t->active = 0;
 }
 

@@ -29,13 +29,20 @@
  *   metrics.tsv           fix METRIC...   (scn_metric_name order)
  *   run.tsv               fix scenario seed cpus end_ns ring_sock frames
  *                         stream_sock backlog_limit acquisitions contended
- *                         hold_total_ns
+ *                         hold_total_ns deadlock_hops
  *       One row per variant: what the plots need to title and scale
  *       themselves (ring_sock/stream_sock: the first socket of each type,
- *       or -1), and the lock totals (the price of a second lock round trip).
+ *       or -1), the lock totals (the price of a second lock round trip), and
+ *       the contexts in the deadlock's cycle (0: none; deadlocks.tsv).
  *   ring_steps.tsv        fix time cpu context sock frame pkt step
  *       Every tpacket_rcv step (A..K, D', J_lock, J_unlock, drop) and every
  *       overrun (step `overrun`): who claimed which frame when.
+ *   deadlocks.tsv         fix time cpu context hop hops waits chain
+ *       The deadlock's wait-for cycle (oracle:deadlock notes), one row per
+ *       context in it: hop 0..hops-1, each waiting for the next and the
+ *       last for the first; waits says on what ("spins on LOCK", "waits in
+ *       lock_sock() for SOCK", "-": it cannot run under the next); chain
+ *       the whole cycle in words (deadlock_chain.h).  Empty without one.
  *
  * Concurrency contract: one sink, one thread; variants run one after the
  * other between trace_tsv_begin and trace_tsv_end.

@@ -52,11 +52,17 @@
 #define ML_F_BACKLOG_DROP ML_F_(12)     /* sk_add_backlog() refused: the packet is dropped */
 #define ML_F_BACKLOG_DETACH ML_F_(13)   /* __release_sock() takes the backlog to process it */
 #define ML_F_BACKLOG_DONE ML_F_(14)     /* __release_sock() has processed what it detached */
+/* Which note: four bits (bits 27..30 of the flags), room for 15 kinds.
+ * Three were full; a deadlock is a note like the oracle's others (a
+ * trace-only event the sinks dispatch on by kind), so the field grew
+ * rather than a flag that every sink would test beside the switch. */
 #define ML_F_NOTE_SHIFT (SIM_LF_USER_SHIFT + 15)
-#define ML_F_NOTE_MASK (7u << ML_F_NOTE_SHIFT)
+#define ML_F_NOTE_MASK (15u << ML_F_NOTE_SHIFT)
 #define ML_F_NOTE(n) ((uint32_t)(n) << ML_F_NOTE_SHIFT)
 enum ml_note { ML_NOTE_NONE, ML_NOTE_SPIN_WAIT, ML_NOTE_SPIN_ACQUIRED, ML_NOTE_SPIN_RELEASE,
-	       ML_NOTE_RING_OCC, ML_NOTE_BACKLOG_LEN, ML_NOTE_OVERRUN, ML_NOTE_VIOLATION };
+	       ML_NOTE_RING_OCC, ML_NOTE_BACKLOG_LEN, ML_NOTE_OVERRUN, ML_NOTE_VIOLATION,
+	       ML_NOTE_DEADLOCK };
+_Static_assert(ML_NOTE_DEADLOCK <= (ML_F_NOTE_MASK >> ML_F_NOTE_SHIFT), "ml_note fits ML_F_NOTE_MASK");
 static inline enum ml_note ml_note_of(uint32_t flags)
 {
 	return (enum ml_note)((flags & ML_F_NOTE_MASK) >> ML_F_NOTE_SHIFT);
@@ -171,6 +177,7 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(CS3_RELEASE, "consumer_v3:release", "packet_mmap_v3_release(): block_status = TP_STATUS_KERNEL; if (++handle->offset >= handle->cc) handle->offset = 0", 5, 0, 0) \
 	X(CS3_POLL, "consumer_v3:poll", "pcap_wait_for_frames_mmap(): poll() -> packet_poll(): readable if __prb_previous_block() (kactive_blk_num - 1) is not TP_STATUS_KERNEL", 300, 0, 0) \
 	X(OR_VIOLATION, "oracle:violation", "a lock rule broke (lockdep would splat here)", 0, 0, ML_F_NOTE(ML_NOTE_VIOLATION)) \
+	X(OR_DEADLOCK, "oracle:deadlock", "one hop of a wait-for cycle (hop= of hops=): this context spins on lock= that the next hop holds, waits in lock_sock() on sock= it owns itself, or cannot run under the context on top of its CPU; nothing can break it: the soft-lockup watchdog (kernel/watchdog.c) would report `BUG: soft lockup - CPU#N stuck`", 0, 0, ML_F_NOTE(ML_NOTE_DEADLOCK)) \
 	X(OR_OVERRUN, "oracle:overrun", "a frame claimed while another writer still owns it", 0, 0, ML_F_NOTE(ML_NOTE_OVERRUN)) \
 	X(RING_OCC, "ring:occupancy", "trace only: frames by state after a change (kernel, writing, user)", 0, 0, ML_F_NOTE(ML_NOTE_RING_OCC)) \
 	X(BACKLOG_LEN, "backlog:len", "trace only: a socket's backlog after a change (pkts, bytes = sk_backlog.len, rmem = sk_rmem_alloc)", 0, 0, ML_F_NOTE(ML_NOTE_BACKLOG_LEN))

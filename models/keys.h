@@ -18,7 +18,7 @@
 	X(KERNEL, "kernel") X(WRITING, "writing") X(USER, "user") \
 	X(PKTS, "pkts") X(BYTES, "bytes") X(RMEM, "rmem") X(LEN, "len") X(BACKLOG, "backlog") \
 	X(LEFT, "left") X(QUEUED, "queued") X(WHAT, "what") \
-	X(FROZEN, "frozen") X(BLOCK, "block") X(GROUP, "group")
+	X(FROZEN, "frozen") X(BLOCK, "block") X(GROUP, "group") X(HOP, "hop") X(HOPS, "hops")
 
 enum model_key {
 	TK_BEFORE_ = SIM_TK_COUNT - 1,

@@ -49,6 +49,32 @@ void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uin
 	oracle_add(w, STORY_VIOLATION, ctx, 0, label, what, frame, 0, arg);
 }
 
+static int dl_hop(const story_line *l)
+{
+	return l->what == W_DL_WAIT || l->what == W_DL_PREEMPTED || l->what == W_RECURSIVE;
+}
+
+void oracle_deadlock_notes(world *w)
+{
+	const story *st = &w->story[STORY_DEADLOCK];
+	int64_t hops = 0, hop = 0;
+	for (uint32_t i = 0; i < st->n; i++)
+		hops += dl_hop(&st->line[i]);
+	for (uint32_t i = 0; i < st->n; i++) {
+		const story_line *l = &st->line[i];
+		if (!dl_hop(l))
+			continue;
+		uint32_t label = wl(w, ML_OR_DEADLOCK);
+		if (l->what == W_DL_WAIT)
+			sim_note(&w->s, l->ctx, label, TK_HOP, hop, TK_HOPS, hops, TK_LOCK, (int64_t)l->frame);
+		else if (l->what == W_RECURSIVE)
+			sim_note(&w->s, l->ctx, label, TK_HOP, hop, TK_HOPS, hops, TK_SOCK, (int64_t)l->frame);
+		else
+			sim_note(&w->s, l->ctx, label, TK_HOP, hop, TK_HOPS, hops);
+		hop++;
+	}
+}
+
 void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns)
 {
 	world *w = s->model;

@@ -98,6 +98,13 @@ void oracle_add_at(world *w, enum story_kind kind, uint64_t time, uint32_t ctx, 
 /* A lock-rule violation: counts it and, the first time, tells it. */
 void oracle_violation(world *w, uint32_t ctx, uint32_t label, uint32_t what, uint32_t frame,
 		      uint64_t arg);
+/* Trace the deadlock story's wait-for cycle (its W_DL_WAIT, W_DL_PREEMPTED
+ * and W_RECURSIVE lines) as oracle:deadlock notes, one per context in the
+ * order of the chain, at the current time: hop=, hops=, and lock= (it spins
+ * on it) or sock= (lock_sock() on a socket it owns) or neither (it cannot
+ * run under the context on top of its CPU).  Each hop waits for the next;
+ * the last waits for the first.  Call once, when the deadlock is found. */
+void oracle_deadlock_notes(world *w);
 /* The engine's stall hook: remembers the last stall of each CPU. */
 void oracle_on_stall(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
 /* After the run: lost, the end-of-run stories. */

@@ -103,7 +103,10 @@ sim_answer sock_lock_step(sim *s, uint32_t c, sim_frame *f)
 			/* lockdep: "possible recursive locking detected"; the task
 			 * would sleep on sk_lock.wq forever, waiting for itself */
 			oracle_violation(w, c, wl(w, ML_LS_WAIT), W_RECURSIVE, f->a, 0);
-			oracle_add(w, STORY_DEADLOCK, c, 0, wl(w, ML_LS_WAIT), W_RECURSIVE, f->a, 0, 0);
+			if (oracle_first(w, STORY_DEADLOCK)) {
+				oracle_add(w, STORY_DEADLOCK, c, 0, wl(w, ML_LS_WAIT), W_RECURSIVE, f->a, 0, 0);
+				oracle_deadlock_notes(w);
+			}
 			w->g->m[SCN_M_DEADLOCK] = 1;
 			sim_stop(s);
 			return SIM_SPIN;        /* never resumed: the run stops here */

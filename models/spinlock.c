@@ -57,6 +57,7 @@ static void report_deadlock(world *w, uint32_t ctx, uint32_t lock)
 			l = tx->spin_on;
 		}
 		oracle_add(w, STORY_DEADLOCK, ctx, 0, SIM_NONE, W_DL_CYCLE, lock, 0, 0);
+		oracle_deadlock_notes(w);
 	}
 	sim_stop(s);
 }

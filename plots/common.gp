@@ -24,6 +24,7 @@ f_metrics = D."/metrics.tsv"
 f_run = D."/run.tsv"
 f_steps = D."/ring_steps.tsv"
 f_socks = D."/sockets.tsv"
+f_dl = D."/deadlocks.tsv"
 
 # CPU states (cpu_states.tsv, column `state`): one colour each.
 states = "task softirq hardirq spinning holding owned backlog stalled idle"
@@ -68,8 +69,9 @@ nfix = words(fixes)
 if (nfix == 0) { print "no data in ".f_run; exit status 1 }
 
 # Read run.tsv's row for variant F into cpus, end_ns, ring_sock, frames,
-# stream_sock, bl_limit, acquisitions, contended, hold_total.
-read_run = 'stats f_run using (strcol(1) eq FIX ? (cpus = int($4), end_ns = $5, ring_sock = int($6), frames = int($7), stream_sock = int($8), bl_limit = $9, acquisitions = $10, contended = $11, hold_total = $12, 0) : 0) nooutput'
+# stream_sock, bl_limit, acquisitions, contended, hold_total, dl_hops (the
+# contexts in the deadlock's cycle, 0: none; data written before it: 0).
+read_run = 'dl_hops = 0; stats f_run using (strcol(1) eq FIX ? (cpus = int($4), end_ns = $5, ring_sock = int($6), frames = int($7), stream_sock = int($8), bl_limit = $9, acquisitions = $10, contended = $11, hold_total = $12, dl_hops = (valid(13) ? int($13) : 0), 0) : 0) nooutput'
 
 set border lw 1 lc rgb "#444444"
 set grid xtics lc rgb "#dddddd" lw 1 dt 1

@@ -1,7 +1,7 @@
 # lock_timeline.gp - what each CPU does over time, for one fix variant: a
 # Gantt chart (one row per CPU, a bar per interval of cpu_states.tsv,
-# coloured by state) over the ring occupancy (ring.tsv) -- or the backlog
-# length (backlog.tsv) when the run has no packet ring -- on the same time
+# coloured by state, the holding and spinning bars by lock) over the ring
+# occupancy (ring.tsv) -- or the backlog length (backlog.tsv) when the run has no packet ring -- on the same time
 # axis.  Claims of ring frames are marked with the frame number, overruns in
 # red, drops with a cross.  One ring panel per packet socket (sockets.tsv):
 # a fanout group's members each get theirs; a TPACKET_V3 ring is drawn in
@@ -89,6 +89,62 @@ set rmargin at screen R
 set xrange [t0_us:end_us + span_us * 0.005]
 set mxtics
 
+# ---- the locks: a colour each ----
+# The holding and spinning bars take the colour of their lock (cpu_states.tsv
+# column `lock`), from a small palette in the order the locks first appear
+# (cycled past eight); spinning is paler, with a thin core in common.gp's
+# spinning red (not the deadlock mark's dark red).  The key names each lock.
+lock_names = " "
+if (cpus > 0) {
+	stats f_states using (sel(0) && (strcol(5) eq "holding" || strcol(5) eq "spinning") && \
+		strstrt(lock_names, " ".strcol(6)." ") == 0 ? (lock_names = lock_names.strcol(6)." ", 0) : 0) nooutput
+}
+nlocks = words(lock_names)
+array lock_pal[8] = [0xf28e2b, 0x9c2f8f, 0x17becf, 0x8c564b, 0xbcbd22, 0x393b79, 0xe377c2, 0x6b6b6b]
+lock_idx(n) = words(lock_names[1:strstrt(lock_names, " ".n." ")])
+lock_rgb(n) = strstrt(lock_names, " ".n." ") > 0 ? lock_pal[lock_idx(n) % 8 + 1] : state_rgb("holding")
+# a colour 45% of the way to white
+pale(c) = (int((c >> 16 & 255) * 0.55 + 255 * 0.45) << 16) + (int((c >> 8 & 255) * 0.55 + 255 * 0.45) << 8) + \
+	int((c & 255) * 0.55 + 255 * 0.45)
+bar_rgb(st, l) = st eq "holding" ? lock_rgb(l) : st eq "spinning" ? pale(lock_rgb(l)) : state_rgb(st)
+key_states = "task softirq hardirq owned backlog stalled idle"
+
+# ---- the deadlock: a marker and a label on each CPU of its cycle ----
+# deadlocks.tsv has a row per context in the wait-for cycle (hop 0..n-1,
+# each waiting for the next); a CPU's label lists its contexts.  Read only
+# when run.tsv says there is one (stats warns on a file without data).
+dl_t = -1
+dl_chain = ""
+array dl_text[cpus]
+array dl_ctx[16]
+do for [c = 1:cpus] { dl_text[c] = "" }
+if (dl_hops > 0) {
+	stats f_dl using (strcol(1) eq FIX ? (dl_t = $2 / 1000.0, dl_chain = strcol(8), dl_ctx[int($5) + 1] = strcol(4), 0) : 0) nooutput
+	# hop k waits for hop k+1 (the last for the first): "-" means it cannot run under it
+	dl_what(k, w) = w eq "-" ? "cannot run under ".dl_ctx[(k + 1) % dl_hops + 1] : w
+	stats f_dl using (strcol(1) eq FIX ? (c = int($3) + 1, dl_text[c] = dl_text[c].(strlen(dl_text[c]) > 0 ? "; " : "").strcol(4)." ".dl_what(int($5), strcol(7)), 0) : 0) nooutput
+}
+if (dl_t >= 0) {
+	# the whole chain, between the key and the chart
+	set label 1000 sprintf("deadlock at %g us: %s", dl_t, dl_chain) at screen 0.5, 0.852 center \
+		tc rgb "#8b0000" font font_name.",11" front
+	set style textbox 1 opaque fc rgb "#ffffff" border lc rgb "#8b0000" margins 2, 1
+	dl_right = dl_t > t0_us + 0.5 * span_us
+	do for [c = 1:cpus] {
+		if (strlen(dl_text[c]) > 0) {
+			if (dl_right) {
+				set label 1000 + c "deadlock: ".dl_text[c] at dl_t, c - 1 - 0.42 right offset -1.2, 0 \
+					boxed bs 1 tc rgb "#8b0000" font font_name.",10" front
+			} else {
+				set label 1000 + c "deadlock: ".dl_text[c] at dl_t, c - 1 - 0.42 left offset 1.2, 0 \
+					boxed bs 1 tc rgb "#8b0000" font font_name.",10" front
+			}
+			set label 1100 + c "" at dl_t, c - 1 point pt 6 ps 3.5 lw 2.5 lc rgb "#8b0000" front
+			set arrow 1100 + c from dl_t, c - 1 - 0.38 to dl_t, c - 1 + 0.38 nohead lw 2.5 lc rgb "#8b0000" front
+		}
+	}
+}
+
 # ---- the Gantt chart ----
 if (lower) {
 	set tmargin at screen 0.84
@@ -131,9 +187,13 @@ lt(ok, s) = ok ? s : ""
 f_marks = nclaims > 0 ? f_steps : f_states
 
 plot \
-	for [k = 1:words(states)] keyentry with boxes fc rgb state_rgb(word(states, k)) title state_title(word(states, k)), \
-	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(state_rgb(strcol(5))) \
+	for [k = 1:words(key_states)] keyentry with boxes fc rgb state_rgb(word(key_states, k)) title state_title(word(key_states, k)), \
+	for [k = 1:nlocks] keyentry with boxes fc rgb lock_pal[(k - 1) % 8 + 1] title "holding ".word(lock_names, k), \
+	keyentry with boxes fc rgb pale(lock_pal[1]) title (nlocks > 0 ? "spinning on a lock: its colour, paler, red core" : ""), \
+	f_states using (sel(0) ? x0($2, $3) : NaN):4:(dx($2, $3)):(state_h(strcol(5))):(bar_rgb(strcol(5), strcol(6))) \
 		with boxxyerror lc rgb variable notitle, \
+	f_states using (sel(0) && strcol(5) eq "spinning" ? x0($2, $3) : NaN):4:(dx($2, $3)):(0.05) \
+		with boxxyerror lc rgb state_rgb("spinning") notitle, \
 	f_states using (lx(sel(0) && long($2, $3) && strlen(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) > 0, x0($2, $3))):4:(bar_text(strcol(5), strcol(7), strcol(8), $2, $3)) \
 		with labels tc rgb "white" font font_name.",10" notitle, \
 	f_marks using (lx(sel(0) && label_claims && strcol(8) eq "C", $2 / 1000.0)):($3 - 0.52):(lt(sel(0) && label_claims, strcol(6))) \
@@ -146,9 +206,12 @@ plot \
 		with labels left offset 0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
 	f_marks using (lx(sel(0) && strcol(8) eq "J" && slow_j(strcol(7), $2) && $2 / 1000.0 >= t0_us + 0.7 * span_us, $2 / 1000.0)):($3 - 0.52):(lt(strcol(8) eq "J", sprintf("frame %s published: J", strcol(6)))) \
 		with labels right offset -0.3,0 tc rgb "#1f3b73" font font_name.",8" notitle, \
-	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : "")
+	keyentry with labels tc rgb "#1f3b73" title (label_claims ? "0, 1, ... above a bar: the ring frame claimed (step C)" : ""), \
+	keyentry with points pt 6 ps 1.5 lw 2.5 lc rgb "#8b0000" title (dl_t >= 0 ? "deadlock: the CPUs of its wait-for cycle" : "")
 
 if (!lower) { unset multiplot; exit }
+unset label
+unset arrow
 
 # ---- the counter below ----
 unset key

@@ -66,6 +66,15 @@ static const char contended_scn[] =
 	"flow   p2   socket=cap cpu=2 every=150ns count=30 size=64\n"
 	"consumer r  socket=cap cpu=2 check=user_bit\n";
 
+/* ABBA on two CPUs: a deadlock whose cycle spans both. */
+static const char abba_scn[] =
+	"scenario abba\n"
+	"cpus 3\n"
+	"lock A\n"
+	"lock B\n"
+	"task t1 cpu=0 do=\"spin_lock A; work 1us; spin_lock B; spin_unlock B; spin_unlock A\"\n"
+	"task t2 cpu=1 do=\"spin_lock B; work 1us; spin_lock A; spin_unlock A; spin_unlock B\"\n";
+
 /* ---- helpers ---- */
 
 static const scn_labels *labels(void)
@@ -295,8 +304,9 @@ static void test_headers(void **state)
 	check_header(fx->dir, "backlog.tsv", "fix\ttime\tsock\tpkts\tbytes\tevent\trmem");
 	check_header(fx->dir, "run.tsv",
 		     "fix\tscenario\tseed\tcpus\tend_ns\tring_sock\tframes\tstream_sock\tbacklog_limit"
-		     "\tacquisitions\tcontended\thold_total_ns");
+		     "\tacquisitions\tcontended\thold_total_ns\tdeadlock_hops");
 	check_header(fx->dir, "ring_steps.tsv", "fix\ttime\tcpu\tcontext\tsock\tframe\tpkt\tstep");
+	check_header(fx->dir, "deadlocks.tsv", "fix\ttime\tcpu\tcontext\thop\thops\twaits\tchain");
 	char want[1024] = "fix";
 	for (int m = 0; m < SCN_M_COUNT; m++) {
 		strcat(want, "\t");
@@ -376,7 +386,7 @@ static void check_tiling(const char *dir, const outputs *o, uint32_t ncpus)
 	next_line(&cur);
 	while ((line = next_line(&cur))) {
 		char *f[16];
-		assert_int_equal(fields(line, f, 16), 12);
+		assert_int_equal(fields(line, f, 16), 13);
 		end[fix_index(o, f[0])] = strtoull(f[4], NULL, 10);
 		assert_int_equal(strtoul(f[3], NULL, 10), ncpus);
 	}
@@ -573,6 +583,62 @@ static void test_perfetto(void **state)
 	free(buf);
 }
 
+/* The deadlock's cycle: a deadlocks.tsv row per context in it (on its CPU,
+ * with the chain), run.tsv's deadlock_hops, and a Perfetto instant on each
+ * context's thread; none without a deadlock. */
+static void test_deadlock(void **state)
+{
+	fixture *fx = *state;
+	char json[128];
+	snprintf(json, sizeof json, "%s/trace.json", fx->dir);
+	outputs o;
+	run_outputs(abba_scn, fx->dir, json, &o);
+	assert_int_equal(o.m[0][SCN_M_DEADLOCK], 1);
+	const char *chain = "cpu1 t2 spins on A, held by cpu0 t1; cpu0 t1 spins on B, held by cpu1 t2";
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 7, chain), 2);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 2, "0"), 1);      /* cpu0 */
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 2, "1"), 1);      /* cpu1 */
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 2, "2"), 0);      /* not in it */
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 6, "spins on B"), 1);
+	assert_int_equal(count_rows(fx->dir, "run.tsv", "none", 12, "2"), 1);
+	size_t n;
+	char *buf = slurp(json, &n);
+	if (!json_valid(buf, n))
+		fail_msg("%s is not valid JSON", json);
+	char want[256];
+	for (int cpu = 0; cpu < 2; cpu++) {
+		snprintf(want, sizeof want, "\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,\"tid\":0,\"ts\":1.012,"
+			 "\"cat\":\"oracle\",\"name\":\"deadlock: %s\"", cpu, chain);
+		if (!strstr(buf, want))
+			fail_msg("no deadlock instant on cpu%d: %s", cpu, want);
+	}
+	free(buf);
+
+	/* one CPU: NET_RX spins on the slock its own task holds below it */
+	run_outputs("scenario bh\ncpus 1\nbug lock_sock_without_bh\n"
+		    "socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+		    "task user socket=s cpu=0 do=\"lock_sock_fast; work 10us; unlock_sock_fast\"\n"
+		    "flow rx socket=s cpu=0 at=2us count=1 size=100\n", fx->dir, NULL, &o);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 7,
+				    "cpu0 softirq spins on sk_lock.slock(s), held by cpu0 user; "
+				    "cpu0 user cannot run under cpu0 softirq"), 2);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 6, "-"), 1);
+
+	/* lock_sock() by the socket's owner: a cycle of one */
+	run_outputs("scenario rec\ncpus 1\nsocket s type=stream rcvbuf=64KiB sndbuf=16KiB\n"
+		    "task user socket=s cpu=0 do=\"lock_sock; lock_sock; release_sock; release_sock\"\n",
+		    fx->dir, NULL, &o);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 7,
+				    "cpu0 user waits in lock_sock() for s, owned by cpu0 user"), 1);
+
+	run_outputs(sock_scn, fx->dir, json, &o);
+	assert_int_equal(count_rows(fx->dir, "deadlocks.tsv", "none", 0, NULL), 0);
+	assert_int_equal(count_rows(fx->dir, "run.tsv", "none", 12, "0"), 1);
+	buf = slurp(json, &n);
+	assert_null(strstr(buf, "deadlock"));
+	free(buf);
+}
+
 /* Perfetto spans on one thread nest: no span starts inside another and ends
  * after it.  Checked on the X events of each (pid, tid). */
 static void check_nesting(const char *json)
@@ -766,6 +832,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_backlog_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto_nesting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadlock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sink_intervals, setup, teardown),
 	};
