@@ -2,7 +2,7 @@
  * its default cost.  One table: scenarios override a cost with `cost LABEL T`,
  * `sim --labels` prints it.
  *
- * Where the numbers come from (DESIGN.md section 4 gives the magnitudes):
+ * Where the numbers come from:
  *  - spin_lock + spin_unlock uncontended: 15-25 ns on current x86 (one locked
  *    RMW each; Intel SDM latency tables, and the ck spinlock benchmarks);
  *    we split it 12 + 8 ns.

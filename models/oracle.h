@@ -1,4 +1,4 @@
-/* oracle.h - what "wrong" means (DESIGN.md section 5): the metrics, the lock
+/* oracle.h - what "wrong" means (docs/metrics.md): the metrics, the lock
  * rules' verdicts, and for the first violation of each kind a short story.
  *
  * Models count into world.g->m[] as things happen; oracle_finish() computes

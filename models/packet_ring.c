@@ -1,5 +1,5 @@
 /* packet_ring.c - the TPACKET_V1/V2 RX ring and tpacket_rcv() as the labelled
- * steps A..K of the seed (DESIGN.md 3.2), with the two fixes.
+ * steps A..K of the seed (docs/scenarios.md, labels), with the two fixes.
  *
  * Frame: a = socket, b = packet size, c = claimed frame, d = packet id,
  * e = the status J will publish.  Runs in the NET_RX softirq.

@@ -1,7 +1,7 @@
 /* packet_ring.h - PACKET_RX_RING (TPACKET_V1/V2) and tpacket_rcv().
  *
  * Frames carry uapi tp_status words.  tpacket_rcv runs in the NET_RX softirq
- * as the labelled steps A..K (DESIGN.md 3.2) in one of three variants:
+ * as the labelled steps A..K (docs/scenarios.md) in one of three variants:
  * `none`, `in_progress` (status = TP_STATUS_IN_PROGRESS at D, the 2018 RFC),
  * `owner_map` (upstream 61fad6816fc1: a private bit per frame, set at D'
  * under the lock, cleared under a second acquisition together with the

@@ -1,4 +1,4 @@
-/* sock_lock.h - the socket lock (DESIGN.md 3.1, seed 000): slock + owned +
+/* sock_lock.h - the socket lock (docs/kernel.md, seed 000): slock + owned +
  * wait queue + backlog, and the TCP-like receive that uses it.
  *
  *   lock_sock        spin_lock_bh(slock); while owned: join sk_lock.wq

@@ -314,7 +314,7 @@ typedef struct scn_file {
 	uint32_t napi_weight;   /* `nic weight=`: NAPI_POLL_WEIGHT, default 64 */
 	uint64_t sched_slice_ns; /* `sched slice=`: default 3 ms */
 	int preempt;            /* `sched preempt=`: enum scn_preempt, default full */
-	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (DESIGN.md's semantics) */
+	uint32_t kernel;        /* SCN_KERNEL(major, minor); default 4.8 (docs/kernel.md) */
 	int has_kernel;         /* the `kernel` directive was given */
 	scn_explore explore;
 
