@@ -10,6 +10,7 @@
 #include "config.h"
 #include "bench.h"
 #include "datadir.h"
+#include "check.h"
 #include "explore.h"
 #include "merge.h"
 #include "live.h"
@@ -34,6 +35,8 @@ static const char usage[] =
 	"                    [--shrink] [--shrink-out FILE] [--json] [--explore-expect]\n"
 	"                    [--shard I/N --json]\n"
 	"       sim FILE.scn --replay SEED [--fix F] [--trace FILE]\n"
+	"       sim FILE.scn --check [--check-depth D] [--check-bitstate BITS] [-j J] [--fix F]\n"
+	"                    [--json] [--quiet]\n"
 	"       sim merge REPORT.json...\n"
 	"       sim FILE.scn --sweep KEY=LO..HI[:STEP] [--fix F] [--json] [--tsv DIR] [--plot DIR]\n"
 	"       sim FILE.scn --bisect KEY=LO..HI[:STEP] --until 'METRIC OP VALUE' [--fix F] [--json]\n"
@@ -77,6 +80,23 @@ static const char help[] =
 	"                   with --json, a report that `sim merge` joins (docs/scale.md)\n"
 	"  merge REPORT...  join shards' --json reports into the one-machine report\n"
 	"\n"
+	"";
+
+static const char help_check[] =
+	"  --check          every interleaving of the scenario, untimed, within its bounds\n"
+	"                   (its flows' packets, its tasks): which invariants can break, each\n"
+	"                   with the shortest counterexample met, and which hold (docs/check.md)\n"
+	"  --check-depth D  stop a path after D transitions (the verdict says it was cut)\n"
+	"  --check-bitstate BITS  a bit array of 2^BITS bits (16..40) for the visited states\n"
+	"                   instead of their 64-bit hashes (supertrace: fixed memory)\n"
+	"  --check-por off  the full search (the default: partial-order reduction is not\n"
+	"                   implemented yet; `on` is refused)\n"
+	"  --check-cex DIR  write each counterexample as DIR/FIX-INVARIANT.scn, a scenario\n"
+	"                   whose `replay` line a plain run follows to the same violation\n"
+	"\n";
+
+static const char help_rest[] =
+
 	"  --sweep KEY=LO..HI[:STEP]  plain runs over a parameter, a table of metrics per\n"
 	"                   value; KEY is DIRECTIVE[.NAME].KEY (stall.for, stall.2.for,\n"
 	"                   flow.small.every, socket.cap.frames, cost.tpacket_rcv:G, ...);\n"
@@ -99,7 +119,8 @@ static const char help[] =
 	"A value follows its option as `--seed 5` or `--seed=5`.\n"
 	"\n"
 	"Exit status: 0 every expectation holds, 1 an expectation failed (with\n"
-	"--explore/--replay: a run violated an invariant), 2 bad input or usage,\n"
+	"--explore/--replay: a run violated an invariant; with --check: an invariant can\n"
+	"break, or a `check` line's verdict is not the one found), 2 bad input or usage,\n"
 	"3 internal error.\n";
 
 /* One line on stderr, exit status 2. */
@@ -116,7 +137,7 @@ static int is_flag(const char *a)
 {
 	static const char *const flags[] = { "--help", "--version", "--labels", "--json", "--quiet",
 					     "--shrink", "--bench", "--list-scenarios",
-					     "--explore-expect", "--live" };
+					     "--explore-expect", "--live", "--check" };
 	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
 		if (!strcmp(a, flags[k]))
 			return 1;
@@ -198,6 +219,8 @@ typedef struct cli {
 	sweep_opts so;          /* --sweep, --bisect, --until */
 	live_opts lo;
 	int live, has_live_seconds;
+	int checking;           /* --check */
+	check_opts co;
 } cli;
 
 #define CLI_GO (-1)     /* parsed: run; any other value is an exit status */
@@ -305,6 +328,41 @@ static int parse_run_opt(cli *c, const char *a, const char *v)
 	return CLI_GO;
 }
 
+/* --check-depth D, --check-bitstate BITS, --check-por off, --check-cex DIR,
+ * with value v. */
+static int parse_check_opt(cli *c, const char *a, const char *v)
+{
+	uint64_t n = 0;
+	if (!v)
+		return usage_error("%s needs a value", a);
+	if (!strcmp(a, "--check-cex")) {
+		if (!*v)
+			return usage_error("%s", "--check-cex needs a directory");
+		c->co.cex_dir = v;
+		c->co.has_opts = 1;
+		return CLI_GO;
+	}
+	if (!strcmp(a, "--check-por")) {
+		if (!strcmp(v, "off"))
+			return CLI_GO;
+		return usage_error("--check-por: partial-order reduction is not implemented; only "
+				   "'off' (the full search) is accepted, got '%s'", v);
+	}
+	if (parse_u64(v, &n) != 0)
+		return usage_error("not a decimal number: '%s'", v);
+	if (!strcmp(a, "--check-depth")) {
+		if (n < 1 || n > 100000000)
+			return usage_error("--check-depth: must be 1..100000000, got '%s'", v);
+		c->co.depth = n;
+	} else {
+		if (n < 16 || n > 40)
+			return usage_error("--check-bitstate: BITS must be 16..40 (2^BITS bits), got '%s'", v);
+		c->co.bitstate = (uint32_t)n;
+	}
+	c->co.has_opts = 1;
+	return CLI_GO;
+}
+
 static int is_one_of(const char *a, const char *const *names)
 {
 	for (; *names; names++)
@@ -326,6 +384,8 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		fputs(usage, stdout);
 		fputs("\n", stdout);
 		fputs(help, stdout);
+		fputs(help_check, stdout);
+		fputs(help_rest, stdout);
 		return EXIT_OK;
 	} else if (!strcmp(a, "--version")) {
 		printf("sim %s\n", SIM_VERSION);
@@ -354,6 +414,11 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 			c->so = (sweep_opts){ .spec = v, .bisect = !strcmp(a, "--bisect"), .until = c->so.until };
 	} else if (!strcmp(a, "--live")) {
 		c->live = 1;
+	} else if (!strcmp(a, "--check")) {
+		c->checking = 1;
+	} else if (!strcmp(a, "--check-depth") || !strcmp(a, "--check-bitstate") ||
+		   !strcmp(a, "--check-por") || !strcmp(a, "--check-cex")) {
+		return parse_check_opt(c, a, opt_value(oa, argc, argv, i));
 	} else if (!strcmp(a, "--live-seconds")) {
 		const char *v = opt_value(oa, argc, argv, i);
 		char *end = NULL;
@@ -440,7 +505,7 @@ static int check_outputs(const cli *c)
 }
 
 /* The options that go together, and gnuplot for --plot. */
-static int check_opts(const cli *c, char *gnuplot, size_t len)
+static int validate_opts(const cli *c, char *gnuplot, size_t len)
 {
 	if (!c->file)
 		return usage_error("%s", "no scenario file given");
@@ -460,6 +525,13 @@ static int check_opts(const cli *c, char *gnuplot, size_t len)
 			c->plot_dir || c->trace_path || c->o.has_seed || c->o.fix >= 0))
 		return usage_error("%s", "--live goes only with --live-seconds and --json (the kernel "
 				   "picks the fix)");
+	if (c->co.has_opts && !c->checking)
+		return usage_error("%s", "--check-depth, --check-bitstate, --check-por and --check-cex go "
+				   "with --check");
+	if (c->checking && (c->exploring || c->xo.replay || c->live || c->so.spec || c->trace_path ||
+			    c->tsv_dir || c->perfetto_path || c->plot_dir || c->xo.shrink))
+		return usage_error("%s", "--check goes only with --check-depth, --check-bitstate, "
+				   "--check-por, --check-cex, -j, --fix, --seed, --json and --quiet");
 	if (c->has_live_seconds && !c->live)
 		return usage_error("%s", "--live-seconds goes with --live");
 	if (c->exploring && c->trace_path)
@@ -494,7 +566,7 @@ static int parse_args(int argc, char **argv, cli *c, char *gnuplot, size_t len)
 		if (rc != CLI_GO)
 			return rc;
 	}
-	return check_opts(c, gnuplot, len);
+	return validate_opts(c, gnuplot, len);
 }
 
 /* Where a plain run or a replay writes its traces: the text trace, then the
@@ -695,7 +767,12 @@ static int sim_main(int argc, char **argv)
 	if (f.fix == SCN_FIX_ALL && !has_packet_socket(&f))
 		f.fix = SCN_FIX_NONE;   /* the fixes change only tpacket_rcv(): one run */
 	c.lo.json = c.o.json;
-	if (c.live) {
+	if (c.checking) {
+		c.co.json = c.o.json;
+		c.co.quiet = c.o.quiet;
+		c.co.jobs = c.xo.jobs;
+		rc = check_main(&f, &c.co, stdout);
+	} else if (c.live) {
 		rc = live_main(&f, &c.lo);
 	} else if (c.so.spec) {
 		c.so.json = c.o.json;

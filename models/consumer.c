@@ -180,7 +180,7 @@ CONSUMER_STEP step_poll_done(sim *s, uint32_t c, sim_frame *f)
 		f->pc = PC_WOKEN;
 		return SIM_SLEEP(w->data_wq[f->b]);
 	}
-	if (f->d && cs->futile < CONSUMER_FUTILE_POLLS) {
+	if (f->d && cs->futile < w->futile_polls) {
 		/* Readable, but our frame is not ready: poll returns at once and
 		 * the reader looks again -- it spins. */
 		cs->futile++;
@@ -234,5 +234,12 @@ static void consumer_reset(world *w)
 	}
 }
 
+/* spins: futile polls in all, a statistic (`futile` is read again) */
+static void consumer_canon(const world *w, unsigned char *copy)
+{
+	for (size_t i = 0; i < w->scn->nconsumers; i++)
+		((consumer_state *)WORLD_IN_COPY(w, copy, &w->cons[i]))->spins = 0;
+}
+
 const model_ops consumer_ops = { "consumer", consumer_reserve, consumer_bind, consumer_reset, NULL,
-				 NULL };
+				 NULL, consumer_canon };

@@ -93,7 +93,7 @@ READER_STEP step_poll(sim *s, uint32_t c, sim_frame *f)
 	world *w = s->model;
 	v3_reader *r = &w->v3r->r[f->a];
 	uint64_t ns = sim_did(s, c, wl(w, ML_CS3_POLL), 0, TK_BLOCK, (int64_t)r->block);
-	if (v3_poll_readable(w, f->b) && r->futile < CONSUMER_FUTILE_POLLS) {
+	if (v3_poll_readable(w, f->b) && r->futile < w->futile_polls) {
 		r->futile++;    /* readable, but not our block: look again */
 		f->pc = PC_BLOCK;
 		return SIM_CONT(ns);
@@ -158,4 +158,4 @@ static void reader_reset(world *w)
 static void reader_release(world *w) { free(w->v3r); }
 
 const model_ops consumer_v3_ops = { "consumer_v3", reader_reserve, reader_bind, reader_reset, NULL,
-				    reader_release };
+				    reader_release, NULL };

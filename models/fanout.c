@@ -143,4 +143,4 @@ static void fanout_bind(world *w)
 
 static void fanout_release(world *w) { free(w->fo); }
 
-const model_ops fanout_ops = { "fanout", fanout_reserve, fanout_bind, NULL, NULL, fanout_release };
+const model_ops fanout_ops = { "fanout", fanout_reserve, fanout_bind, NULL, NULL, fanout_release, NULL };

@@ -164,3 +164,17 @@ void ghost_reset(world *w)
 }
 
 void ghost_release(world *w) { free(w->ghost_off); }
+
+void ghost_canon(const world *w, unsigned char *copy)
+{
+	const scn_file *f = w->scn;
+	for (uint32_t s = 0; s < f->nsockets; s++) {
+		if (f->sockets[s].type != SCN_SOCK_PACKET)
+			continue;
+		ring_ghost *g = (ring_ghost *)(copy + w->ghost_off[s]);
+		for (uint32_t i = 0; i < ring_slots(&f->sockets[s]); i++) {
+			g[i].cur.at = g[i].prev.at = 0;
+			g[i].cur.unlock_at = g[i].prev.unlock_at = 0;
+		}
+	}
+}

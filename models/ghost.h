@@ -124,5 +124,6 @@ int ghost_reserve(world *w, char *err, size_t errlen);
 void ghost_bind(world *w);
 void ghost_reset(world *w);
 void ghost_release(world *w);
+void ghost_canon(const world *w, unsigned char *copy);     /* oracle_canon's part */
 
 #endif

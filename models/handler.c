@@ -177,4 +177,4 @@ static void handler_release(world *w)
 }
 
 const model_ops handler_ops = { "handler", handler_reserve, handler_bind, handler_reset, NULL,
-				handler_release };
+				handler_release, NULL };

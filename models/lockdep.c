@@ -231,6 +231,20 @@ void lockdep_bind(world *w)
 
 void lockdep_reset(world *w) { (void)w; /* the engine zeroed it */ }
 
+void lockdep_canon(const world *w, unsigned char *copy)
+{
+	/* where and when a usage or an edge was first seen: the report's, not
+	 * the state's (only whether it was seen is read again) */
+	for (uint32_t i = 0; i < w->nlocks; i++) {
+		ld_class *c = WORLD_IN_COPY(w, copy, &w->ld_class[i]);
+		for (uint32_t u = 0; u < LD_USAGES; u++)
+			c->first[u] = (ld_witness){ 0 };
+	}
+	ld_state *ld = WORLD_IN_COPY(w, copy, w->ld);
+	for (uint32_t e = 0; e < w->ld->nedges && e < LOCKDEP_EDGES; e++)
+		ld->edge[e].w = (ld_witness){ 0 };
+}
+
 void lockdep_free(world *w)
 {
 	free(w->ld_queue);

@@ -121,5 +121,6 @@ int lockdep_reserve(world *w, char *err, size_t errlen);
 void lockdep_bind(world *w);
 void lockdep_reset(world *w);
 void lockdep_free(world *w);
+void lockdep_canon(const world *w, unsigned char *copy);   /* spinlock_canon's part */
 
 #endif

@@ -32,7 +32,7 @@ sim_answer lo_send_step(sim *s, uint32_t c, sim_frame *f)
 	case 1: {
 		/* loopback_xmit() -> __netif_rx() -> enqueue_to_backlog(skb,
 		 * smp_processor_id()): this CPU's input_pkt_queue */
-		uint64_t pkt = w->g->created++;
+		uint64_t pkt = world_new_pkt(w, f->a);
 		f->pc = 2;
 		if (!netrx_enqueue(w, backlog, f->a, pkt))
 			return SIM_CONT(sim_did(s, c, wl(w, ML_LO_DROP), 0, TK_PKT, (int64_t)pkt));
@@ -82,4 +82,4 @@ static void lo_reset(world *w)
 	}
 }
 
-const model_ops loopback_ops = { "loopback", lo_reserve, NULL, lo_reset, NULL, NULL };
+const model_ops loopback_ops = { "loopback", lo_reserve, NULL, lo_reset, NULL, NULL, NULL };

@@ -43,7 +43,7 @@ void netrx_flow_fire(sim *s, uint32_t i)
 {
 	world *w = s->model;
 	const scn_flow *fl = &w->scn->flows[i];
-	if (enqueue(w, fl->cpu, i, w->g->created++) && !w->nic[fl->cpu].napi)
+	if (enqueue(w, fl->cpu, i, world_new_pkt(w, i)) && !w->nic[fl->cpu].napi)
 		sim_raise_irq(s, fl->cpu, w->nic_line[fl->cpu]);
 	if (++w->flow_sent[i] < fl->count)
 		sim_arm(s, w->flow_timer[i], sim_time_at(fl->at_ns, w->flow_sent[i], fl->every_ns));
@@ -92,7 +92,8 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 	f->b = 0;
 	/* if (unlikely(budget <= 0 || time_after_eq(jiffies, time_limit))):
 	 * netdev_budget_usecs (2000, v4.12+; 2 jiffies before) */
-	int squeeze = f->c >= sf->budget || sim_now(s) >= f->d + NETDEV_BUDGET_NS;
+	/* untimed (--check): only the packet budget runs out; docs/check.md */
+	int squeeze = f->c >= sf->budget || (!s->untimed && sim_now(s) >= f->d + NETDEV_BUDGET_NS);
 	uint32_t q = napi_q(f);
 	if (!squeeze && sf->kernel < SCN_KERNEL(3, 19))
 		return SIM_CONT(sim_did(s, c, wl(w, ML_NX_REPOLL), 0, TK_LEFT,
@@ -160,7 +161,7 @@ sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 		return SIM_RET;
 	if (f->pc == 0) {
 		world *w = s->model;
-		f->d = sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
+		f->d = s->untimed ? 0 : sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
 		f->pc = 3;
 		/* the first instance on the poll list: the backlog only if the
 		 * NIC's is not scheduled */
@@ -236,4 +237,17 @@ static void netrx_release(world *w)
 	free(w->nic_first);
 }
 
-const model_ops netrx_ops = { "netrx", netrx_reserve, netrx_bind, netrx_reset, NULL, netrx_release };
+/* The slots outside each queue's [head, head + count) hold packets taken
+ * already: left-overs, not state. */
+static void netrx_canon(const world *w, unsigned char *copy)
+{
+	for (uint32_t q = 0; q < 2 * w->s.ncpus; q++) {
+		const nic_state *n = &w->nic[q];
+		uint32_t cap = w->nic_cap[q];
+		nic_slot *slot = WORLD_IN_COPY(w, copy, &w->nic_slots[w->nic_first[q]]);
+		for (uint32_t i = n->count; i < cap; i++)
+			slot[(n->head + i) % cap] = (nic_slot){ 0 };
+	}
+}
+
+const model_ops netrx_ops = { "netrx", netrx_reserve, netrx_bind, netrx_reset, NULL, netrx_release, netrx_canon };

@@ -444,5 +444,19 @@ static void oracle_bind(world *w)
 	ghost_bind(w);
 }
 
+/* The stories, the stall notes and when things happened are the report's;
+ * the metrics and the ghosts' contents are state. */
+static void oracle_canon(const world *w, unsigned char *copy)
+{
+	memset(WORLD_IN_COPY(w, copy, w->story), 0, STORY_KINDS * sizeof(story));
+	memset(WORLD_IN_COPY(w, copy, w->stall), 0, w->s.ncpus * sizeof(stall_note));
+	world_global *g = WORLD_IN_COPY(w, copy, w->g);
+	g->first_lost_pkt = g->first_lost_by = g->first_lost_at = 0;
+	g->first_lost_cpu = g->first_lost_frame = 0;
+	g->skip_at = 0;
+	g->m[SCN_M_SPIN_MAX_NS] = g->m[SCN_M_SPIN_TOTAL_NS] = 0;     /* times */
+	ghost_canon(w, copy);
+}
+
 const model_ops oracle_ops = { "oracle", oracle_reserve, oracle_bind, ghost_reset, oracle_finish,
-			       ghost_release };
+			       ghost_release, oracle_canon };

@@ -430,5 +430,11 @@ static void packet_ring_release(world *w)
 	free(w->bitmap_off);
 }
 
+/* writer_at: the step each writer reached, for the stories only */
+static void packet_ring_canon(const world *w, unsigned char *copy)
+{
+	memset(WORLD_IN_COPY(w, copy, w->writer_at), 0, world_nctx(w) * sizeof(uint32_t));
+}
+
 const model_ops packet_ring_ops = { "packet_ring", packet_ring_reserve, packet_ring_bind,
-				    packet_ring_reset, NULL, packet_ring_release };
+				    packet_ring_reset, NULL, packet_ring_release, packet_ring_canon };

@@ -480,5 +480,11 @@ static void sock_lock_release(world *w)
 	free(w->bl_off);
 }
 
+static void sock_lock_canon(const world *w, unsigned char *copy)
+{
+	for (size_t i = 0; i < w->scn->nsockets; i++)
+		((sock_state *)WORLD_IN_COPY(w, copy, &w->sock[i]))->owned_since = 0;
+}
+
 const model_ops sock_lock_ops = { "sock_lock", sock_lock_reserve, sock_lock_bind, sock_lock_reset,
-				  NULL, sock_lock_release };
+				  NULL, sock_lock_release, sock_lock_canon };

@@ -3,6 +3,7 @@
 #include "spinlock.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "locks.h"
 #include "lockdep.h"
@@ -219,5 +220,15 @@ static void spinlock_reset(world *w)
 	lockdep_reset(w);
 }
 
+/* The statistics from acquired_at on are accounting; lockdep's times too. */
+static void spinlock_canon(const world *w, unsigned char *copy)
+{
+	for (uint32_t i = 0; i < w->nlocks; i++) {
+		spin_state *c = WORLD_IN_COPY(w, copy, &w->spin[i]);
+		memset(&c->acquired_at, 0, sizeof *c - offsetof(spin_state, acquired_at));
+	}
+	lockdep_canon(w, copy);
+}
+
 const model_ops spinlock_ops = { "spinlock", spinlock_reserve, spinlock_bind, spinlock_reset, NULL,
-				 lockdep_free };
+				 lockdep_free, spinlock_canon };

@@ -149,4 +149,4 @@ static void task_reset(world *w)
 		sim_task_start(&w->s, i, w->fn_task, f->tasks[i].at_ns)->a = i;
 }
 
-const model_ops task_ops = { "task", task_reserve, task_bind, task_reset, NULL, NULL };
+const model_ops task_ops = { "task", task_reserve, task_bind, task_reset, NULL, NULL, NULL };

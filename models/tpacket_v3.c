@@ -597,4 +597,4 @@ static void v3_release(world *w)
 	free(w->v3);
 }
 
-const model_ops tpacket_v3_ops = { "tpacket_v3", v3_reserve, v3_bind, v3_reset, NULL, v3_release };
+const model_ops tpacket_v3_ops = { "tpacket_v3", v3_reserve, v3_bind, v3_reset, NULL, v3_release, NULL };

@@ -20,6 +20,7 @@
 #include "consumer_v3.h"
 #include "fanout.h"
 #include "tpacket_v3.h"
+#include "untimed.h"
 
 _Static_assert(sizeof(world_global) == SCN_M_COUNT * 8 + 104, "world_global has no padding");
 
@@ -207,6 +208,7 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 	w->bugs = f->bugs;
 	w->handoff_ns = f->has_handoff ? f->handoff_ns : COST_HANDOFF_NS;
 	w->spin_random = f->spin_order == SCN_ORDER_RANDOM;
+	w->futile_polls = CONSUMER_FUTILE_POLLS;
 	if (init_engine(w, err, errlen) != 0) {
 		sim_free(&w->s);
 		return WORLD_EINPUT;
@@ -241,7 +243,10 @@ int world_build(world *w, const scn_file *f, int fix, char *err, size_t errlen)
 		if (models[i]->bind)
 			models[i]->bind(w);
 	world_reset(w);
-	return 0;
+	rc = world_replay_bind(w, err, errlen);
+	if (rc != 0)
+		world_free(w);
+	return rc;
 }
 
 world *world_new(const scn_file *f, int fix, char *err, size_t errlen)
@@ -278,12 +283,33 @@ void world_reset(world *w)
 
 int world_run(world *w)
 {
-	int end = sim_run(&w->s);
+	int end = w->replay_ids ? world_replay_run(w) : sim_run(&w->s);
+	world_finish(w, end);
+	return end;
+}
+
+void world_finish(world *w, int end)
+{
 	w->g->end = (uint32_t)end;
 	for (size_t i = 0; i < NMODELS; i++)
 		if (models[i]->finish)
 			models[i]->finish(w);
-	return end;
+}
+
+int world_waits_forever(const world *w)
+{
+	const sim *s = &w->s;
+	uint32_t nctx = s->ntasks + 2 * s->ncpus;
+	for (uint32_t c = 0; c < nctx; c++) {
+		const sim_ctx *x = &s->ctx[c];
+		if (x->state == SIM_S_SPIN)
+			return 1;
+		/* __lock_sock(): asleep on sk_lock.wq with nothing left to wake it */
+		for (size_t k = 0; x->state == SIM_S_SLEEP && k < w->scn->nsockets; k++)
+			if (x->wq == w->sock_wq[k])
+				return 1;
+	}
+	return 0;
 }
 
 void world_stuck_message(const world *w, char *err, size_t errlen)
@@ -316,6 +342,43 @@ void world_stuck_message(const world *w, char *err, size_t errlen)
 		 f->path, pos.line, pos.col, what, name, g->now, (unsigned)SIM_STUCK);
 }
 
+void world_untimed(world *w)
+{
+	sim *s = &w->s;
+	sim_untimed(s);
+	/* Costs and stalls pick one timing; --check covers all of them.  A
+	 * label of cost 1 makes every labelled step a transition of its own. */
+	for (uint32_t l = 0; l < s->nlabels; l++) {
+		s->labels[l].cost_ns = 1;
+		s->labels[l].per_byte_ps = 0;
+		s->labels[l].stall_watch = 0;
+	}
+	s->jitter_pct = 0;
+	s->perturb.enabled = 0;
+	/* A futile poll changes nothing but its count: a second one reaches
+	 * only states the first did, with a higher count (docs/check.md). */
+	w->futile_polls = 1;
+	w->handoff_ns = 0;
+	free(w->pkt_base);
+	w->pkt_base = calloc(w->scn->nflows + 1, sizeof *w->pkt_base);
+	for (size_t i = 0; w->pkt_base && i + 1 < w->scn->nflows + 1; i++)
+		w->pkt_base[i + 1] = w->pkt_base[i] + w->scn->flows[i].count;
+	world_reset(w);
+}
+
+size_t world_scratch_bytes(const world *w) { return sim_canon_bytes(&w->s); }
+
+uint64_t world_state_hash(world *w, unsigned char *scratch)
+{
+	size_t n = sim_canon_bytes(&w->s);
+	memcpy(scratch, w->s.ar.base, n);
+	uint64_t h = sim_canon(&w->s, scratch);
+	for (size_t i = 0; i < NMODELS; i++)
+		if (models[i]->canon)
+			models[i]->canon(w, scratch);
+	return hash_wide(scratch, n, h);
+}
+
 void world_free(world *w)
 {
 	for (size_t i = 0; i < NMODELS; i++)
@@ -324,5 +387,7 @@ void world_free(world *w)
 	sim_free(&w->s);
 	free(w->task_timer);
 	free(w->task_wq);
+	free(w->pkt_base);
+	free(w->replay_ids);
 	memset(w, 0, sizeof(*w));
 }

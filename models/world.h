@@ -71,6 +71,10 @@ typedef struct world world;
  *            tasks.
  *   finish   after a run: final figures.
  *   release  free its descriptors (world_free).
+ *   canon    `--check` (untimed.h): in `copy`, a copy of the arena, clear
+ *            what is accounting, not state -- times, statistics, the
+ *            story -- so that states that differ only there hash alike
+ *            (world_state_hash).  Leave anything a later step reads.
  * Any of them may be NULL. */
 typedef struct model_ops {
 	const char *name;
@@ -79,6 +83,7 @@ typedef struct model_ops {
 	void (*reset)(world *w);
 	void (*finish)(world *w);
 	void (*release)(world *w);
+	void (*canon)(const world *w, unsigned char *copy);
 } model_ops;
 
 /* How a socket receives a packet from NET_RX: the protocol's step function
@@ -96,6 +101,8 @@ struct world {
 	uint32_t L0;                /* engine label id of model label 0 */
 	uint64_t handoff_ns;
 	int spin_random;
+	uint32_t futile_polls;      /* a reader's futile polls before it sleeps:
+				     * CONSUMER_FUTILE_POLLS, 1 under --check */
 	world_global *g;
 	size_t off_g;
 
@@ -154,6 +161,10 @@ struct world {
 	nic_state *nic;
 	nic_slot *nic_slots;        /* CPU c's: [nic_first[c], nic_first[c] + nic_cap[c]) */
 	uint64_t *flow_sent;        /* [nflows] */
+	uint32_t *replay_ids;       /* the scenario's `replay` steps as timer ids, or NULL */
+	size_t replay_done;         /* how many of them the last run took (replay.c) */
+	uint64_t *pkt_base;         /* [nflows] under --check: flow i's packets are
+				     * pkt_base[i] + 0, 1, ... (world_new_pkt); NULL */
 	uint16_t fn_netrx, fn_nic_irq;
 
 	/* loopback.c: the senders of source=lo flows, ctx lo_ctx0.. in flow order */
@@ -190,6 +201,14 @@ static inline bl_slot *bl_slots(world *w, uint32_t sock)
 	return arena_at(&w->s.ar, w->bl_off[sock]);
 }
 /* All contexts: tasks, then a softirq and a hardirq per CPU. */
+/* A new packet of flow i, its flow_sent[i]-th: numbered in creation order,
+ * or under --check by flow, so that two orders of arrival that the oracle
+ * cannot tell apart are one state. */
+static inline uint64_t world_new_pkt(world *w, size_t i)
+{
+	uint64_t seq = w->g->created++;
+	return w->pkt_base ? w->pkt_base[i] + w->flow_sent[i] : seq;
+}
 static inline uint32_t world_nctx(const world *w) { return w->s.ntasks + 2 * w->s.ncpus; }
 
 /* For a model's reserve: room for n items of `size` bytes in the arena (and
@@ -223,10 +242,35 @@ void world_reset(world *w);
 /* Run to the end (quiet, time limit, or stopped by a deadlock); computes the
  * final metrics.  Returns enum sim_end. */
 int world_run(world *w);
+/* replay.c: check a scenario's `replay` steps against the run's timers and
+ * switch the world to untimed stepping (0, or WORLD_E* with a message);
+ * then world_run follows them (world_replay_run) instead of the clock. */
+int world_replay_bind(world *w, char *err, size_t errlen);
+int world_replay_run(world *w);
 /* After a run that ended SIM_END_STUCK (time stopped advancing): the error,
  * `FILE:LINE:COL: error: ...`, at the task or flow that was running. */
+/* The end of a run that ended `end` (enum sim_end): the final metrics (lost).
+ * world_run calls it; `--check` calls it at each terminal state. */
+void world_finish(world *w, int end);
+/* At the end of a run: does some context wait for what can never come (it
+ * spins on a lock, or sleeps in lock_sock)? */
+int world_waits_forever(const world *w);
 void world_stuck_message(const world *w, char *err, size_t errlen);
 void world_free(world *w);
+
+/* ---- `--check` (untimed.h, docs/check.md) ---- */
+/* Switch a built world to untimed stepping: every label costs 1 ns, no
+ * stalls or jitter (the scenario's timing is one path among all), then
+ * reset.  Call once, after world_build. */
+void world_untimed(world *w);
+/* The hash of the run's canonical state: the arena copied to `scratch`
+ * (world_scratch_bytes() long), the engine's and each model's accounting
+ * cleared (sim_canon, model_ops.canon), then hashed. */
+size_t world_scratch_bytes(const world *w);
+uint64_t world_state_hash(world *w, unsigned char *scratch);
+/* In a model's canon: the copy's version of a pointer p into w's arena. */
+#define WORLD_IN_COPY(w, copy, p) \
+	((void *)((copy) + ((const unsigned char *)(p) - (w)->s.ar.base)))
 
 /* A packet socket's own figures after a run (tp_packets, tp_drops, V3's
  * tp_freeze_q_cnt and blocks closed, fanout's share): up to WORLD_STATS_MAX

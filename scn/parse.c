@@ -52,6 +52,8 @@ static const struct directive {
 	{ "fanout", dir_fanout, S_NONE },
 	{ "sched", dir_sched, S_SCHED },
 	{ "softirq", dir_softirq, S_NONE },
+	{ "check", dir_check, S_NONE },
+	{ "replay", dir_replay, S_NONE },
 };
 
 const char *scn_directive_name(size_t i)
@@ -289,5 +291,7 @@ void scn_free(scn_file *f)
 	free(f->locks);
 	free(f->fanouts);
 	free(f->expects);
+	free(f->checks);
+	free(f->replay);
 	memset(f, 0, sizeof *f);
 }

@@ -39,7 +39,7 @@ typedef struct name_index {
 
 /* The kinds of items a scenario lists (an array of scn_file each). */
 enum { K_SOCKET, K_FLOW, K_TASK, K_CONSUMER, K_STALL, K_IRQ, K_COST, K_LOCK,
-       K_EXPECT, K_FANOUT, K_SOFTIRQ, K_COUNT };
+       K_EXPECT, K_FANOUT, K_SOFTIRQ, K_CHECK, K_REPLAY, K_COUNT };
 /* The directives that may be given once. */
 enum { S_SCENARIO, S_SEED, S_CPUS, S_FIX, S_JITTER, S_SPINLOCK, S_LIMIT, S_NIC,
        S_EXPLORE, S_KERNEL, S_SCHED, S_COUNT, S_NONE = -1 };
@@ -141,6 +141,7 @@ int ref_socket(parser *p, const tok *t, uint32_t *out);
 /* The dir_specs of each file, NULL-terminated (for scn_vocabulary). */
 extern const dir_spec *const scn_run_specs[];
 extern const dir_spec *const scn_kernel_specs[];
+extern const dir_spec *const scn_check_specs[];
 /* The name of directive i of parse.c's table, or NULL past its end. */
 const char *scn_directive_name(size_t i);
 
@@ -156,6 +157,8 @@ int dir_spinlock(parser *p);
 int dir_limit(parser *p);
 int dir_explore(parser *p);
 int dir_expect(parser *p);
+int dir_check(parser *p);        /* dir_check.c */
+int dir_replay(parser *p);       /* dir_check.c */
 int dir_socket(parser *p);
 int dir_flow(parser *p);
 int dir_task(parser *p);

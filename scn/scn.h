@@ -266,6 +266,32 @@ typedef struct scn_expect {
 	char text[96];          /* normalised clause, e.g. "overrun>=1" */
 } scn_expect;
 
+/* addition: `check [fix=F] [reachable=INV,...] [holds=INV,...]`: the
+ * verdicts `sim FILE --check` must reach (docs/check.md).  INV is one of
+ * the invariants --check decides: overrun, corrupt, consumer_partial, lost,
+ * violations, deadlock, lock_order (scn_check_invariant). */
+typedef struct scn_verdict {
+	scn_pos pos;
+	int fix;                /* enum scn_fix, or -1: every variant run */
+	uint32_t reachable;     /* bit m: metric m must break (enum scn_metric) */
+	uint32_t holds;         /* bit m: metric m must hold */
+} scn_verdict;
+/* Is metric m one --check decides? */
+int scn_check_invariant(int m);
+
+/* addition: `replay STEP ...`: a plain run that takes exactly these
+ * transitions of `--check`'s untimed graph, in order, then the first
+ * enabled one until none is (what `--check-cex` writes; docs/check.md).
+ * STEP is cpuN (CPU N's next step), irqN (CPU N's held-back hardirq) or
+ * tN (timer N of the run: a flow's next packet, a task's start or wake-up,
+ * an irq line, a tick), as the counterexample lists them. */
+enum scn_step_kind { SCN_STEP_CPU = 0, SCN_STEP_IRQ = 1, SCN_STEP_TIMER = 2 };
+typedef struct scn_step {
+	scn_pos pos;
+	uint32_t kind;          /* enum scn_step_kind */
+	uint32_t n;
+} scn_step;
+
 enum scn_bug { SCN_BUG_BH_IGNORES_OWNED = 1u << 0, SCN_BUG_LOCK_SOCK_WITHOUT_BH = 1u << 1,
 	       SCN_BUG_RELEASE_SKIPS_BACKLOG = 1u << 2, SCN_BUG_V3_SKIPS_FILL_WAIT = 1u << 3 };
 
@@ -329,6 +355,8 @@ typedef struct scn_file {
 	scn_lock *locks;       size_t nlocks;
 	scn_fanout *fanouts;   size_t nfanouts;
 	scn_expect *expects;   size_t nexpects;
+	scn_verdict *checks;   size_t nchecks;
+	scn_step *replay;      size_t nreplay;
 } scn_file;
 
 typedef struct scn_error {

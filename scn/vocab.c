@@ -24,6 +24,7 @@ void scn_vocabulary(vocab_fn each, void *ctx)
 		each("directive", d, d, ctx);
 	keys_of(scn_run_specs, each, ctx);
 	keys_of(scn_kernel_specs, each, ctx);
+	keys_of(scn_check_specs, each, ctx);
 	values_of(&scn_fix_names, "fix", each, ctx);
 	values_of(&scn_order_names, "spinlock", each, ctx);
 	values_of(&scn_strategy_names, "explore", each, ctx);

@@ -32,6 +32,8 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	dst->locks = NULL;
 	dst->fanouts = NULL;
 	dst->expects = NULL;
+	dst->checks = NULL;
+	dst->replay = NULL;
 	DUP(dst->sockets, src->sockets, src->nsockets);
 	DUP(dst->flows, src->flows, src->nflows);
 	DUP(dst->consumers, src->consumers, src->nconsumers);
@@ -42,6 +44,8 @@ int scn_clone(const scn_file *src, scn_file *dst)
 	DUP(dst->locks, src->locks, src->nlocks);
 	DUP(dst->fanouts, src->fanouts, src->nfanouts);
 	DUP(dst->expects, src->expects, src->nexpects);
+	DUP(dst->checks, src->checks, src->nchecks);
+	DUP(dst->replay, src->replay, src->nreplay);
 	DUP(dst->tasks, src->tasks, src->ntasks);
 	for (size_t i = 0; i < src->ntasks; i++)
 		dst->tasks[i].ops = NULL;
@@ -241,6 +245,41 @@ static void write_expect(FILE *o, const scn_expect *e)
 	fprintf(o, "%s\n", e->text);
 }
 
+static void write_inv_list(FILE *o, const char *key, uint32_t bits)
+{
+	if (!bits)
+		return;
+	fprintf(o, " %s=", key);
+	const char *sep = "";
+	for (int m = 0; m < SCN_M_COUNT; m++)
+		if (bits & (1u << m)) {
+			fprintf(o, "%s%s", sep, scn_metric_name(m));
+			sep = ",";
+		}
+}
+
+static void write_check(FILE *o, const scn_verdict *c)
+{
+	fputs("check   ", o);
+	if (c->fix >= 0)
+		fprintf(o, " fix=%s", scn_fix_name(c->fix));
+	write_inv_list(o, "reachable", c->reachable);
+	write_inv_list(o, "holds", c->holds);
+	fputc('\n', o);
+}
+
+/* Ten steps a line. */
+static void write_replay(FILE *o, const scn_file *f)
+{
+	static const char *const kind[] = { "cpu", "irq", "t" };
+	for (size_t i = 0; i < f->nreplay; i++) {
+		const scn_step *st = &f->replay[i];
+		fprintf(o, "%s%s%u", i % 10 ? " " : "replay   ", kind[st->kind < 3 ? st->kind : 2], st->n);
+		if (i % 10 == 9 || i + 1 == f->nreplay)
+			fputc('\n', o);
+	}
+}
+
 void scn_write(FILE *o, const scn_file *f)
 {
 	write_run(o, f);
@@ -271,4 +310,7 @@ void scn_write(FILE *o, const scn_file *f)
 		write_softirq(o, f, &f->softirqs[i]);
 	for (size_t i = 0; i < f->nexpects; i++)
 		write_expect(o, &f->expects[i]);
+	for (size_t i = 0; i < f->nchecks; i++)
+		write_check(o, &f->checks[i]);
+	write_replay(o, f);
 }

@@ -61,4 +61,51 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 	return mix(h ^ w ^ 0x27d4eb2f165667c5ull);
 }
 
+/* xxHash64's round and merge (Yann Collet's constants), written here from
+ * the published algorithm. */
+#define P1 0x9e3779b185ebca87ull
+#define P2 0xc2b2ae3d27d4eb4full
+#define P3 0x165667b19e3779f9ull
+#define P4 0x85ebca77c2b2ae63ull
+static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t round64(uint64_t acc, uint64_t in) { return rotl(acc + in * P2, 31) * P1; }
+static inline uint64_t load64(const unsigned char *b)
+{
+	uint64_t v;
+	memcpy(&v, b, 8);       /* host order: a state's hash is never printed */
+	return v;
+}
+
+uint64_t hash_wide(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+	uint64_t v1 = h + P1 + P2, v2 = h + P2, v3 = h, v4 = h - P1;
+	size_t len = n;
+	while (n >= 32) {
+		v1 = round64(v1, load64(b));
+		v2 = round64(v2, load64(b + 8));
+		v3 = round64(v3, load64(b + 16));
+		v4 = round64(v4, load64(b + 24));
+		b += 32;
+		n -= 32;
+	}
+	uint64_t acc = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
+	uint64_t v[4] = { v1, v2, v3, v4 };
+	for (int i = 0; i < 4; i++)
+		acc = (acc ^ round64(0, v[i])) * P1 + P4;
+	acc += len;
+	while (n >= 8) {
+		acc = rotl(acc ^ round64(0, load64(b)), 27) * P1 + P4;
+		b += 8;
+		n -= 8;
+	}
+	while (n--)
+		acc = rotl(acc ^ (*b++ * 0x27d4eb2f165667c5ull), 11) * P1;
+	acc ^= acc >> 33;
+	acc *= P2;
+	acc ^= acc >> 29;
+	acc *= P3;
+	return acc ^ (acc >> 32);
+}
+
 uint64_t arena_hash(const arena *a) { return hash_bytes(a->base, a->size, 0); }

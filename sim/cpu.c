@@ -225,7 +225,9 @@ static void wakeup_softirqd(sim *s, uint32_t cpu)
 static void softirq_restart(sim *s, uint32_t cpu)
 {
 	sim_cpu *c = &s->cpus[cpu];
-	if (s->g->now < c->softirq_end && !c->need_resched && --c->softirq_restart > 0)
+	/* untimed (--check): MAX_SOFTIRQ_TIME never runs out; docs/check.md */
+	if ((s->untimed || s->g->now < c->softirq_end) && !c->need_resched &&
+	    --c->softirq_restart > 0)
 		softirq_enter(s, cpu);
 	else
 		wakeup_softirqd(s, cpu);
@@ -349,7 +351,8 @@ static int tick_fire(sim *s, uint32_t cpu)
 	sim_cpu *c = &s->cpus[cpu];
 	if (c->task == SIM_NONE || c->rq_head == SIM_NONE)
 		return 0;
-	if (s->g->now < c->run_since + s->slice_ns) {
+	/* untimed (--check): the tick may come at any time */
+	if (!s->untimed && s->g->now < c->run_since + s->slice_ns) {
 		arm_tick(s, cpu);
 		return 0;
 	}
@@ -633,6 +636,11 @@ static void cpu_events(sim *s, uint32_t cpu, int fired)
 	sim_global *g = s->g;
 	queue *q = &s->q;
 	int r;
+	if (s->untimed) {
+		/* untimed.h: one transition, no run-ahead, no other CPU's timer */
+		cpu_run(s, cpu, fired, 0);
+		return;
+	}
 	while ((r = cpu_run(s, cpu, fired, 1)) != 0) {
 		/* Not stopped (cpu_run said so), and live when it armed. */
 		if (r == 1 && !g->live)

@@ -333,7 +333,7 @@ void sim_reset(sim *s)
 	for (uint32_t i = 0; i < s->nrngs; i++)
 		rng_seed(&s->rng[i], s->seed, s->rng_names[i]);
 	for (uint32_t t = 0; t < s->ntimers; t++)
-		if (s->timers[t].fire == stall_fire)
+		if (s->timers[t].fire == stall_fire && !s->untimed)
 			sim_arm(s, t, s->stalls[s->timers[t].arg].at_ns);
 	for (uint32_t i = 0; i < s->nperiodics; i++)
 		sim_arm(s, s->periodics[i].timer, s->periodics[i].at);

@@ -319,6 +319,9 @@ struct sim {
 	/* sim_did() needs its full path: tracing, cost jitter or exploration
 	 * is on.  Set by sim_reset() and sim_run() from the three above. */
 	uint32_t did_slow;
+	/* untimed.h: every armed timer may fire next (`--check`); the event
+	 * loop's run-ahead is off.  0 in every timed run. */
+	uint32_t untimed;
 };
 
 /* ---- building (before sim_commit) ---- */

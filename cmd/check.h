@@ -1,0 +1,74 @@
+/* check.h - `sim FILE --check`: every interleaving, within the scenario's
+ * bounds (docs/check.md).
+ *
+ * For each fix variant: a depth-first search of the untimed state graph
+ * (sim/untimed.h) from the run's initial state, over the same step
+ * functions `./sim` runs.  A state is the canonical semantic part of the
+ * run's arena (world_state_hash); the visited set keeps its hash only
+ * (visited.h).  The oracle's invariants are checked in every state, `lost`
+ * and "some context waits forever" in the states where nothing is left to
+ * fire.  For each invariant that breaks, the shortest path the search met
+ * is kept (the first of that length in search order) and replayed to tell
+ * its story.
+ *
+ * Concurrency contract: check_main runs on the main thread; with -j J the
+ * variants are searched on up to J threads at once, each with its own
+ * world, and reported in fix order: the output does not depend on J.
+ */
+#ifndef CMD_CHECK_H
+#define CMD_CHECK_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scn.h"
+
+typedef struct check_opts {
+	int json;
+	int quiet;                  /* no counterexample stories */
+	uint32_t jobs;              /* threads, >= 1 */
+	uint64_t depth;             /* --check-depth: 0 unbounded */
+	uint32_t bitstate;          /* --check-bitstate BITS; 0: hash compaction */
+	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
+	int has_opts;               /* the command line gave a --check-* option */
+} check_opts;
+
+/* The invariants, in report order; check_inv_name() names them as the
+ * scenario's metrics do. */
+enum check_inv { CI_OVERRUN, CI_CORRUPT, CI_PARTIAL, CI_LOST, CI_VIOLATIONS, CI_DEADLOCK,
+		 CI_LOCK_ORDER, CI_COUNT };
+const char *check_inv_name(int inv);
+int check_inv_metric(int inv);     /* its enum scn_metric */
+
+/* One variant's search. */
+typedef struct check_result {
+	int fix;
+	int error;                  /* an exit status when the search could not run */
+	uint64_t states, transitions, max_depth;
+	uint64_t terminals;         /* states where nothing is left to fire */
+	int complete;               /* neither the depth bound nor memory cut it */
+	int depth_cut, out_of_memory;
+	double omission;            /* visited_omission() */
+	uint64_t bytes;             /* the visited set plus the search stack at its deepest */
+	uint32_t *cex[CI_COUNT];    /* the shortest path met that breaks it (timer ids), or NULL */
+	uint32_t cex_len[CI_COUNT];
+} check_result;
+
+/* Search one variant; 0, or an exit status (message on stderr). */
+int check_variant(const scn_file *f, int fix, const check_opts *o, check_result *r);
+void check_result_free(check_result *r);
+
+/* Print the results of n variants (check_report.c): text or --json.
+ * Returns 0, or 3 when a counterexample could not be replayed. */
+int check_report(FILE *out, const scn_file *f, const check_result *r, int n, const check_opts *o);
+
+/* The scenario's `check` lines that the results contradict, each told on
+ * `out` (when not NULL) as "FAILED check ...  FILE:LINE"; returns how many. */
+int check_expect_failures(const scn_file *f, const check_result *r, int n, FILE *out);
+
+/* Returns the process exit status: 0 every invariant holds in every
+ * variant (or, with `check` lines, every verdict is the one they expect),
+ * 1 otherwise, 2 bad input, 3 internal error. */
+int check_main(const scn_file *f, const check_opts *o, FILE *out);
+
+#endif

@@ -1,0 +1,110 @@
+/* untimed.c - the engine without its clock; see untimed.h. */
+#include "untimed.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "cpu_internal.h"
+#include "rng.h"
+
+void sim_untimed(sim *s) { s->untimed = 1; }
+
+uint32_t sim_enabled(const sim *s, uint32_t *ids, uint32_t cap)
+{
+	if (!s->g->live || s->g->stopped)
+		return 0;       /* sim_run() would return here */
+	uint32_t n = 0;
+	for (uint32_t id = 0; id < s->ntimers; id++)
+		if (queue_armed(&s->q, id)) {
+			if (n < cap)
+				ids[n] = id;
+			n++;
+		}
+	return n;
+}
+
+void sim_fire(sim *s, uint32_t id)
+{
+	sim_global *g = s->g;
+	assert(s->untimed && queue_armed(&s->q, id));
+	uint64_t t = queue_due(&s->q, id);
+	/* what dispatch_one() does for the earliest timer, for this one */
+	sim_cancel(s, id);
+	if (t > g->now)
+		g->now = t;
+	g->events++;
+	if (id < s->ncpus)
+		cpu_timer_fire(s, id);
+	else if (id < 2 * s->ncpus)
+		cpu_irq_retry(s, id - s->ncpus);
+	else
+		s->timers[id].fire(s, s->timers[id].arg);
+}
+
+int sim_run_script(sim *s, const uint32_t *ids, size_t n, size_t *done)
+{
+	sim_global *g = s->g;
+	size_t k = 0;
+	while (k < n && g->live && !g->stopped && ids[k] < s->ntimers && queue_armed(&s->q, ids[k])) {
+		if (g->events >= s->limit_events) {
+			*done = k;
+			return SIM_END_EVENTS;
+		}
+		sim_fire(s, ids[k++]);
+	}
+	*done = k;
+	for (;;) {
+		uint32_t id;
+		if (sim_enabled(s, &id, 1) == 0)
+			break;
+		if (g->events >= s->limit_events)
+			return SIM_END_EVENTS;
+		sim_fire(s, id);
+	}
+	return g->stopped ? SIM_END_STOPPED : SIM_END_QUIET;
+}
+
+/* The copy's version of a pointer into s's arena. */
+#define IN_COPY(s, copy, p) ((void *)((copy) + ((const unsigned char *)(p) - (s)->ar.base)))
+
+/* A deadline as the state sees it: still ahead of now, or not. */
+static inline uint64_t ahead(uint64_t t, uint64_t now) { return t > now; }
+
+uint64_t sim_canon(const sim *s, unsigned char *copy)
+{
+	const sim_global *g = s->g;
+	uint64_t now = g->now;
+	sim_global *cg = IN_COPY(s, copy, g);
+	cg->now = cg->events = cg->steps = 0;
+	cg->stuck = 0;
+	cg->stuck_ctx = cg->stuck_timer = 0;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		const sim_cpu *c = &s->cpus[i];
+		sim_cpu *cc = IN_COPY(s, copy, c);
+		cc->stall_until = ahead(c->stall_until, now);
+		cc->softirq_end = 0;    /* never runs out untimed (cpu.c) */
+		cc->run_since = cc->min_vruntime = 0;
+	}
+	uint32_t nctx = s->ntasks + 2 * s->ncpus;
+	for (uint32_t i = 0; i < nctx; i++) {
+		const sim_ctx *x = &s->ctx[i];
+		sim_ctx *cx = IN_COPY(s, copy, x);
+		cx->remaining = x->remaining != 0;      /* a step under way, or not */
+		cx->handoff_until = ahead(x->handoff_until, now);
+		cx->spin_since = cx->vruntime = 0;
+		/* the frames above the top are left-overs of returned calls */
+		memset(&cx->f[x->depth], 0, (SIM_FRAMES - x->depth) * sizeof(sim_frame));
+	}
+	memset(IN_COPY(s, copy, s->rng), 0, (s->nrngs + 1) * sizeof(rng));
+	memset(IN_COPY(s, copy, s->zero), 0, s->ncpus * sizeof(sim_zero));
+	if (s->perturb_ready) {
+		memset(copy + s->off_pstate, 0, s->off_xirq - s->off_pstate +
+		       (size_t)s->ncpus * sizeof(uint64_t));
+	}
+	/* the queue: which timers are armed, not when */
+	uint64_t h = 0x51afd7ed558ccd1dull;
+	for (uint32_t id = 0; id < s->ntimers; id++)
+		if (queue_armed(&s->q, id))
+			h = hash_bytes(&id, sizeof id, h);
+	return h;
+}
