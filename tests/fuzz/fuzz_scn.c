@@ -32,9 +32,12 @@ static void check_file(const scn_file *f)
 		check(f->flows[i].socket < f->nsockets && f->flows[i].cpu < f->cpus);
 	for (size_t i = 0; i < f->ntasks; i++) {
 		const scn_task *t = &f->tasks[i];
-		check(t->socket < f->nsockets && t->cpu < f->cpus && t->nops >= 1 && t->repeat >= 1);
+		/* a task of spin_*, work and sleep ops needs no socket */
+		check((t->socket < f->nsockets || t->socket == SCN_NO_SOCKET) && t->cpu < f->cpus &&
+		      t->nops >= 1 && t->repeat >= 1);
 		for (size_t j = 0; j < t->nops; j++) {
 			check(t->ops[j].kind >= 0 && t->ops[j].kind < SCN_OP_COUNT);
+			check(t->socket != SCN_NO_SOCKET || !scn_op_uses_socket(t->ops[j].kind));
 			if (t->ops[j].kind >= SCN_OP_SPIN_LOCK)
 				check(t->ops[j].arg < f->nlocks);
 		}
@@ -46,6 +49,12 @@ static void check_file(const scn_file *f)
 		check(f->stalls[i].cpu < f->cpus && f->stalls[i].nth >= 1);
 	for (size_t i = 0; i < f->nirqs; i++)
 		check(f->irqs[i].cpu < f->cpus && f->irqs[i].every_ns > 0);
+	for (size_t i = 0; i < f->nchecks; i++)
+		check((f->checks[i].reachable | f->checks[i].holds) != 0 &&
+		      (f->checks[i].reachable & f->checks[i].holds) == 0);
+	for (size_t i = 0; i < f->nreplay; i++)
+		check(f->replay[i].kind <= SCN_STEP_TIMER &&
+		      (f->replay[i].kind == SCN_STEP_TIMER || f->replay[i].n < f->cpus));
 	for (size_t i = 0; i < f->nexpects; i++) {
 		const scn_expect *e = &f->expects[i];
 		check(e->metric >= 0 && e->metric < SCN_M_COUNT && e->op >= SCN_EQ && e->op <= SCN_GE);

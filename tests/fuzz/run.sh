@@ -3,6 +3,9 @@
 #
 #   tests/fuzz/run.sh [BUILDDIR [TARGET]]  (default BUILDDIR: build-fuzz)
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh     (default 60 s)
+#   FUZZ_SEED=N FUZZ_RUNS=N                 (default seed 1, runs unbounded: the
+#                                            inputs tried are the same on every
+#                                            machine, the time bound says how many)
 #
 # TARGET: fuzz_scn (the parser, the default) or fuzz_run (parse + build + a
 # bounded run of every fix variant; see fuzz_run.c for its budget).
@@ -22,6 +25,8 @@ fuzz_scn|fuzz_run) ;;
 *) echo "run.sh: unknown target '$target' (fuzz_scn, fuzz_run)" >&2; exit 2 ;;
 esac
 secs=${FUZZ_SECONDS:-60}
+seed=${FUZZ_SEED:-1}
+runs=${FUZZ_RUNS:--1}
 
 if [ -f meson.build ]; then
 	if [ ! -f "$builddir/build.ninja" ]; then
@@ -51,6 +56,6 @@ for f in scenarios/*.scn; do
 done
 
 # libFuzzer exits nonzero on any finding; set -e passes that on.
-"$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+"$fuzzer" -seed="$seed" -runs="$runs" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
 	-dict=tests/fuzz/scn.dict -artifact_prefix="$builddir/$target-" \
 	-print_final_stats=1 "$corpus"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# check_cex.sh SIM SRCDIR: `--check` beyond its verdicts (suite `check`).
+#  1. The checker can fail: a `check` line that claims the wrong verdict
+#     exits 1 with a FAILED line; without `check` lines a reachable
+#     invariant exits 1; a search cut by --check-depth cannot prove "holds".
+#  2. Every counterexample --check-cex writes reproduces under a plain run:
+#     the `replay: sim FILE` lines are run exactly as printed (with `sim`
+#     being SIM) and exit 0 (their expect line: the violation happened).
+#  3. The same JSON for -j 1 and -j 2; bitstate reaches the same verdicts.
+set -u
+sim=$(realpath "$1") src=$2
+cd "$src" || exit 1
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+mkdir -p "$t/bin"; ln -s "$sim" "$t/bin/sim"
+export PATH="$t/bin:$PATH"
+ring=scenarios/check/ring-nonzero.scn
+
+# 1. wrong verdicts fail
+sed 's/^check    fix=owner_map   holds=overrun,/check    fix=owner_map   reachable=overrun holds=/' \
+  "$ring" > "$t/wrong.scn"
+grep -q 'reachable=overrun holds=' "$t/wrong.scn" || fail "could not write the wrong verdict"
+sim "$t/wrong.scn" --check --quiet --fix owner_map > "$t/wrong.out"
+[ $? -eq 1 ] || fail "a wrong 'reachable' verdict did not exit 1"
+grep -q '^FAILED  check fix=owner_map    overrun' "$t/wrong.out" || fail "no FAILED line for it"
+sed 's/^check    fix=none        reachable=overrun,lost/check    fix=none        holds=overrun/' \
+  "$ring" > "$t/wrong2.scn"
+sim "$t/wrong2.scn" --check --quiet --fix none > "$t/wrong2.out"
+[ $? -eq 1 ] || fail "a wrong 'holds' verdict did not exit 1"
+grep -v '^check ' "$ring" > "$t/plain.scn"
+sim "$t/plain.scn" --check --quiet --fix none > /dev/null
+[ $? -eq 1 ] || fail "an overrun reachable without check lines did not exit 1"
+sim "$t/plain.scn" --check --quiet --fix owner_map > /dev/null
+[ $? -eq 0 ] || fail "owner_map without check lines did not exit 0"
+sim scenarios/check/sock-lock.scn --check --quiet --check-depth 5 > "$t/cut.out"
+[ $? -eq 1 ] || fail "a search cut by --check-depth proved 'holds'"
+grep -q 'INCOMPLETE: --check-depth cut the search' "$t/cut.out" || fail "the cut is not said"
+grep -q 'not found, incomplete' "$t/cut.out" || fail "the verdicts do not say incomplete"
+
+# 2. counterexamples replay, as printed
+for f in "$ring" scenarios/check/bug-lock-sock-without-bh.scn scenarios/check/lock-abba.scn \
+         scenarios/check/bug-release-skips-backlog.scn; do
+  rm -rf "$t/cex"
+  sim "$f" --check --quiet --check-cex "$t/cex" > "$t/cex.out"
+  n=0
+  while read -r hint; do
+    n=$((n + 1))
+    ( eval "$hint" ) > "$t/replay.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 0 ] || { cat "$t/replay.out"; fail "$f: \`$hint\` exited $rc, not 0"; }
+    grep -q '^ok      expect' "$t/replay.out" || fail "$f: \`$hint\`: no expect line held"
+  done < <(sed -n 's/^    replay: //p' "$t/cex.out")
+  [ "$n" -gt 0 ] || fail "$f: no counterexample written"
+  echo "ok: $f: $n counterexamples replay under a plain run"
+done
+# a replay step that does not exist is an input error
+printf 'scenario x\ncpus 1\nlock A\ntask t cpu=0 do="spin_lock A; spin_unlock A"\nreplay cpu0 t999\n' > "$t/bad.scn"
+sim "$t/bad.scn" > "$t/bad.out" 2>&1
+[ $? -eq 2 ] || fail "replay of a missing transition did not exit 2"
+grep -q "bad.scn:5:.*error: replay step 2" "$t/bad.out" || fail "no FILE:LINE:COL error for it"
+
+# 3. -j and bitstate
+sim "$ring" --check --json -j 1 > "$t/j1.json"; a=$?
+sim "$ring" --check --json -j 2 > "$t/j2.json"; b=$?
+[ "$a" -eq 0 ] && [ "$b" -eq 0 ] || fail "-j 1 / -j 2 exited $a / $b"
+cmp -s "$t/j1.json" "$t/j2.json" || fail "-j 1 and -j 2 differ"
+sim "$ring" --check --quiet --check-bitstate 24 > "$t/bs.out" || fail "bitstate verdicts differ"
+grep -q 'bitstate; omission probability' "$t/bs.out" || fail "bitstate not said"
+echo "ok: verdicts fail when wrong; -j 1 = -j 2; bitstate agrees"
