@@ -154,6 +154,7 @@ static inline enum ml_note ml_note_of(uint32_t flags)
 	X(TCP_RCVQ_DROP, "tcp_rcv:rcvq_drop", "tcp_data_queue(): tcp_try_rmem_schedule() fails (sk_rmem_alloc > sk_rcvbuf, tcp_prune_queue() finds no room): NET_INC_STATS(LINUX_MIB_TCPRCVQDROP) (v4.19+), tcp_drop() -- a note on the do_rcv / backlog_rcv step", 0, 0, 0) \
 	X(TCP_UNLOCK, "tcp_rcv:bh_unlock_sock", "tcp_v4_rcv(): bh_unlock_sock(sk) = spin_unlock(&sk->sk_lock.slock)", 8, 0, ML_F_RELEASE_SLOCK) \
 	X(RECV_DEQ, "recv:dequeue", "tcp_recvmsg(): take what the receive queue holds (skb_copy_datagram_msg)", 200, 100, ML_F_COPY) \
+	X(RECV_FLUSH, "recv:flush_backlog", "tcp_recvmsg_locked(): copied >= target and sk->sk_backlog.tail: \"Do not sleep, just process backlog\" -- __sk_flush_backlog(sk) since v5.17 (spin_lock_bh(slock); __release_sock(sk); spin_unlock_bh(slock): the owner keeps the socket), release_sock(sk); lock_sock(sk) before; then copy again", 10, 0, 0) \
 	X(HD_TICK, "timer:irq", "the local timer interrupt: hrtimer_interrupt() -> tick_sched_timer() -> update_process_times() -> run_local_timers(): raise_softirq(TIMER_SOFTIRQ)", 300, 0, 0) \
 	X(HD_EXPIRE, "timer:expire", "run_timer_softirq() -> __run_timers() -> expire_timers() -> call_timer_fn(): a scenario `softirq` program starts", 20, 0, 0) \
 	X(HD_IRQ, "irq:program", "handle_irq_event() -> action->handler(): a scenario `irq` program's handler starts (busy its cost= first)", 0, 0, 0) \

@@ -158,6 +158,10 @@ static uint64_t backlog_rcv_one(sim *s, uint32_t c, uint32_t sock)
 	return ns;
 }
 
+/* release_sock(sk): f->a the socket.  With f->d set it is
+ * __sk_flush_backlog(sk) (tcp_recvmsg's, v5.17+): the same slock and
+ * __release_sock() steps, but the owner keeps the socket (no
+ * sock_release_ownership(), no wake-up). */
 sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
@@ -189,7 +193,8 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 			w->g->skip_at = sim_now(s);
 			w->g->skip_pkts = k->bl_pkts;
 		}
-		f->pc = f->c ? RS_LEN : RS_OWNED;
+		/* __sk_flush_backlog() (f->d) keeps the ownership */
+		f->pc = f->c ? RS_LEN : f->d ? RS_UNLOCK : RS_OWNED;
 		return SIM_NEXT;
 	case RS_RCV:
 		/* __release_sock(): cond_resched() after each sk_backlog_rcv()
@@ -209,7 +214,7 @@ sim_answer sock_release_step(sim *s, uint32_t c, sim_frame *f)
 	case RS_LEN:
 		/* sk->sk_backlog.len = 0 -- only after the loop */
 		k->bl_len = 0;
-		f->pc = RS_OWNED;
+		f->pc = f->d ? RS_UNLOCK : RS_OWNED;
 		ns = did(w, c, f, ML_RS_LEN);
 		trace_backlog(w, c, f->a);
 		return SIM_CONT(ns);
@@ -390,8 +395,11 @@ sim_answer sock_tcp_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_RET;
 }
 
-enum { RV_START, RV_TAKE, RV_RELEASE, RV_RET };
+enum { RV_START, RV_TAKE, RV_FLUSH, RV_RELOCK, RV_RELEASE, RV_RET };
 
+/* recv: f->a the socket, f->c "we locked it, we release it", f->d bytes
+ * copied so far (tcp_recvmsg's `copied`; target is 1, SO_RCVLOWAT's
+ * default).  It does not wait for data: with nothing copied it returns. */
 sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
@@ -412,11 +420,31 @@ sim_answer sock_recv_step(sim *s, uint32_t c, sim_frame *f)
 		w->g->m[SCN_M_CONSUMED] += n;
 		k->rq_pkts = 0;
 		k->rmem = 0;
+		f->d += bytes;
 		trace_backlog(w, c, f->a);      /* sk_rmem_alloc back to 0 */
-		f->pc = RV_RELEASE;
+		/* if (copied >= target && !READ_ONCE(sk->sk_backlog.tail)) break; */
+		f->pc = f->d && k->bl_count ? RV_FLUSH : RV_RELEASE;
 		return SIM_CONT(sim_did(s, c, wl(w, ML_RECV_DEQ), b, TK_SOCK, (int64_t)f->a,
 					TK_PKTS, (int64_t)n));
 	}
+	case RV_FLUSH: {
+		/* if (copied >= target) { Do not sleep, just process backlog. } */
+		uint64_t ns = sim_did(s, c, wl(w, ML_RECV_FLUSH), 0, TK_SOCK, (int64_t)f->a, TK_BACKLOG,
+				      (int64_t)k->bl_count);
+		sim_frame *r = sim_call(s, c, w->fn_release_sock);
+		r->a = f->a;
+		if (w->scn->kernel >= SCN_KERNEL(5, 17)) {
+			r->d = 1;       /* __sk_flush_backlog(): the owner keeps the socket */
+			f->pc = RV_TAKE;
+		} else {
+			f->pc = RV_RELOCK;      /* release_sock(sk); lock_sock(sk); */
+		}
+		return SIM_CONT(ns);
+	}
+	case RV_RELOCK:
+		f->pc = RV_TAKE;
+		sim_call(s, c, w->fn_lock_sock)->a = f->a;
+		return SIM_NEXT;
 	case RV_RELEASE:
 		f->pc = RV_RET;
 		if (f->c)

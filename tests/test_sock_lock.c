@@ -341,6 +341,38 @@ static void test_rcvq_drop_when_rmem_over_rcvbuf(void **state)
 	model_run_free(&r);
 }
 
+/* Bug caught: recv returning what the receive queue held while the backlog
+ * it owns keeps packets: tcp_recvmsg_locked() processes the backlog and
+ * copies again ("Do not sleep, just process backlog") -- by
+ * __sk_flush_backlog() since v5.17, keeping the socket, by release_sock();
+ * lock_sock() before. */
+static void test_recv_flushes_the_backlog(void **state)
+{
+	(void)state;
+	char text[512];
+	const char *kernels[] = { "6.1", "5.10" };
+	for (int i = 0; i < 2; i++) {
+		snprintf(text, sizeof text,
+			 "scenario rf\ncpus 2\nkernel %s\n"
+			 "socket s type=stream rcvbuf=256KiB sndbuf=64KiB\n"
+			 "task user socket=s cpu=0 at=2us do=\"lock_sock; work 10us; recv; work 1us; "
+			 "release_sock\"\n"
+			 "flow early socket=s cpu=1 count=1 size=1000\n"
+			 "flow rx socket=s cpu=1 at=4us every=500ns count=4 size=1000\n", kernels[i]);
+		model_run r;
+		assert_int_equal(model_run_text(text, SCN_FIX_NONE, 1, &r), 0);
+		/* the early packet inline, the four (coalesced) by the flush: all read */
+		assert_int_equal(r.m[SCN_M_CONSUMED], 5);
+		assert_int_equal(r.m[SCN_M_BACKLOG_PROCESSED], 4);
+		assert_int_equal(trace_count(&r, "recv:flush_backlog sock=0 backlog=1"), 1);
+		assert_int_equal(trace_count(&r, "recv:dequeue sock=0 pkts=4"), 1);
+		/* v5.17+ keeps the socket: one release_sock:owned (the task's own) */
+		assert_int_equal(trace_count(&r, "release_sock:owned"), i == 0 ? 1 : 2);
+		assert_int_equal(trace_count(&r, "lock_sock:owned"), i == 0 ? 1 : 2);
+		model_run_free(&r);
+	}
+}
+
 /* Bug caught: no cond_resched() in __release_sock's loop: without
  * CONFIG_PREEMPT a long backlog keeps a waiting task off the CPU until
  * release_sock returns. */
@@ -418,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_rcvq_drop_when_rmem_over_rcvbuf),
 		cmocka_unit_test(test_release_sock_cond_resched),
 		cmocka_unit_test(test_backlog_coalescing_from_5_0),
+		cmocka_unit_test(test_recv_flushes_the_backlog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
