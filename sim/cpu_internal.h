@@ -10,6 +10,8 @@
 void cpu_timer_fire(sim *s, uint32_t cpu);
 /* A deferred hardirq may be taken now (a stall ended). */
 void cpu_irq_retry(sim *s, uint32_t cpu);
+/* One step of cpu's top context, no run-ahead: an untimed transition (untimed.c). */
+void cpu_step_once(sim *s, uint32_t cpu, int fired);
 /* A task is ready to run on its CPU `latency` ns from now. */
 void cpu_task_ready(sim *s, uint32_t ctx, uint64_t latency);
 /* The scheduler tick of `cpu` (timer s->tick_timer + cpu). */

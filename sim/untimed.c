@@ -34,9 +34,9 @@ void sim_fire(sim *s, uint32_t id)
 		g->now = t;
 	g->events++;
 	if (id < s->ncpus)
-		cpu_timer_fire(s, id);
+		cpu_step_once(s, id, 1);                /* cpu_timer_fire's step */
 	else if (id < 2 * s->ncpus)
-		cpu_irq_retry(s, id - s->ncpus);
+		cpu_step_once(s, id - s->ncpus, 0);     /* cpu_irq_retry's */
 	else
 		s->timers[id].fire(s, s->timers[id].arg);
 }
