@@ -6,12 +6,12 @@
 # hand-written); sim runs the same bounds as a scenario (the whole model:
 # softirqs, NAPI, the reader's poll and wake-up).  Bounds are given as
 # triples; default: 2 2 2, 2 3 2 and the issue's 3 4 5.  Each search is cut
-# after BENCH_TIMEOUT seconds (default 300) and said so.
+# after BENCH_TIMEOUT seconds (default 120) and said so.
 # Exit 77 (skipped) when spin or a C compiler is missing.
 set -u
 sim=$(realpath "$1"); shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-limit=${BENCH_TIMEOUT:-300}
+limit=${BENCH_TIMEOUT:-120}
 command -v spin > /dev/null || { echo "spin is not installed (Debian package spin): skipped"; exit 77; }
 command -v cc > /dev/null || { echo "no C compiler for spin's pan.c: skipped"; exit 77; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (Debian package time): skipped"; exit 77; }
@@ -60,7 +60,11 @@ while [ $# -ge 3 ]; do
       printf '%-9s %-8s %-5s %-9s %12s %9s %10.1f %12s\n' "$P/$N/$K" "$reader" $tool "$v" "$st" "$s" \
         "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$bps"
     done
-    awk -v a="$ms" -v b="$ss" -v c="$mrss" -v d="$srss" 'BEGIN {
-      printf "%-9s %-8s ratio sim/spin: %.1fx the time, %.2fx the peak memory\n", "", "", (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
+    if [ "$mrc" -eq 124 ] || [ "$src" -eq 124 ]; then
+      printf '%-9s %-8s ratio sim/spin: none (a search was cut)\n' "" ""
+    else
+      awk -v a="$ms" -v b="$ss" -v c="$mrss" -v d="$srss" 'BEGIN {
+        printf "%-9s %-8s ratio sim/spin: %.1fx the time, %.2fx the peak memory\n", "", "", (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
+    fi
   done
 done
