@@ -42,6 +42,9 @@ typedef struct search {
 	uint32_t cap;
 	uint32_t *ids;              /* the levels' enabled lists */
 	size_t nids, cap_ids;
+	uint32_t front_depth;       /* sharding's first pass: stop at this depth (0: no) */
+	uint32_t *front;            /* the paths to the states met there, front_depth ids each */
+	size_t nfront, cap_front;
 	double t0, shown;
 } search;
 
@@ -148,6 +151,22 @@ static void push(search *x, uint32_t d, uint32_t n)
 		x->r->max_depth = d;
 }
 
+/* Sharding's first pass: the path to this state at the split depth. */
+static int keep_front(search *x, uint32_t d)
+{
+	if ((x->nfront + 1) * d > x->cap_front) {
+		size_t cap = (x->nfront + 1) * d * 2;
+		uint32_t *f = realloc(x->front, cap * sizeof *f);
+		if (!f)
+			return -1;
+		x->front = f;
+		x->cap_front = cap;
+	}
+	memcpy(x->front + x->nfront * d, x->path, d * sizeof *x->path);
+	x->nfront++;
+	return 0;
+}
+
 /* The state the arena holds is new: list its transitions and push it as
  * level d, or handle it as an end.  0, or -1 out of memory. */
 static int expand(search *x, uint32_t d, int *pushed)
@@ -159,6 +178,8 @@ static int expand(search *x, uint32_t d, int *pushed)
 	uint32_t n = sim_enabled(s, x->ids + x->nids, s->ntimers);
 	if (n == 0)
 		return check_terminal(x, d);
+	if (x->front_depth && d == x->front_depth)
+		return keep_front(x, d);
 	if (x->o->depth && d >= x->o->depth) {
 		x->r->depth_cut = 1;
 		return 0;
@@ -168,18 +189,24 @@ static int expand(search *x, uint32_t d, int *pushed)
 	return 0;
 }
 
-static int dfs(search *x)
+/* Depth-first from the state the arena holds, reached by path[0..base):
+ * every state below it not yet visited. */
+static int dfs(search *x, uint32_t base)
 {
 	world *w = x->w;
 	check_result *r = x->r;
 	int tty = isatty(2);
 	int pushed;
-	if (visited_add(&x->v, world_state_hash(w, x->scratch)) < 0 || expand(x, 0, &pushed) != 0)
+	x->nids = 0;
+	int fresh = visited_add(&x->v, world_state_hash(w, x->scratch));
+	if (fresh <= 0)
+		return fresh;
+	r->states++;
+	if (check_state(x, base) != 0 || expand(x, base, &pushed) != 0)
 		return -1;
-	r->states = 1;
-	int64_t d = pushed ? 0 : -1;
+	int64_t d = pushed ? (int64_t)base : (int64_t)base - 1;
 	int dirty = 0;              /* the arena holds another state than level d's */
-	while (d >= 0) {
+	while (d >= (int64_t)base) {
 		level *l = &x->lv[d];
 		if (l->next == l->n) {
 			x->nids = l->first;
@@ -196,7 +223,7 @@ static int dfs(search *x)
 		r->transitions++;
 		if (check_state(x, (uint32_t)d + 1) != 0)
 			return -1;
-		int fresh = visited_add(&x->v, world_state_hash(w, x->scratch));
+		fresh = visited_add(&x->v, world_state_hash(w, x->scratch));
 		if (fresh < 0)
 			return -1;
 		if (!fresh)
@@ -216,6 +243,52 @@ static int dfs(search *x)
 	return 0;
 }
 
+/* Start a variant's search over: no state visited, nothing found. */
+static int restart(search *x)
+{
+	int fix = x->r->fix;
+	check_result_free(x->r);
+	memset(x->r, 0, sizeof *x->r);
+	x->r->fix = fix;
+	x->nfront = 0;
+	visited_free(&x->v);
+	world_reset(x->w);
+	return visited_init(&x->v, x->o->bitstate);
+}
+
+/* --shard I/N: the split depth (the least with 8 N states met there, or
+ * the whole graph above it), then shard I's part below it. */
+static int sharded(search *x)
+{
+	const check_opts *o = x->o;
+	uint32_t k = 0;
+	do {
+		if (restart(x) != 0)
+			return -1;
+		x->front_depth = ++k;
+		if (dfs(x, 0) != 0)
+			return -1;
+	} while (x->nfront && x->nfront < 8u * o->shards && k < 64 && (!o->depth || k < o->depth));
+	check_result *r = x->r;
+	r->front_depth = k;
+	r->frontier = x->nfront;
+	x->front_depth = 0;
+	/* below the split: a visited set of this shard's own (the first
+	 * pass's holds the split states themselves) */
+	visited_free(&x->v);
+	if (visited_init(&x->v, o->bitstate) != 0 || reserve(x, k, 0) != 0)
+		return -1;
+	for (size_t j = o->shard; j < x->nfront; j += o->shards) {
+		world_reset(x->w);
+		memcpy(x->path, x->front + j * k, k * sizeof *x->path);
+		for (uint32_t i = 0; i < k; i++)
+			sim_fire(&x->w->s, x->path[i]);
+		if (dfs(x, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int check_variant(const scn_file *f, int fix, const check_opts *o, check_result *r)
 {
 	char err[SCN_ERR_MAX];
@@ -229,7 +302,8 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	world_untimed(w);
 	search x = { .w = w, .o = o, .r = r, .asz = w->s.ar.size, .t0 = wall() };
 	x.scratch = malloc(world_scratch_bytes(w) + 1);
-	int rc = !x.scratch || visited_init(&x.v, o->bitstate) != 0 ? -1 : dfs(&x);
+	int rc = !x.scratch || visited_init(&x.v, o->bitstate) != 0 ? -1
+		 : o->shards ? sharded(&x) : dfs(&x, 0);
 	if (rc != 0) {
 		r->out_of_memory = 1;
 		fprintf(stderr, "sim: --check fix=%s: out of memory after %llu states (try "
@@ -246,6 +320,7 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	free(x.lv);
 	free(x.path);
 	free(x.ids);
+	free(x.front);
 	world_delete(w);
 	return 0;
 }
@@ -309,7 +384,8 @@ int check_main(const scn_file *f, const check_opts *o, FILE *out)
 			rc = r[k].error;
 	if (!rc)
 		rc = check_report(out, f, r, n, o);
-	if (!rc)
+	/* a shard's verdicts are for sim merge: its status says it ran */
+	if (!rc && !o->shards)
 		rc = verdicts_ok(f, r, n) ? 0 : 1;
 	for (int k = 0; k < n; k++)
 		check_result_free(&r[k]);

@@ -11,6 +11,13 @@
  * is kept (the first of that length in search order) and replayed to tell
  * its story.
  *
+ * Sharded (--shard I/N): every shard searches the graph to a depth D (the
+ * least with at least 8 N states first met there, or all of it), checking
+ * every state it meets; the states at depth D, in the search's fixed order,
+ * are dealt round-robin, and shard I searches below its own.  Every state
+ * is met by some shard; the merged verdicts (sim merge) are the whole
+ * search's.  A state below several shards' parts is searched by each.
+ *
  * Concurrency contract: check_main runs on the main thread; with -j J the
  * variants are searched on up to J threads at once, each with its own
  * world, and reported in fix order: the output does not depend on J.
@@ -30,6 +37,7 @@ typedef struct check_opts {
 	uint64_t depth;             /* --check-depth: 0 unbounded */
 	uint32_t bitstate;          /* --check-bitstate BITS; 0: hash compaction */
 	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
+	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
 	int has_opts;               /* the command line gave a --check-* option */
 } check_opts;
 
@@ -50,6 +58,8 @@ typedef struct check_result {
 	int depth_cut, out_of_memory;
 	double omission;            /* visited_omission() */
 	uint64_t bytes;             /* the visited set plus the search stack at its deepest */
+	uint32_t front_depth;       /* sharded: the depth where the search was split */
+	uint64_t frontier;          /* sharded: the states there, all shards' */
 	uint32_t *cex[CI_COUNT];    /* the shortest path met that breaks it (timer ids), or NULL */
 	uint32_t cex_len[CI_COUNT];
 } check_result;

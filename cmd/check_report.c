@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "explore_report.h"
 #include "json.h"
 #include "oracle.h"
@@ -146,7 +147,15 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 	fprintf(out, "check %s fix=%s: %" PRIu64 " states, %" PRIu64 " transitions, max depth %"
 		PRIu64 ", %" PRIu64 " ends\n", f->name, scn_fix_name(r->fix), r->states,
 		r->transitions, r->max_depth, r->terminals);
-	if (r->complete)
+	if (o->shards)
+		fprintf(out, "  shard %u/%u: the %" PRIu64 " states at depth %u dealt round-robin; this "
+			"shard searched those numbered %u mod %u, and everything above\n", o->shard,
+			o->shards, r->frontier, r->front_depth, o->shard, o->shards);
+	if (r->complete && o->shards)
+		fprintf(out, "  complete for its part (%s; omission probability %.3g): `sim merge` of "
+			"every shard's --json gives the verdicts\n",
+			o->bitstate ? "bitstate" : "hash compaction", r->omission);
+	else if (r->complete)
 		fprintf(out, "  complete: every interleaving within the bounds (%s; omission "
 			"probability %.3g)\n", o->bitstate ? "bitstate" : "hash compaction", r->omission);
 	else
@@ -204,7 +213,11 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 		}
 		fputc('}', out);
 	}
-	fputs("}, \"por\": false}", out);
+	fputs("}, \"por\": false", out);
+	if (o->shards)
+		fprintf(out, ", \"split_depth\": %u, \"split_states\": %" PRIu64, r->front_depth,
+			r->frontier);
+	fputc('}', out);
 	return 0;
 }
 
@@ -242,6 +255,9 @@ int check_report(FILE *out, const scn_file *f, const check_result *r, int n, con
 	if (o->json) {
 		fputs("{\"scenario\": ", out);
 		json_string(out, f->name);
+		if (o->shards)
+			fprintf(out, ", \"seed\": %" PRIu64 ", \"shard\": {\"index\": %u, \"count\": %u, "
+				"\"version\": \"%s\"}", f->seed, o->shard, o->shards, SIM_VERSION);
 		fputs(", \"check\": [", out);
 	}
 	for (int i = 0; i < n; i++) {

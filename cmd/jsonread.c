@@ -172,6 +172,13 @@ static void number(jcur *c, jnode *n)
 			c->p++;
 	}
 	n->is_u64 = !neg && !ovf && !frac && c->p > s;
+	char tok[64];
+	size_t len = (size_t)(c->p - s);
+	if (len < sizeof tok) {
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		n->num = strtod(tok, NULL);
+	}
 }
 
 static jnode *value(jcur *c);

@@ -23,6 +23,7 @@ typedef struct jnode {
 	char *str;                  /* J_STRING: the unescaped text */
 	uint64_t u64;
 	int is_u64;                 /* J_NUMBER: a non-negative integer in 64 bits */
+	double num;                 /* J_NUMBER: its value as a double (0 past 63 characters) */
 	struct jnode *child;        /* J_ARRAY, J_OBJECT: the first element */
 	struct jnode *next;         /* the next element of the parent */
 } jnode;

@@ -76,7 +76,8 @@ static const char help[] =
 	"  --shrink-out F   where to write it (default NAME-FIX-shrunk.scn here)\n"
 	"  --replay SEED    rerun one run of an exploration exactly (its report and trace)\n"
 	"  --explore-expect count the scenario's failed expect lines as violations too\n"
-	"  --shard I/N      run only part I (from 0) of N of the runs, for a batch scheduler;\n"
+	"  --shard I/N      run only part I (from 0) of N of the runs (or of the --check\n"
+	"                   search), for a batch scheduler;\n"
 	"                   with --json, a report that `sim merge` joins (docs/scale.md)\n"
 	"  merge REPORT...  join shards' --json reports into the one-machine report\n"
 	"\n"
@@ -513,8 +514,9 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--explore and --replay do not go together");
 	if (c->xo.shrink && !c->exploring)
 		return usage_error("%s", "--shrink goes with --explore");
-	if (c->xo.shards && (!c->exploring || !c->o.json))
-		return usage_error("%s", "--shard goes with --explore and --json (its report is for sim merge)");
+	if (c->xo.shards && ((!c->exploring && !c->checking) || !c->o.json))
+		return usage_error("%s", "--shard goes with --explore or --check, and --json (its report is "
+				   "for sim merge)");
 	if (c->xo.shards && c->xo.shrink)
 		return usage_error("%s", "--shard and --shrink do not go together: merge, then replay the smallest run");
 	if (c->xo.expect && !c->exploring && !c->xo.replay)
@@ -531,7 +533,8 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 	if (c->checking && (c->exploring || c->xo.replay || c->live || c->so.spec || c->trace_path ||
 			    c->tsv_dir || c->perfetto_path || c->plot_dir || c->xo.shrink))
 		return usage_error("%s", "--check goes only with --check-depth, --check-bitstate, "
-				   "--check-por, --check-cex, -j, --fix, --seed, --json and --quiet");
+				   "--check-por, --check-cex, --shard, -j, --fix, --seed, --json and "
+				   "--quiet");
 	if (c->has_live_seconds && !c->live)
 		return usage_error("%s", "--live-seconds goes with --live");
 	if (c->exploring && c->trace_path)
@@ -771,6 +774,8 @@ static int sim_main(int argc, char **argv)
 		c.co.json = c.o.json;
 		c.co.quiet = c.o.quiet;
 		c.co.jobs = c.xo.jobs;
+		c.co.shard = c.xo.shard;
+		c.co.shards = c.xo.shards;
 		rc = check_main(&f, &c.co, stdout);
 	} else if (c.live) {
 		rc = live_main(&f, &c.lo);

@@ -164,8 +164,9 @@ static int read_report(shard_rep *r)
 		return merr(r->path, root, "expected a report of `sim FILE --explore N --shard I/N --json`");
 	if (!x) {
 		const jnode *other = root->child;
-		return merr(r->path, root, "not an exploration report (its first key is \"%s\"): only "
-			    "--explore reports merge", other && other->key ? other->key : "");
+		return merr(r->path, root, "not an exploration report (its first key is \"%s\"): "
+			    "--explore and --check reports merge, each with its kind",
+			    other && other->key ? other->key : "");
 	}
 	if (get_str(r->path, root, "scenario", NULL, 0, &r->scenario, &any) ||
 	    get_u64(r->path, root, "seed", &r->seed))
@@ -190,31 +191,42 @@ static int read_report(shard_rep *r)
 	return 0;
 }
 
-static int load_report(shard_rep *r)
+jnode *merge_read_json(const char *path, int *rc)
 {
-	FILE *in = fopen(r->path, "rb");
-	if (!in)
-		return merr(r->path, NULL, "cannot open %s: %s", r->path, strerror(errno));
+	FILE *in = fopen(path, "rb");
+	if (!in) {
+		*rc = merr(path, NULL, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
 	char *buf = malloc(REPORT_MAX);
 	size_t len = buf ? fread(buf, 1, REPORT_MAX, in) : 0;
 	int bad = ferror(in) || !feof(in);
 	fclose(in);
 	if (!buf) {
 		fputs("sim: out of memory\n", stderr);
-		return 3;
+		*rc = 3;
+		return NULL;
 	}
 	char err[256];
 	if (bad) {
 		free(buf);
-		return merr(r->path, NULL, "cannot read it (or it is over %u bytes)", REPORT_MAX);
+		*rc = merr(path, NULL, "cannot read it (or it is over %u bytes)", REPORT_MAX);
+		return NULL;
 	}
-	r->root = json_parse(buf, len, err, sizeof err);
+	jnode *root = json_parse(buf, len, err, sizeof err);
 	free(buf);
-	if (!r->root) {
-		fprintf(stderr, "%s:%s\n", r->path, err);      /* err: "LINE:COL: error: MESSAGE" */
-		return 2;
+	if (!root) {
+		fprintf(stderr, "%s:%s\n", path, err);       /* err: "LINE:COL: error: MESSAGE" */
+		*rc = 2;
 	}
-	return read_report(r);
+	return root;
+}
+
+static int load_report(shard_rep *r)
+{
+	int rc = 0;
+	r->root = merge_read_json(r->path, &rc);
+	return r->root ? read_report(r) : rc;
 }
 
 /* Do r and the first report a describe one search?  0, or 2 told. */
@@ -317,6 +329,14 @@ int merge_main(int argc, char **argv, FILE *out)
 		fputs("sim merge: no report given (usage: sim merge REPORT.json...)\n", stderr);
 		return 2;
 	}
+	int crc = 0;
+	jnode *first = merge_read_json(argv[0], &crc);
+	if (!first)
+		return crc;
+	int is_check = first->type == J_OBJECT && json_get(first, "check") != NULL;
+	json_free(first);
+	if (is_check)
+		return merge_check(argc, argv, out);    /* merge_check.c */
 	shard_rep *r = calloc((size_t)argc, sizeof(*r));
 	if (!r) {
 		fputs("sim: out of memory\n", stderr);

@@ -9,9 +9,9 @@
  * error: MESSAGE); a shard given twice with the same content counts once
  * (a note on stderr), with different content is an error.
  *
- * The top-level "explore" key says what is merged; a report of another
- * search (a future "check") is refused by name until its merge is added
- * beside merge_explore.
+ * The top-level key says what is merged: "explore", or "check" (the
+ * reports of `sim FILE --check --shard I/N --json`, merge_check.c: the
+ * whole search's verdicts, see check.h).
  *
  * Concurrency contract: single-threaded, called from main.
  */
@@ -23,5 +23,17 @@
 /* argv[0..argc) are the report files.  Returns the exit status: 0 no
  * violation, 1 a violation, 2 bad input, 3 internal error. */
 int merge_main(int argc, char **argv, FILE *out);
+
+/* `--check` shards: an invariant holds when it holds in every shard's part
+ * and every part was searched completely; otherwise the shortest
+ * counterexample (ties: the lowest shard) is the merged one.  Counts are
+ * the shards' sums (a state below several parts counts in each).  Exit 0
+ * every invariant holds, 1 one is reachable or a part was cut, 2 bad input. */
+int merge_check(int argc, char **argv, FILE *out);
+
+/* Read and parse a report file: its root, or NULL with *rc an exit status
+ * (the error told on stderr). */
+struct jnode;
+struct jnode *merge_read_json(const char *path, int *rc);
 
 #endif

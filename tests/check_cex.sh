@@ -67,3 +67,20 @@ cmp -s "$t/j1.json" "$t/j2.json" || fail "-j 1 and -j 2 differ"
 sim "$ring" --check --quiet --check-bitstate 24 > "$t/bs.out" || fail "bitstate verdicts differ"
 grep -q 'bitstate; omission probability' "$t/bs.out" || fail "bitstate not said"
 echo "ok: verdicts fail when wrong; -j 1 = -j 2; bitstate agrees"
+
+# 4. sharded: three parts searched apart, merged (given out of order and
+# one twice), reach the verdicts of the whole search; a missing part is refused
+for i in 0 1 2; do
+  sim "$ring" --check --json --shard "$i/3" > "$t/s$i.json" || fail "shard $i/3 exited $?"
+done
+sim merge "$t/s2.json" "$t/s0.json" "$t/s1.json" "$t/s0.json" > "$t/merged.json" 2> "$t/merge.err"
+[ $? -eq 1 ] || fail "the merged report of ring-nonzero (overrun reachable) did not exit 1"
+grep -q 'repeats shard 0/3' "$t/merge.err" || fail "a repeated shard was not told"
+verdicts() { grep -o '"[a-z_]*": {"holds": [a-z]*' "$1"; }
+verdicts "$t/j1.json" > "$t/v.whole"
+verdicts "$t/merged.json" > "$t/v.merged"
+[ -s "$t/v.whole" ] || fail "no verdicts read"
+cmp -s "$t/v.whole" "$t/v.merged" || { diff "$t/v.whole" "$t/v.merged"; fail "sharded verdicts differ"; }
+sim merge "$t/s0.json" "$t/s1.json" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "a merge without every shard did not exit 2"
+echo "ok: 3 shards merged give the whole search's verdicts"
