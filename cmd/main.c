@@ -581,6 +581,8 @@ typedef struct sinks {
 	trace_tsv *tsv[2];
 	trace_perfetto *pf;
 	outcap cap;             /* `limit output=`: heads the list once it is built */
+	int plot_cut;           /* --plot alone: its sink cuts to the windows as it goes */
+	uint64_t win[SCN_FIX_COUNT][2];
 } sinks;
 
 /* Put the output bound at the head of the sink list c->o.trace. */
@@ -629,7 +631,11 @@ static int open_data_sinks(cli *c, const scn_file *f, int nvariants, sinks *k)
 	for (int j = 0; j < 2; j++) {
 		if (!dirs[j] || (j == 1 && c->tsv_dir && !strcmp(c->tsv_dir, c->plot_dir)))
 			continue;
-		if (!(k->tsv[j] = trace_tsv_open(dirs[j], f, msg, sizeof msg))) {
+		k->tsv[j] = j == 1 && k->plot_cut ? trace_tsv_open_plot(dirs[j], f, 0, msg, sizeof msg)
+						 : trace_tsv_open(dirs[j], f, msg, sizeof msg);
+		for (int v = 0; j == 1 && k->plot_cut && k->tsv[j] && v < SCN_FIX_COUNT; v++)
+			trace_tsv_set_window(k->tsv[j], v, k->win[v][0], k->win[v][1]);
+		if (!k->tsv[j]) {
 			fprintf(stderr, "sim: --%s: %s\n", j ? "plot" : "tsv", msg);
 			return -1;
 		}
@@ -692,12 +698,54 @@ static int close_traces(const cli *c, sinks *k, int rc)
 	return rc;
 }
 
+/* --plot DIR alone: each variant's timeline window, from --plot-window or
+ * from a first pass that writes nothing (trace_tsv.h), so that the run's
+ * sink can cut its rows to it as it makes them.  EXIT_OK, or a status. */
+static int plot_windows(const cli *c, const scn_file *f, const int *fixes, int n, sinks *k)
+{
+	k->plot_cut = 1;
+	for (int i = 0; i < n; i++) {
+		k->win[fixes[i]][0] = c->plot_window[0];
+		k->win[fixes[i]][1] = c->plot_window[1];
+	}
+	if (c->plot_window[1])
+		return EXIT_OK;
+	char msg[SCN_ERR_MAX];
+	trace_tsv *t = trace_tsv_open_plot(c->plot_dir, f, 1, msg, sizeof msg);
+	if (!t) {
+		fprintf(stderr, "sim: --plot: %s\n", msg);
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	for (int i = 0; i < n && rc == EXIT_OK; i++) {
+		variant_result r;
+		memset(&r, 0, sizeof r);
+		trace_tsv_begin(t, fixes[i]);
+		int err = report_run_variant(f, fixes[i], trace_tsv_sink(t), &r, msg, sizeof msg);
+		if (err) {
+			fprintf(stderr, "%s\n", msg);
+			rc = err == REPORT_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		} else {
+			trace_tsv_end(t, r.m);
+			trace_tsv_window(t, fixes[i], &k->win[fixes[i]][0], &k->win[fixes[i]][1]);
+		}
+		report_result_free(&r);
+	}
+	trace_tsv_free(t);
+	return rc;
+}
+
 /* A plain run: every variant, the report, the traces and plots. */
 static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 {
 	sinks k = { 0 };
 	int fixes[SCN_FIX_COUNT];
 	int n = report_variants(f->fix, fixes);
+	if (c->plot_dir && !(c->tsv_dir && !strcmp(c->tsv_dir, c->plot_dir))) {
+		int prc = plot_windows(c, f, fixes, n, &k);
+		if (prc != EXIT_OK)
+			return prc;
+	}
 	if (open_text_trace(c, &k) != 0)
 		return EXIT_USAGE;
 	if (open_data_sinks(c, f, n, &k) != 0) {
@@ -715,8 +763,9 @@ static int plain_run(cli *c, const scn_file *f, const char *gnuplot)
 	if (c->plot_dir && (rc == EXIT_OK || rc == EXIT_EXPECT)) {
 		char msg[SCN_ERR_MAX] = "cannot write the standard output";
 		if (fflush(stdout) != 0 || plot_render(gnuplot, c->plot_dir, fixes, n,
-							    c->plot_window[1] ? c->plot_window : NULL, msg,
-							    sizeof msg) != 0) {
+							    c->plot_window[1] ? c->plot_window : NULL,
+							    k.plot_cut ? (const uint64_t (*)[2])k.win : NULL,
+							    msg, sizeof msg) != 0) {
 			fprintf(stderr, "sim: --plot: %s\n", msg);
 			rc = EXIT_INTERNAL;
 		}

@@ -87,7 +87,7 @@ static int run_script(const char *gnuplot, const char *script, const char *dir, 
 /* One variant's timeline: its data cut to the window (plot_window.h) in
  * DIR/window-FIX, drawn from there. */
 static int timeline(const char *gnuplot, const char *dir, const char *fix, const char *out,
-		    const uint64_t *window, char *err, size_t errlen)
+		    const uint64_t *window, const uint64_t *cut, char *err, size_t errlen)
 {
 	char wdir[4096], a[24], b[24];
 	if ((size_t)snprintf(wdir, sizeof wdir, "%s/window-%s", dir, fix) >= sizeof wdir) {
@@ -95,8 +95,14 @@ static int timeline(const char *gnuplot, const char *dir, const char *fix, const
 		return -1;
 	}
 	uint64_t t0 = window ? window[0] : 0, t1 = window ? window[1] : 0;
-	if (plot_window_write(dir, fix, wdir, &t0, &t1, err, errlen) != 0)
+	if (cut) {
+		t0 = cut[0];
+		t1 = cut[1] > cut[0] ? cut[1] : cut[0] + 1;
+		if (plot_window_copies(dir, wdir, err, errlen) != 0)
+			return -1;
+	} else if (plot_window_write(dir, fix, wdir, &t0, &t1, err, errlen) != 0) {
 		return -1;
+	}
 	snprintf(a, sizeof a, "%" PRIu64, t0);
 	snprintf(b, sizeof b, "%" PRIu64, t1);
 	const char *const win[2] = { a, b };
@@ -104,7 +110,7 @@ static int timeline(const char *gnuplot, const char *dir, const char *fix, const
 }
 
 int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n,
-		const uint64_t *window, char *err, size_t errlen)
+		const uint64_t *window, const uint64_t (*cut)[2], char *err, size_t errlen)
 {
 	char out[4096];
 	for (int i = 0; i < n; i++) {
@@ -113,14 +119,14 @@ int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n,
 			snprintf(out, sizeof out, "%s/timeline.png", dir);
 		else
 			snprintf(out, sizeof out, "%s/timeline-%s.png", dir, fix);
-		if (timeline(gnuplot, dir, fix, out, window, err, errlen) != 0)
+		if (timeline(gnuplot, dir, fix, out, window, cut ? cut[fixes[i]] : NULL, err, errlen) != 0)
 			return -1;
 	}
 	/* the histogram from the waits counted (DIR/spin/), not every acquisition */
 	char sdir[4096];
 	snprintf(out, sizeof out, "%s/spin_hist.png", dir);
 	if ((size_t)snprintf(sdir, sizeof sdir, "%s/spin", dir) >= sizeof sdir ||
-	    plot_waits_write(dir, sdir, err, errlen) != 0 ||
+	    (!cut && plot_waits_write(dir, sdir, err, errlen) != 0) ||
 	    run_script(gnuplot, "spin_hist.gp", sdir, out, NULL, NULL, err, errlen) != 0)
 		return -1;
 	snprintf(out, sizeof out, "%s/compare.png", dir);

@@ -22,7 +22,10 @@ int plot_find_gnuplot(char *buf, size_t len);
  * each variant's first overrun, plot_window.h), merged below a pixel, from
  * the cut data in DIR/window-FIX/.  Returns 0, or -1 with a message in err. */
 int plot_render(const char *gnuplot, const char *dir, const int *fixes, int n,
-		const uint64_t *window, char *err, size_t errlen);
+		const uint64_t *window, const uint64_t (*cut)[2], char *err, size_t errlen);
+/* cut: NULL, or the windows (by enum scn_fix) that the sink already cut
+ * DIR/window-FIX/ and DIR/spin/ to (trace_tsv_open_plot): nothing is read
+ * back from whole files. */
 
 /* Render DIR/sweep.tsv (written by --sweep) into DIR/sweep.png with
  * plots/sweep.gp.  Returns 0, or -1 with a message in err. */

@@ -86,17 +86,6 @@ static int io_close(io *f, char *err, size_t errlen)
 	return 0;
 }
 
-/* The next row of variant `fix`; 0 at the end. */
-static int next(io *f, const char *fix, row *r)
-{
-	while (getline(&f->buf, &f->cap, f->in) > 0) {
-		split(f->buf, r);
-		if (strcmp(r->c[0], fix) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int copy_file(const char *dir, const char *outdir, const char *name, char *err, size_t errlen)
 {
 	io f;
@@ -124,7 +113,18 @@ static void flush(FILE *o, const char *fix, uint32_t cpu, bucket *b)
 	b->used = 0;
 }
 
-static void add(bucket *b, const row *r, uint64_t s, uint64_t e)
+/* dst = src, cut to n - 1 bytes (snprintf's result, cheaper). */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t l = strlen(src);
+	if (l >= n)
+		l = n - 1;
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+static void add(bucket *b, const char *state, const char *lock, const char *label, uint64_t s,
+		uint64_t e)
 {
 	if (!b->used) {
 		b->start = s;
@@ -134,145 +134,242 @@ static void add(bucket *b, const row *r, uint64_t s, uint64_t e)
 	b->end = e;
 	if (e - s >= b->best) {
 		b->best = e - s;
-		snprintf(b->state, sizeof b->state, "%s", r->c[4]);
-		snprintf(b->lock, sizeof b->lock, "%s", r->c[5]);
-		snprintf(b->label, sizeof b->label, "%s", r->c[6]);
+		copy_str(b->state, sizeof b->state, state);
+		copy_str(b->lock, sizeof b->lock, lock);
+		copy_str(b->label, sizeof b->label, label);
 	}
 }
 
-static int states(const char *dir, const char *out, const char *fix, uint64_t t0, uint64_t t1,
-		  char *err, size_t errlen)
-{
-	io f;
-	if (io_open(&f, dir, out, "cpu_states.tsv", err, errlen) != 0)
-		return -1;
-	uint64_t px = (t1 - t0) / PLOT_PX + 1;
-	size_t nb = 0;
-	bucket *b = NULL;
-	row r;
-	while (next(&f, fix, &r)) {
-		if (r.n < 8)
-			continue;
-		uint64_t s = num(&r, 1), e = num(&r, 2);
-		uint32_t cpu = (uint32_t)num(&r, 3);
-		if (e <= t0 || s >= t1)
-			continue;
-		if (cpu >= nb) {
-			bucket *nbk = realloc(b, (cpu + 1) * sizeof *b);
-			if (!nbk) {
-				free(b);
-				io_close(&f, err, errlen);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			memset(nbk + nb, 0, (cpu + 1 - nb) * sizeof *b);
-			b = nbk;
-			nb = cpu + 1;
-		}
-		s = s < t0 ? t0 : s;
-		e = e > t1 ? t1 : e;
-		bucket *k = &b[cpu];
-		if (k->used && s < k->end)
-			flush(f.out, fix, cpu, k);      /* out of order: never merge back */
-		if (e - s >= px) {
-			flush(f.out, fix, cpu, k);
-			fprintf(f.out, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", fix, s, e,
-				r.c[3], r.c[4], r.c[5], r.c[6], r.c[7]);
-			continue;
-		}
-		/* a drop (tpacket_rcv:drop, tcp_rcv:backlog_drop) keeps its mark:
-		 * an empty interval at its start, one a pixel */
-		size_t ll = strlen(r.c[6]);
-		if (ll >= 4 && !strcmp(r.c[6] + ll - 4, "drop") && k->drop_px != (s - t0) / px + 1) {
-			k->drop_px = (s - t0) / px + 1;
-			fprintf(f.out, "%s\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", fix, s, s,
-				r.c[3], r.c[4], r.c[5], r.c[6], r.c[7]);
-		}
-		add(k, &r, s, e);
-		if (k->end - k->start >= px)
-			flush(f.out, fix, cpu, k);
-	}
-	for (size_t c = 0; c < nb; c++)
-		flush(f.out, fix, (uint32_t)c, &b[c]);
-	free(b);
-	return io_close(&f, err, errlen);
-}
-
-/* ---- ring_steps: marks inside the window ---- */
-
-static int steps(const char *dir, const char *out, const char *fix, uint64_t t0, uint64_t t1,
-		 char *err, size_t errlen)
-{
-	io f;
-	if (io_open(&f, dir, out, "ring_steps.tsv", err, errlen) != 0)
-		return -1;
-	uint32_t marks = 0;
-	row r;
-	while (next(&f, fix, &r)) {
-		uint64_t t = num(&r, 1);
-		if (r.n < 8 || t < t0 || t > t1)
-			continue;
-		int over = strcmp(r.c[7], "overrun") == 0;
-		int cj = strcmp(r.c[7], "C") == 0 || strcmp(r.c[7], "J") == 0;
-		if (over || (cj && marks++ < PLOT_MARKS))
-			put(f.out, &r);
-	}
-	return io_close(&f, err, errlen);
-}
-
-/* ---- ring, backlog: a counter row per pixel and socket ---- */
-
+/* The window's cut: the state of each file's transform (plot_window.h). */
 typedef struct pend {
 	char line[256];
 	uint64_t px;            /* pixel of the row kept, or UINT64_MAX */
 	uint64_t drop_px;
 } pend;
 
+struct plot_cut {
+	const char *fix;
+	uint64_t t0, t1, px;
+	FILE *out[PC_KINDS];
+	bucket *b;              /* cpu_states: per CPU */
+	size_t nb;
+	uint32_t marks;         /* ring_steps: C/J marks written */
+	pend p[2][NSOCK];       /* ring, backlog: per socket */
+	int oom;
+};
+
+void plot_cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const char *state,
+		    const char *lock, const char *label, const char *pkt)
+{
+	FILE *o = c->out[PC_STATES];
+	uint64_t t0 = c->t0, t1 = c->t1, px = c->px;
+	if (e <= t0 || s >= t1 || c->oom)
+		return;
+	if (cpu >= c->nb) {
+		bucket *nbk = realloc(c->b, ((size_t)cpu + 1) * sizeof *c->b);
+		if (!nbk) {
+			c->oom = 1;
+			return;
+		}
+		memset(nbk + c->nb, 0, ((size_t)cpu + 1 - c->nb) * sizeof *c->b);
+		c->b = nbk;
+		c->nb = (size_t)cpu + 1;
+	}
+	s = s < t0 ? t0 : s;
+	e = e > t1 ? t1 : e;
+	bucket *k = &c->b[cpu];
+	if (k->used && s < k->end)
+		flush(o, c->fix, cpu, k);       /* out of order: never merge back */
+	if (e - s >= px) {
+		flush(o, c->fix, cpu, k);
+		fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%u\t%s\t%s\t%s\t%s\n", c->fix, s, e, cpu, state,
+			lock, label, pkt);
+		return;
+	}
+	/* a drop (tpacket_rcv:drop, tcp_rcv:backlog_drop) keeps its mark:
+	 * an empty interval at its start, one a pixel */
+	size_t ll = strlen(label);
+	if (ll >= 4 && !strcmp(label + ll - 4, "drop") && k->drop_px != (s - t0) / px + 1) {
+		k->drop_px = (s - t0) / px + 1;
+		fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%u\t%s\t%s\t%s\t%s\n", c->fix, s, s, cpu, state,
+			lock, label, pkt);
+	}
+	add(k, state, lock, label, s, e);
+	if (k->end - k->start >= px)
+		flush(o, c->fix, cpu, k);
+}
+
+static void state_row(plot_cut *c, row *r)
+{
+	if (r->n >= 8)
+		plot_cut_state(c, num(r, 1), num(r, 2), (uint32_t)num(r, 3), r->c[4], r->c[5], r->c[6],
+			       r->c[7]);
+}
+
+/* ---- ring_steps: marks inside the window ---- */
+
+static void step_row(plot_cut *c, const row *r)
+{
+	uint64_t t = num(r, 1);
+	if (r->n < 8 || t < c->t0 || t > c->t1)
+		return;
+	int over = strcmp(r->c[7], "overrun") == 0;
+	int cj = strcmp(r->c[7], "C") == 0 || strcmp(r->c[7], "J") == 0;
+	if (over || (cj && c->marks++ < PLOT_MARKS))
+		put(c->out[PC_STEPS], r);
+}
+
+/* ---- ring, backlog: a counter row per pixel and socket ---- */
+
 static void hold(pend *p, const row *r, uint64_t px)
 {
-	size_t n = 0;
-	for (int i = 0; i < r->n && n < sizeof p->line; i++)
-		n += (size_t)snprintf(p->line + n, sizeof p->line - n, "%s%s", i ? "\t" : "", r->c[i]);
+	/* the columns joined by tabs, cut to the buffer (as snprintf would) */
+	size_t n = 0, cap = sizeof p->line - 1;
+	for (int i = 0; i < r->n && n < cap; i++) {
+		if (i)
+			p->line[n++] = '\t';
+		size_t l = strlen(r->c[i]);
+		if (l > cap - n)
+			l = cap - n;
+		memcpy(p->line + n, r->c[i], l);
+		n += l;
+	}
+	p->line[n] = '\0';
 	p->px = px;
 }
 
-static int counters(const char *dir, const char *out, const char *name, int event_col,
-		    const char *fix, uint64_t t0, uint64_t t1, char *err, size_t errlen)
+static void counter_row(plot_cut *c, int kind, row *r)
 {
-	io f;
-	if (io_open(&f, dir, out, name, err, errlen) != 0)
-		return -1;
-	uint64_t pxw = (t1 - t0) / PLOT_PX + 1;
-	static pend p[NSOCK];
-	for (size_t i = 0; i < NSOCK; i++)
-		p[i] = (pend){ "", UINT64_MAX, UINT64_MAX };
-	row r;
-	while (next(&f, fix, &r)) {
-		uint64_t t = num(&r, 1), so = num(&r, 2);
-		if (r.n <= event_col || t > t1 || so >= NSOCK)
-			continue;
-		const char *ev = r.c[event_col];
-		uint64_t px = t < t0 ? 0 : (t - t0) / pxw + 1;   /* 0: before the window */
-		if (strcmp(ev, "overrun") == 0 || (strcmp(ev, "drop") == 0 && p[so].drop_px != px)) {
-			if (px && strcmp(ev, "drop") == 0)
-				p[so].drop_px = px;
-			if (px)
-				put(f.out, &r);
-			continue;
-		}
-		if (p[so].px != UINT64_MAX && p[so].px != px)
-			fprintf(f.out, "%s\n", p[so].line);
-		char t0s[24];
-		if (px == 0) {  /* the value in force at t0 starts the step */
-			snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
-			r.c[1] = t0s;
-		}
-		hold(&p[so], &r, px);
+	FILE *o = c->out[kind];
+	pend *p = c->p[kind == PC_RING ? 0 : 1];
+	int event_col = kind == PC_RING ? 6 : 5;
+	uint64_t t = num(r, 1), so = num(r, 2), t0 = c->t0;
+	if (r->n <= event_col || t > c->t1 || so >= NSOCK)
+		return;
+	const char *ev = r->c[event_col];
+	uint64_t px = t < t0 ? 0 : (t - t0) / c->px + 1;       /* 0: before the window */
+	if (strcmp(ev, "overrun") == 0 || (strcmp(ev, "drop") == 0 && p[so].drop_px != px)) {
+		if (px && strcmp(ev, "drop") == 0)
+			p[so].drop_px = px;
+		if (px)
+			put(o, r);
+		return;
 	}
-	for (size_t i = 0; i < NSOCK; i++)
-		if (p[i].px != UINT64_MAX)
-			fprintf(f.out, "%s\n", p[i].line);
-	return io_close(&f, err, errlen);
+	if (p[so].px != UINT64_MAX && p[so].px != px)
+		fprintf(o, "%s\n", p[so].line);
+	char t0s[24];
+	if (px == 0) {  /* the value in force at t0 starts the step */
+		snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
+		r->c[1] = t0s;
+	}
+	hold(&p[so], r, px);
+}
+
+/* ---- the cut, fed row by row ---- */
+
+static const char *const cut_file[PC_KINDS] = {
+	"cpu_states.tsv", "ring_steps.tsv", "ring.tsv", "backlog.tsv",
+};
+
+plot_cut *plot_cut_open(const char *outdir, const char *fix, uint64_t t0, uint64_t t1,
+			const char *const headers[PC_KINDS], char *err, size_t errlen)
+{
+	if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
+		return NULL;
+	}
+	plot_cut *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->fix = fix;
+	c->t0 = t0;
+	c->t1 = t1;
+	c->px = (t1 - t0) / PLOT_PX + 1;
+	for (int j = 0; j < 2; j++)
+		for (size_t i = 0; i < NSOCK; i++)
+			c->p[j][i] = (pend){ "", UINT64_MAX, UINT64_MAX };
+	for (int k = 0; k < PC_KINDS; k++) {
+		char q[4096];
+		if ((size_t)snprintf(q, sizeof q, "%s/%s", outdir, cut_file[k]) >= sizeof q ||
+		    !(c->out[k] = fopen(q, "w"))) {
+			snprintf(err, errlen, "cannot write %s/%s: %s", outdir, cut_file[k], strerror(errno));
+			plot_cut_close(c, NULL, 0);
+			return NULL;
+		}
+		fprintf(c->out[k], "%s\n", headers[k]);
+	}
+	return c;
+}
+
+void plot_cut_row(plot_cut *c, int kind, char *line)
+{
+	row r;
+	split(line, &r);
+	if (strcmp(r.c[0], c->fix) != 0)
+		return;
+	if (kind == PC_STATES)
+		state_row(c, &r);
+	else if (kind == PC_STEPS)
+		step_row(c, &r);
+	else
+		counter_row(c, kind, &r);
+}
+
+int plot_cut_close(plot_cut *c, char *err, size_t errlen)
+{
+	int bad = c->oom;
+	for (size_t i = 0; c->out[PC_STATES] && i < c->nb; i++)
+		flush(c->out[PC_STATES], c->fix, (uint32_t)i, &c->b[i]);
+	for (int j = 0; j < 2; j++)
+		for (size_t i = 0; c->out[PC_RING + j] && i < NSOCK; i++)
+			if (c->p[j][i].px != UINT64_MAX)
+				fprintf(c->out[PC_RING + j], "%s\n", c->p[j][i].line);
+	for (int k = 0; k < PC_KINDS; k++)
+		if (c->out[k] && fclose(c->out[k]) != 0)
+			bad = 1;
+	free(c->b);
+	free(c);
+	if (bad && err)
+		snprintf(err, errlen, "writing the plot's data: out of memory or a write error");
+	return bad ? -1 : 0;
+}
+
+/* Every row of DIR's files into the cut. */
+static int cut_files(const char *dir, const char *outdir, const char *fix, uint64_t t0, uint64_t t1,
+		     char *err, size_t errlen)
+{
+	FILE *in[PC_KINDS] = { 0 };
+	char *hdr[PC_KINDS] = { 0 }, *buf = NULL;
+	size_t cap[PC_KINDS] = { 0 }, bcap = 0;
+	int rc = 0;
+	for (int k = 0; k < PC_KINDS && !rc; k++) {
+		char p[4096];
+		snprintf(p, sizeof p, "%s/%s", dir, cut_file[k]);
+		in[k] = fopen(p, "r");
+		if (!in[k] || getline(&hdr[k], &cap[k], in[k]) <= 0) {
+			snprintf(err, errlen, "cannot read %s: %s", p, in[k] ? "empty" : strerror(errno));
+			rc = -1;
+		} else {
+			hdr[k][strcspn(hdr[k], "\n")] = '\0';
+		}
+	}
+	plot_cut *c = rc ? NULL : plot_cut_open(outdir, fix, t0, t1, (const char *const *)hdr, err, errlen);
+	if (!rc && !c)
+		rc = -1;
+	for (int k = 0; k < PC_KINDS && c; k++)
+		while (getline(&buf, &bcap, in[k]) > 0)
+			plot_cut_row(c, k, buf);
+	if (c && plot_cut_close(c, err, errlen) != 0)
+		rc = -1;
+	for (int k = 0; k < PC_KINDS; k++) {
+		if (in[k])
+			fclose(in[k]);
+		free(hdr[k]);
+	}
+	free(buf);
+	return rc;
 }
 
 /* ---- the window ---- */
@@ -308,6 +405,12 @@ static int default_window(const char *dir, const char *fix, uint64_t *t0, uint64
 	if (in)
 		fclose(in);
 	free(buf);
+	plot_default_window(end, first, t0, t1);
+	return 0;
+}
+
+void plot_default_window(uint64_t end, uint64_t first, uint64_t *t0, uint64_t *t1)
+{
 	*t0 = 0;
 	*t1 = end ? end : 1;
 	if (first != UINT64_MAX && end > PLOT_BEFORE_NS + PLOT_AFTER_NS) {
@@ -318,7 +421,6 @@ static int default_window(const char *dir, const char *fix, uint64_t *t0, uint64
 			*t0 = end - PLOT_BEFORE_NS - PLOT_AFTER_NS;
 		}
 	}
-	return 0;
 }
 
 int plot_window_write(const char *dir, const char *fix, const char *outdir, uint64_t *t0,
@@ -332,11 +434,14 @@ int plot_window_write(const char *dir, const char *fix, const char *outdir, uint
 		return -1;
 	if (*t1 <= *t0)
 		*t1 = *t0 + 1;
-	if (states(dir, outdir, fix, *t0, *t1, err, errlen) != 0 ||
-	    steps(dir, outdir, fix, *t0, *t1, err, errlen) != 0 ||
-	    counters(dir, outdir, "ring.tsv", 6, fix, *t0, *t1, err, errlen) != 0 ||
-	    counters(dir, outdir, "backlog.tsv", 5, fix, *t0, *t1, err, errlen) != 0 ||
-	    copy_file(dir, outdir, "run.tsv", err, errlen) != 0 ||
+	if (cut_files(dir, outdir, fix, *t0, *t1, err, errlen) != 0)
+		return -1;
+	return plot_window_copies(dir, outdir, err, errlen);
+}
+
+int plot_window_copies(const char *dir, const char *outdir, char *err, size_t errlen)
+{
+	if (copy_file(dir, outdir, "run.tsv", err, errlen) != 0 ||
 	    copy_file(dir, outdir, "metrics.tsv", err, errlen) != 0 ||
 	    copy_file(dir, outdir, "sockets.tsv", err, errlen) != 0 ||
 	    copy_file(dir, outdir, "deadlocks.tsv", err, errlen) != 0)
@@ -380,8 +485,13 @@ int plot_window_parse(const char *s, uint64_t w[2])
 
 typedef struct wait_row {
 	char fix[24];
-	uint64_t wait;
+	uint64_t wait, count;
 } wait_row;
+
+struct plot_waits {
+	wait_row *w;            /* open addressing on (fix, wait); cap a power of two */
+	size_t n, cap;
+};
 
 static int wait_cmp(const void *a, const void *b)
 {
@@ -390,61 +500,116 @@ static int wait_cmp(const void *a, const void *b)
 	return c ? c : x->wait < y->wait ? -1 : x->wait > y->wait;
 }
 
-static int put_waits(FILE *o, wait_row *w, size_t n)
+plot_waits *plot_waits_new(void) { return calloc(1, sizeof(plot_waits)); }
+
+static size_t wslot(const plot_waits *p, const char *fix, uint64_t wait)
 {
-	if (n)          /* qsort's array may not be NULL, even for no rows */
-		qsort(w, n, sizeof *w, wait_cmp);
-	fputs("fix\twait\tcount\n", o);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && w[j].wait == w[i].wait && !strcmp(w[j].fix, w[i].fix); j++)
-			;
-		fprintf(o, "%s\t%" PRIu64 "\t%zu\n", w[i].fix, w[i].wait, j - i);
+	uint64_t h = wait * 0x9e3779b97f4a7c15ull;
+	for (const char *c = fix; *c; c++)
+		h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+	size_t i = (size_t)(h >> 20) & (p->cap - 1);
+	while (p->w[i].fix[0] && (p->w[i].wait != wait || strcmp(p->w[i].fix, fix)))
+		i = (i + 1) & (p->cap - 1);
+	return i;
+}
+
+int plot_waits_add(plot_waits *p, const char *fix, uint64_t wait)
+{
+	if ((p->n + 1) * 2 > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		wait_row *old = p->w;
+		size_t ocap = p->cap;
+		p->w = calloc(cap, sizeof *p->w);
+		if (!p->w) {
+			p->w = old;
+			return -1;
+		}
+		p->cap = cap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].fix[0])
+				p->w[wslot(p, old[i].fix, old[i].wait)] = old[i];
+		free(old);
 	}
+	wait_row *r = &p->w[wslot(p, fix, wait)];
+	if (!r->fix[0]) {
+		snprintf(r->fix, sizeof r->fix, "%s", fix[0] ? fix : "?");
+		r->wait = wait;
+		p->n++;
+	}
+	r->count++;
 	return 0;
+}
+
+int plot_waits_finish(plot_waits *p, const char *dir, const char *outdir, char *err, size_t errlen)
+{
+	char q[4096];
+	int rc = 0;
+	if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
+		rc = -1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; !rc && i < p->cap; i++)
+		if (p->w[i].fix[0])
+			p->w[n++] = p->w[i];
+	if (n)          /* qsort's array may not be NULL, even for no rows */
+		qsort(p->w, n, sizeof *p->w, wait_cmp);
+	snprintf(q, sizeof q, "%s/lock_acquisitions.tsv", outdir);
+	FILE *o = rc ? NULL : fopen(q, "w");
+	if (!rc && !o) {
+		snprintf(err, errlen, "cannot write %s: %s", q, strerror(errno));
+		rc = -1;
+	}
+	if (o) {
+		fputs("fix\twait\tcount\n", o);
+		for (size_t i = 0; i < n; i++)
+			fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\n", p->w[i].fix, p->w[i].wait, p->w[i].count);
+		if (fclose(o) != 0) {
+			snprintf(err, errlen, "writing the plot's data: %s", strerror(errno));
+			rc = -1;
+		}
+	}
+	free(p->w);
+	free(p);
+	if (rc || copy_file(dir, outdir, "run.tsv", err, errlen) != 0)
+		return -1;
+	return copy_file(dir, outdir, "metrics.tsv", err, errlen);
 }
 
 int plot_waits_write(const char *dir, const char *outdir, char *err, size_t errlen)
 {
-	if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
+	char p[4096];
+	snprintf(p, sizeof p, "%s/lock_acquisitions.tsv", dir);
+	FILE *in = fopen(p, "r");
+	if (!in) {
+		snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
 		return -1;
 	}
-	io f;
-	if (io_open(&f, dir, outdir, "lock_acquisitions.tsv", err, errlen) != 0)
-		return -1;
-	wait_row *w = NULL;
-	size_t n = 0, cap = 0;
+	plot_waits *w = plot_waits_new();
+	char *buf = NULL;
+	size_t cap = 0;
+	int first = 1, bad = !w;
 	row r;
-	while (getline(&f.buf, &f.cap, f.in) > 0) {
-		split(f.buf, &r);
+	while (!bad && getline(&buf, &cap, in) > 0) {
+		if (first) {    /* the header */
+			first = 0;
+			continue;
+		}
+		split(buf, &r);
 		if (r.n < 7)
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			wait_row *nw = realloc(w, cap * sizeof *w);
-			if (!nw) {
-				free(w);
-				io_close(&f, err, errlen);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			w = nw;
-		}
-		snprintf(w[n].fix, sizeof w[n].fix, "%s", r.c[0]);
 		uint64_t a = num(&r, 5), ws = num(&r, 4);
-		w[n++].wait = a > ws ? a - ws : 0;
+		bad = plot_waits_add(w, r.c[0], a > ws ? a - ws : 0) != 0;
 	}
-	/* the cut file holds the counted waits, not the acquisitions */
-	rewind(f.out);
-	if (ftruncate(fileno(f.out), 0) != 0) {
-		free(w);
-		io_close(&f, err, errlen);
-		snprintf(err, errlen, "writing the plot's data: %s", strerror(errno));
+	free(buf);
+	fclose(in);
+	if (bad) {
+		if (w) {
+			free(w->w);
+			free(w);
+		}
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	put_waits(f.out, w, n);
-	free(w);
-	if (io_close(&f, err, errlen) != 0 || copy_file(dir, outdir, "run.tsv", err, errlen) != 0)
-		return -1;
-	return copy_file(dir, outdir, "metrics.tsv", err, errlen);
+	return plot_waits_finish(w, dir, outdir, err, errlen);
 }

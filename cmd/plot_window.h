@@ -28,6 +28,29 @@
 #define PLOT_BEFORE_NS 60000u
 #define PLOT_AFTER_NS 20000u
 
+/* The cut, fed row by row: what plot_window_write does with DIR's files,
+ * for a sink that has the rows as it makes them (trace_tsv.h's plot
+ * mode).  headers: the four files' header lines.  plot_cut_row takes a TSV
+ * line of file `kind` (any variant: others are skipped; changed in place). */
+enum { PC_STATES, PC_STEPS, PC_RING, PC_BACKLOG, PC_KINDS };
+typedef struct plot_cut plot_cut;
+plot_cut *plot_cut_open(const char *outdir, const char *fix, uint64_t t0, uint64_t t1,
+			const char *const headers[PC_KINDS], char *err, size_t errlen);
+void plot_cut_row(plot_cut *c, int kind, char *line);
+/* A cpu_states row of this variant, as plot_cut_row would read it. */
+void plot_cut_state(plot_cut *c, uint64_t start, uint64_t end, uint32_t cpu, const char *state,
+		    const char *lock, const char *label, const char *pkt);
+/* Flush and close; 0, or -1 with a message (err may be NULL). */
+int plot_cut_close(plot_cut *c, char *err, size_t errlen);
+
+/* Copy DIR's run.tsv, metrics.tsv, sockets.tsv and deadlocks.tsv into
+ * OUTDIR (a window's directory).  0, or -1 with a message. */
+int plot_window_copies(const char *dir, const char *outdir, char *err, size_t errlen);
+
+/* The default window of a run that ended at `end` with its first overrun
+ * at `first` (UINT64_MAX: none). */
+void plot_default_window(uint64_t end, uint64_t first, uint64_t *t0, uint64_t *t1);
+
 /* *t0, *t1: the window asked (both 0: the default), then the one used.
  * Returns 0, or -1 with a message. */
 int plot_window_write(const char *dir, const char *fix, const char *outdir, uint64_t *t0,
@@ -42,5 +65,11 @@ int plot_window_parse(const char *s, uint64_t w[2]);
  * sorted, and copies of run.tsv and metrics.tsv.  Returns 0, or -1 with a
  * message. */
 int plot_waits_write(const char *dir, const char *outdir, char *err, size_t errlen);
+/* The same, fed wait by wait: new, add (0, or -1 out of memory), finish
+ * (writes OUTDIR's file, copies DIR's run.tsv and metrics.tsv, frees). */
+typedef struct plot_waits plot_waits;
+plot_waits *plot_waits_new(void);
+int plot_waits_add(plot_waits *w, const char *fix, uint64_t wait);
+int plot_waits_finish(plot_waits *w, const char *dir, const char *outdir, char *err, size_t errlen);
 
 #endif

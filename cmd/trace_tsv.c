@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "deadlock_chain.h"
 #include "grow.h"
 #include "keys.h"
+#include "plot_window.h"
 #include "locks.h"
 #include "sim.h"
 #include "sock_lock.h"
@@ -124,7 +126,36 @@ struct trace_tsv {
 	char (*lname)[LOCK_NAME_MAX];
 	dl_chain dl;                    /* the deadlock's notes so far */
 	uint32_t dl_hops;               /* the variant's deadlock: contexts in its cycle, 0: none */
+	/* --plot alone (trace_tsv_open_plot): TSV_SCAN writes nothing and
+	 * keeps each variant's end and first overrun; TSV_CUT writes the small
+	 * files, and the big ones cut to the window as they are made */
+	int mode;
+	int fixn;                       /* the variant's enum scn_fix */
+	uint64_t end_of[SCN_FIX_COUNT], first_over[SCN_FIX_COUNT], win[SCN_FIX_COUNT][2];
+	char *dir;
+	plot_cut *cut;
+	plot_waits *waits;
+	int cut_failed;
+	char row[4096];
 };
+
+enum { TSV_FULL, TSV_SCAN, TSV_CUT };
+
+/* A row of one of the big files (states, ring, backlog, steps): written,
+ * or in plot mode fed to the window's cut (or, scanning, dropped). */
+__attribute__((format(printf, 3, 4))) static void big_row(trace_tsv *t, int fi, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (t->mode == TSV_FULL) {
+		vfprintf(t->out[fi], fmt, ap);
+	} else if (t->mode == TSV_CUT && t->cut) {
+		vsnprintf(t->row, sizeof t->row, fmt, ap);
+		plot_cut_row(t->cut, fi == F_STATES ? PC_STATES : fi == F_STEPS ? PC_STEPS
+				     : fi == F_RING ? PC_RING : PC_BACKLOG, t->row);
+	}
+	va_end(ap);
+}
 
 /* ---- helpers ---- */
 
@@ -180,13 +211,20 @@ static int key_eq(const key *a, const key *b)
 static void write_out(trace_tsv *t, uint32_t cpu, const tcpu *c)
 {
 	char pkt[24];
+	if (t->mode == TSV_SCAN || (t->mode == TSV_CUT && !t->cut))
+		return;
 	if (c->out.pkt < 0)
 		snprintf(pkt, sizeof pkt, "-");
 	else
 		snprintf(pkt, sizeof pkt, "%" PRId64, c->out.pkt);
-	fprintf(t->out[F_STATES], "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\t%s\t%s\t%s\t%s\n", t->fix,
-		c->out_start, c->out_end, cpu, state_name[c->out.st], lock_str(t, c->out.lock),
-		c->out.label ? c->out.label : "-", pkt);
+	const char *label = c->out.label ? c->out.label : "-";
+	if (t->mode == TSV_CUT) {       /* the row, unformatted, to the window's cut */
+		plot_cut_state(t->cut, c->out_start, c->out_end, cpu, state_name[c->out.st],
+			       lock_str(t, c->out.lock), label, pkt);
+		return;
+	}
+	big_row(t, F_STATES, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\t%s\t%s\t%s\t%s\n", t->fix,
+		c->out_start, c->out_end, cpu, state_name[c->out.st], lock_str(t, c->out.lock), label, pkt);
 }
 
 static void piece(trace_tsv *t, uint32_t cpu, const key *k, uint64_t a, uint64_t b)
@@ -350,19 +388,26 @@ static void advance(trace_tsv *t, uint32_t cpu, uint64_t upto)
 
 /* ---- the other files ---- */
 
+/* Plot mode: nothing of this row would be drawn (after the window, or
+ * scanning). */
+static int cut_skips(const trace_tsv *t, uint64_t time)
+{
+	return t->mode == TSV_SCAN || (t->mode == TSV_CUT && time > t->win[t->fixn][1]);
+}
+
 static void ring_row(trace_tsv *t, uint64_t time, int64_t sock, const char *ev)
 {
-	if (sock < 0 || sock >= (int64_t)t->f->nsockets)
+	if (sock < 0 || sock >= (int64_t)t->f->nsockets || cut_skips(t, time))
 		return;
-	fprintf(t->out[F_RING], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n",
+	big_row(t, F_RING, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n",
 		t->fix, time, sock, t->occ[sock][0], t->occ[sock][1], t->occ[sock][2], ev);
 }
 
 static void backlog_row(trace_tsv *t, uint64_t time, int64_t sock, const char *ev)
 {
-	if (sock < 0 || sock >= (int64_t)t->f->nsockets)
+	if (sock < 0 || sock >= (int64_t)t->f->nsockets || cut_skips(t, time))
 		return;
-	fprintf(t->out[F_BACKLOG], "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n",
+	big_row(t, F_BACKLOG, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n",
 		t->fix, time, sock, t->bl[sock][0], t->bl[sock][1], ev, t->bl[sock][2]);
 }
 
@@ -370,15 +415,26 @@ static void step_row(trace_tsv *t, const trace_event *e, const tctx *x, int64_t 
 		     const char *step)
 {
 	char fr[24], pk[24];
+	if (!strcmp(step, "overrun") && t->first_over[t->fixn] == UINT64_MAX)
+		t->first_over[t->fixn] = e->time;
+	if (cut_skips(t, e->time) || (t->mode == TSV_CUT && e->time < t->win[t->fixn][0]))
+		return;
 	int64_t pkt = trace_kv_get(e, TK_PKT, -1);
 	snprintf(fr, sizeof fr, frame < 0 ? "-" : "%" PRId64, frame);
 	snprintf(pk, sizeof pk, pkt < 0 ? "-" : "%" PRId64, pkt);
-	fprintf(t->out[F_STEPS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRId64 "\t%s\t%s\t%s\n", t->fix,
+	big_row(t, F_STEPS, "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRId64 "\t%s\t%s\t%s\n", t->fix,
 		e->time, e->cpu, e->ctx, x->sock, fr, pk, step);
 }
 
 static void lock_row(trace_tsv *t, uint32_t cpu, const tctx *x, const hold *h, const char *released)
 {
+	if (t->mode != TSV_FULL) {
+		/* plot mode: only the histogram's counts (plot_window.h) */
+		uint64_t w = h->acquired > h->wait_start ? h->acquired - h->wait_start : 0;
+		if (t->mode == TSV_CUT && t->waits && plot_waits_add(t->waits, t->fix, w) != 0)
+			t->cut_failed = 1;
+		return;
+	}
 	fprintf(t->out[F_LOCKS], "%s\t%s\t%" PRIu32 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", t->fix,
 		lock_str(t, h->lock), cpu, x->kind == SIM_CTX_TASK ? x->name : sim_ctx_kind_name((int)x->kind),
 		h->wait_start, h->acquired, released);
@@ -487,7 +543,8 @@ static void on_deadlock(trace_tsv *t, const trace_event *e)
 	for (uint32_t i = 0; i < t->dl.n; i++) {
 		const dl_hop *h = &t->dl.hop[i];
 		const char *ctx = strchr(h->who, ' ');  /* "cpu0 softirq" -> "softirq" */
-		fprintf(t->out[F_DEADLOCKS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32 "\t%s\t%s\n",
+		if (t->out[F_DEADLOCKS])
+			fprintf(t->out[F_DEADLOCKS], "%s\t%" PRIu64 "\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32 "\t%s\t%s\n",
 			t->fix, e->time, h->cpu, ctx ? ctx + 1 : h->who, i, t->dl.n,
 			h->what[0] ? h->what : "-", t->dl.text);
 	}
@@ -632,6 +689,17 @@ static void initial_rows(trace_tsv *t, uint64_t time)
 void trace_tsv_begin(trace_tsv *t, int fix)
 {
 	t->fix = scn_fix_name(fix);
+	t->fixn = fix;
+	t->first_over[fix] = UINT64_MAX;
+	if (t->mode == TSV_CUT) {
+		char wdir[4096], err[256];
+		const char *const h[PC_KINDS] = { file_header[F_STATES], file_header[F_STEPS],
+						  file_header[F_RING], file_header[F_BACKLOG] };
+		snprintf(wdir, sizeof wdir, "%s/window-%s", t->dir, t->fix);
+		t->cut = plot_cut_open(wdir, t->fix, t->win[fix][0], t->win[fix][1], h, err, sizeof err);
+		if (!t->cut)
+			t->cut_failed = 1;
+	}
 	t->active = 1;
 	variant_reset(t);
 	initial_rows(t, 0);
@@ -670,6 +738,14 @@ void trace_tsv_end(trace_tsv *t, const uint64_t m[SCN_M_COUNT])
 		for (uint32_t k = 0; k < t->tasks[j].nheld; k++)
 			lock_row(t, t->tasks[j].cpu, &t->tasks[j], &t->tasks[j].held[k], "-");
 	initial_rows(t, end);   /* the last state, at the end: plots draw steps to it */
+	t->end_of[t->fixn] = end;
+	if (t->cut && plot_cut_close(t->cut, NULL, 0) != 0)
+		t->cut_failed = 1;
+	t->cut = NULL;
+	if (t->mode == TSV_SCAN) {
+		t->active = 0;
+		return;
+	}
 	/* each packet ring: its frames, or a V3 ring's blocks (the plots' panels) */
 	for (size_t s = 0; s < t->f->nsockets; s++) {
 		const scn_socket *so = &t->f->sockets[s];
@@ -707,7 +783,15 @@ static int on_finish(trace_sink *self)
 			rc = -1;
 		t->out[i] = NULL;
 	}
-	return rc;
+	if (t->waits) {
+		/* the histogram's data, beside the run.tsv and metrics.tsv just closed */
+		char sdir[4096], err[256];
+		snprintf(sdir, sizeof sdir, "%s/spin", t->dir);
+		if (plot_waits_finish(t->waits, t->dir, sdir, err, sizeof err) != 0)
+			rc = -1;
+		t->waits = NULL;
+	}
+	return rc || t->cut_failed ? -1 : 0;
 }
 
 trace_sink *trace_tsv_sink(trace_tsv *t) { return &t->sink; }
@@ -717,6 +801,9 @@ void trace_tsv_free(trace_tsv *t)
 	if (!t)
 		return;
 	on_finish(&t->sink);
+	if (t->cut)
+		plot_cut_close(t->cut, NULL, 0);
+	free(t->dir);
 	for (uint32_t i = 0; t->cpu && i < t->ncpus; i++)
 		free(t->cpu[i].stalls);
 	free(t->cpu);
@@ -727,7 +814,30 @@ void trace_tsv_free(trace_tsv *t)
 	free(t);
 }
 
+static trace_tsv *tsv_open(const char *dir, const scn_file *f, int mode, char *err, size_t errlen);
+
 trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t errlen)
+{
+	return tsv_open(dir, f, TSV_FULL, err, errlen);
+}
+
+trace_tsv *trace_tsv_open_plot(const char *dir, const scn_file *f, int scan, char *err, size_t errlen)
+{
+	return tsv_open(dir, f, scan ? TSV_SCAN : TSV_CUT, err, errlen);
+}
+
+void trace_tsv_set_window(trace_tsv *t, int fix, uint64_t t0, uint64_t t1)
+{
+	t->win[fix][0] = t0;
+	t->win[fix][1] = t1 > t0 ? t1 : t0 + 1;
+}
+
+void trace_tsv_window(const trace_tsv *t, int fix, uint64_t *t0, uint64_t *t1)
+{
+	plot_default_window(t->end_of[fix], t->first_over[fix], t0, t1);
+}
+
+static trace_tsv *tsv_open(const char *dir, const scn_file *f, int mode, char *err, size_t errlen)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create directory '%s': %s", dir, strerror(errno));
@@ -741,13 +851,19 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 	t->sink.event = on_event;
 	t->sink.finish = on_finish;
 	t->f = f;
+	t->mode = mode;
+	t->dir = strdup(dir);
+	if (mode == TSV_CUT)
+		t->waits = plot_waits_new();
+	for (int i = 0; i < SCN_FIX_COUNT; i++)
+		t->first_over[i] = UINT64_MAX;
 	t->ncpus = f->cpus;
 	t->nlocks = lock_count(f);
 	t->cpu = calloc(t->ncpus, sizeof(*t->cpu));
 	t->occ = calloc(f->nsockets + 1, sizeof(*t->occ));
 	t->bl = calloc(f->nsockets + 1, sizeof(*t->bl));
 	t->lname = calloc(t->nlocks + 1, sizeof(*t->lname));
-	if (!t->cpu || !t->occ || !t->bl || !t->lname) {
+	if (!t->cpu || !t->occ || !t->bl || !t->lname || !t->dir || (mode == TSV_CUT && !t->waits)) {
 		snprintf(err, errlen, "out of memory");
 		trace_tsv_free(t);
 		return NULL;
@@ -756,6 +872,10 @@ trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t 
 		lock_name(f, i, LOCK_NAME_TRACE, t->lname[i], LOCK_NAME_MAX);
 	for (int i = 0; i < F_COUNT; i++) {
 		char path[4096];
+		/* plot mode: the big files are cut as they are made, not written */
+		int big = i == F_STATES || i == F_LOCKS || i == F_RING || i == F_BACKLOG || i == F_STEPS;
+		if (mode == TSV_SCAN || (mode == TSV_CUT && big))
+			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);
 		t->out[i] = fopen(path, "w");
 		if (!t->out[i]) {

@@ -61,6 +61,16 @@ typedef struct trace_tsv trace_tsv;
 /* Create `dir` if needed, open the files and write their headers.  Returns
  * NULL with a message in err.  `f` must outlive the sink. */
 trace_tsv *trace_tsv_open(const char *dir, const scn_file *f, char *err, size_t errlen);
+/* `--plot DIR` alone: a sink that writes what the plots draw, cut to each
+ * variant's window as the rows are made (plot_window.h), instead of every
+ * row: DIR's metrics.tsv, run.tsv, sockets.tsv, deadlocks.tsv, DIR/spin/
+ * and DIR/window-FIX/.  Two passes: with scan, it writes nothing and keeps
+ * each variant's end and first overrun (trace_tsv_window: the default
+ * window); without, each variant's window is set (trace_tsv_set_window)
+ * before its run. */
+trace_tsv *trace_tsv_open_plot(const char *dir, const scn_file *f, int scan, char *err, size_t errlen);
+void trace_tsv_window(const trace_tsv *t, int fix, uint64_t *t0, uint64_t *t1);
+void trace_tsv_set_window(trace_tsv *t, int fix, uint64_t t0, uint64_t t1);
 /* The sink to put in a run's list (its finish closes the files). */
 trace_sink *trace_tsv_sink(trace_tsv *t);
 /* A variant's run starts / has ended with these metrics. */
