@@ -2,6 +2,7 @@
  * (sim/) and the models (models/). */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,9 @@ static const char help[] =
 	"  --tsv DIR        write the contention data for gnuplot into DIR: cpu_states.tsv,\n"
 	"                   lock_acquisitions.tsv, ring.tsv, backlog.tsv, metrics.tsv, ...\n"
 	"  --perfetto FILE  write a Chrome trace-event JSON file (open it in ui.perfetto.dev)\n"
-	"  --plot DIR       write the TSV data into DIR and render DIR/*.png with gnuplot\n"
-	"                   (timeline per variant, spin_hist.png, compare.png)\n"
+	"  --plot DIR       render DIR/*.png with gnuplot (timeline per variant, spin_hist.png,\n"
+	"                   compare.png) from the data cut to what they draw; with --tsv DIR\n"
+	"                   as well, every row is kept\n"
 	"  --plot-window T0..T1  the timelines' time window (e.g. 10us..50us); default:\n"
 	"                   around each variant's first overrun, else the whole run\n"
 	"  --quiet          print only failed expectations\n"
@@ -698,9 +700,44 @@ static int close_traces(const cli *c, sinks *k, int rc)
 	return rc;
 }
 
+/* One variant's first pass (plot_windows), on a thread of its own. */
+typedef struct scan_job {
+	const scn_file *f;
+	const char *dir;
+	int fix, rc;
+	uint64_t win[2];
+	pthread_t th;
+	int started;
+	char msg[SCN_ERR_MAX];
+} scan_job;
+
+static void *scan_variant(void *arg)
+{
+	scan_job *j = arg;
+	trace_tsv *t = trace_tsv_open_plot(j->dir, j->f, 1, j->msg, sizeof j->msg);
+	if (!t) {
+		j->rc = EXIT_USAGE;
+		return NULL;
+	}
+	variant_result r;
+	memset(&r, 0, sizeof r);
+	trace_tsv_begin(t, j->fix);
+	int err = report_run_variant(j->f, j->fix, trace_tsv_sink(t), &r, j->msg, sizeof j->msg);
+	if (err) {
+		j->rc = err == REPORT_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+	} else {
+		trace_tsv_end(t, r.m);
+		trace_tsv_window(t, j->fix, &j->win[0], &j->win[1]);
+	}
+	report_result_free(&r);
+	trace_tsv_free(t);
+	return NULL;
+}
+
 /* --plot DIR alone: each variant's timeline window, from --plot-window or
- * from a first pass that writes nothing (trace_tsv.h), so that the run's
- * sink can cut its rows to it as it makes them.  EXIT_OK, or a status. */
+ * from a first pass that writes nothing (trace_tsv.h; the variants at
+ * once, each on a thread), so that the run's sink can cut its rows to it
+ * as it makes them.  EXIT_OK, or a status. */
 static int plot_windows(const cli *c, const scn_file *f, const int *fixes, int n, sinks *k)
 {
 	k->plot_cut = 1;
@@ -710,28 +747,26 @@ static int plot_windows(const cli *c, const scn_file *f, const int *fixes, int n
 	}
 	if (c->plot_window[1])
 		return EXIT_OK;
-	char msg[SCN_ERR_MAX];
-	trace_tsv *t = trace_tsv_open_plot(c->plot_dir, f, 1, msg, sizeof msg);
-	if (!t) {
-		fprintf(stderr, "sim: --plot: %s\n", msg);
-		return EXIT_USAGE;
+	scan_job jobs[SCN_FIX_COUNT];
+	memset(jobs, 0, sizeof jobs);
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (scan_job){ .f = f, .dir = c->plot_dir, .fix = fixes[i] };
+		if (n == 1 || pthread_create(&jobs[i].th, NULL, scan_variant, &jobs[i]) != 0)
+			scan_variant(&jobs[i]);
+		else
+			jobs[i].started = 1;
 	}
 	int rc = EXIT_OK;
-	for (int i = 0; i < n && rc == EXIT_OK; i++) {
-		variant_result r;
-		memset(&r, 0, sizeof r);
-		trace_tsv_begin(t, fixes[i]);
-		int err = report_run_variant(f, fixes[i], trace_tsv_sink(t), &r, msg, sizeof msg);
-		if (err) {
-			fprintf(stderr, "%s\n", msg);
-			rc = err == REPORT_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
-		} else {
-			trace_tsv_end(t, r.m);
-			trace_tsv_window(t, fixes[i], &k->win[fixes[i]][0], &k->win[fixes[i]][1]);
+	for (int i = 0; i < n; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].th, NULL);
+		if (jobs[i].rc && rc == EXIT_OK) {
+			fprintf(stderr, "%s\n", jobs[i].msg);
+			rc = jobs[i].rc;
 		}
-		report_result_free(&r);
+		k->win[fixes[i]][0] = jobs[i].win[0];
+		k->win[fixes[i]][1] = jobs[i].win[1];
 	}
-	trace_tsv_free(t);
 	return rc;
 }
 

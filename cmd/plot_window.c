@@ -142,9 +142,11 @@ static void add(bucket *b, const char *state, const char *lock, const char *labe
 
 /* The window's cut: the state of each file's transform (plot_window.h). */
 typedef struct pend {
-	char line[256];
 	uint64_t px;            /* pixel of the row kept, or UINT64_MAX */
 	uint64_t drop_px;
+	uint64_t time;          /* the row kept: its time, values and event */
+	int64_t v[3];
+	char ev[24];
 } pend;
 
 struct plot_cut {
@@ -158,9 +160,12 @@ struct plot_cut {
 	int oom;
 };
 
-void plot_cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const char *state,
-		    const char *lock, const char *label, const char *pkt)
+/* pkt: the packet (-1: none, written "-"), or with pkt_s its text as read */
+static void cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const char *state,
+		      const char *lock, const char *label, int64_t pktn, const char *pkt_s)
 {
+	char pkt_b[24];
+	const char *pkt = pkt_s;
 	FILE *o = c->out[PC_STATES];
 	uint64_t t0 = c->t0, t1 = c->t1, px = c->px;
 	if (e <= t0 || s >= t1 || c->oom)
@@ -180,6 +185,11 @@ void plot_cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const cha
 	bucket *k = &c->b[cpu];
 	if (k->used && s < k->end)
 		flush(o, c->fix, cpu, k);       /* out of order: never merge back */
+	if (!pkt) {     /* only rows that are written need it */
+		pkt = pkt_b;
+		if ((e - s >= px || (strlen(label) >= 4 && !strcmp(label + strlen(label) - 4, "drop"))))
+			snprintf(pkt_b, sizeof pkt_b, pktn < 0 ? "-" : "%" PRId64, pktn);
+	}
 	if (e - s >= px) {
 		flush(o, c->fix, cpu, k);
 		fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%u\t%s\t%s\t%s\t%s\n", c->fix, s, e, cpu, state,
@@ -199,70 +209,94 @@ void plot_cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const cha
 		flush(o, c->fix, cpu, k);
 }
 
+void plot_cut_state(plot_cut *c, uint64_t s, uint64_t e, uint32_t cpu, const char *state,
+		    const char *lock, const char *label, int64_t pkt)
+{
+	cut_state(c, s, e, cpu, state, lock, label, pkt, NULL);
+}
+
 static void state_row(plot_cut *c, row *r)
 {
 	if (r->n >= 8)
-		plot_cut_state(c, num(r, 1), num(r, 2), (uint32_t)num(r, 3), r->c[4], r->c[5], r->c[6],
-			       r->c[7]);
+		cut_state(c, num(r, 1), num(r, 2), (uint32_t)num(r, 3), r->c[4], r->c[5], r->c[6], 0,
+			  r->c[7]);
 }
 
 /* ---- ring_steps: marks inside the window ---- */
 
+/* Is a ring_steps row at t of step `step` drawn?  (Counts the C/J marks.) */
+static int step_kept(plot_cut *c, uint64_t t, const char *step)
+{
+	if (t < c->t0 || t > c->t1)
+		return 0;
+	int over = strcmp(step, "overrun") == 0;
+	int cj = strcmp(step, "C") == 0 || strcmp(step, "J") == 0;
+	return over || (cj && c->marks++ < PLOT_MARKS);
+}
+
 static void step_row(plot_cut *c, const row *r)
 {
-	uint64_t t = num(r, 1);
-	if (r->n < 8 || t < c->t0 || t > c->t1)
-		return;
-	int over = strcmp(r->c[7], "overrun") == 0;
-	int cj = strcmp(r->c[7], "C") == 0 || strcmp(r->c[7], "J") == 0;
-	if (over || (cj && c->marks++ < PLOT_MARKS))
+	if (r->n >= 8 && step_kept(c, num(r, 1), r->c[7]))
 		put(c->out[PC_STEPS], r);
+}
+
+int plot_cut_step_kept(plot_cut *c, uint64_t t, const char *step) { return step_kept(c, t, step); }
+
+void plot_cut_step(plot_cut *c, const char *line)
+{
+	fputs(line, c->out[PC_STEPS]);
 }
 
 /* ---- ring, backlog: a counter row per pixel and socket ---- */
 
-static void hold(pend *p, const row *r, uint64_t px)
+/* A ring.tsv row (fix time sock kernel writing user event) or a
+ * backlog.tsv row (fix time sock pkts bytes event rmem), as the sink
+ * writes them. */
+static void put_counter(FILE *o, int kind, const char *fix, uint64_t time, uint64_t so,
+			const int64_t v[3], const char *ev)
 {
-	/* the columns joined by tabs, cut to the buffer (as snprintf would) */
-	size_t n = 0, cap = sizeof p->line - 1;
-	for (int i = 0; i < r->n && n < cap; i++) {
-		if (i)
-			p->line[n++] = '\t';
-		size_t l = strlen(r->c[i]);
-		if (l > cap - n)
-			l = cap - n;
-		memcpy(p->line + n, r->c[i], l);
-		n += l;
+	if (kind == PC_RING)
+		fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n", fix,
+			time, so, v[0], v[1], v[2], ev);
+	else
+		fprintf(o, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n", fix,
+			time, so, v[0], v[1], ev, v[2]);
+}
+
+void plot_cut_counter(plot_cut *c, int kind, uint64_t t, uint64_t so, const int64_t v[3],
+		      const char *ev)
+{
+	FILE *o = c->out[kind];
+	pend *p = c->p[kind == PC_RING ? 0 : 1];
+	uint64_t t0 = c->t0;
+	if (t > c->t1 || so >= NSOCK)
+		return;
+	uint64_t px = t < t0 ? 0 : (t - t0) / c->px + 1;       /* 0: before the window */
+	int drop = strcmp(ev, "drop") == 0;
+	if (strcmp(ev, "overrun") == 0 || (drop && p[so].drop_px != px)) {
+		if (px && drop)
+			p[so].drop_px = px;
+		if (px)
+			put_counter(o, kind, c->fix, t, so, v, ev);
+		return;
 	}
-	p->line[n] = '\0';
-	p->px = px;
+	if (p[so].px != UINT64_MAX && p[so].px != px)
+		put_counter(o, kind, c->fix, p[so].time, so, p[so].v, p[so].ev);
+	/* the value in force at t0 starts the step */
+	p[so].time = px == 0 ? t0 : t;
+	memcpy(p[so].v, v, sizeof p[so].v);
+	copy_str(p[so].ev, sizeof p[so].ev, ev);
+	p[so].px = px;
 }
 
 static void counter_row(plot_cut *c, int kind, row *r)
 {
-	FILE *o = c->out[kind];
-	pend *p = c->p[kind == PC_RING ? 0 : 1];
-	int event_col = kind == PC_RING ? 6 : 5;
-	uint64_t t = num(r, 1), so = num(r, 2), t0 = c->t0;
-	if (r->n <= event_col || t > c->t1 || so >= NSOCK)
+	if (r->n < 7)
 		return;
-	const char *ev = r->c[event_col];
-	uint64_t px = t < t0 ? 0 : (t - t0) / c->px + 1;       /* 0: before the window */
-	if (strcmp(ev, "overrun") == 0 || (strcmp(ev, "drop") == 0 && p[so].drop_px != px)) {
-		if (px && strcmp(ev, "drop") == 0)
-			p[so].drop_px = px;
-		if (px)
-			put(o, r);
-		return;
-	}
-	if (p[so].px != UINT64_MAX && p[so].px != px)
-		fprintf(o, "%s\n", p[so].line);
-	char t0s[24];
-	if (px == 0) {  /* the value in force at t0 starts the step */
-		snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
-		r->c[1] = t0s;
-	}
-	hold(&p[so], r, px);
+	int ring = kind == PC_RING;
+	int64_t v[3] = { strtoll(r->c[3], NULL, 10), strtoll(r->c[4], NULL, 10),
+			 strtoll(r->c[ring ? 5 : 6], NULL, 10) };
+	plot_cut_counter(c, kind, num(r, 1), num(r, 2), v, r->c[ring ? 6 : 5]);
 }
 
 /* ---- the cut, fed row by row ---- */
@@ -289,7 +323,7 @@ plot_cut *plot_cut_open(const char *outdir, const char *fix, uint64_t t0, uint64
 	c->px = (t1 - t0) / PLOT_PX + 1;
 	for (int j = 0; j < 2; j++)
 		for (size_t i = 0; i < NSOCK; i++)
-			c->p[j][i] = (pend){ "", UINT64_MAX, UINT64_MAX };
+			c->p[j][i] = (pend){ .px = UINT64_MAX, .drop_px = UINT64_MAX };
 	for (int k = 0; k < PC_KINDS; k++) {
 		char q[4096];
 		if ((size_t)snprintf(q, sizeof q, "%s/%s", outdir, cut_file[k]) >= sizeof q ||
@@ -325,7 +359,8 @@ int plot_cut_close(plot_cut *c, char *err, size_t errlen)
 	for (int j = 0; j < 2; j++)
 		for (size_t i = 0; c->out[PC_RING + j] && i < NSOCK; i++)
 			if (c->p[j][i].px != UINT64_MAX)
-				fprintf(c->out[PC_RING + j], "%s\n", c->p[j][i].line);
+				put_counter(c->out[PC_RING + j], PC_RING + j, c->fix, c->p[j][i].time, i,
+					    c->p[j][i].v, c->p[j][i].ev);
 	for (int k = 0; k < PC_KINDS; k++)
 		if (c->out[k] && fclose(c->out[k]) != 0)
 			bad = 1;

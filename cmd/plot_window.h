@@ -37,9 +37,18 @@ typedef struct plot_cut plot_cut;
 plot_cut *plot_cut_open(const char *outdir, const char *fix, uint64_t t0, uint64_t t1,
 			const char *const headers[PC_KINDS], char *err, size_t errlen);
 void plot_cut_row(plot_cut *c, int kind, char *line);
+/* A ring.tsv (kind PC_RING: v kernel, writing, user) or backlog.tsv
+ * (PC_BACKLOG: v pkts, bytes, rmem) row of this variant. */
+void plot_cut_counter(plot_cut *c, int kind, uint64_t time, uint64_t sock, const int64_t v[3],
+		      const char *ev);
+/* A ring_steps row at t of step `step`: is it drawn (0/1; call once a
+ * row, it counts the marks); then plot_cut_step writes the row (a line
+ * with its newline). */
+int plot_cut_step_kept(plot_cut *c, uint64_t t, const char *step);
+void plot_cut_step(plot_cut *c, const char *line);
 /* A cpu_states row of this variant, as plot_cut_row would read it. */
 void plot_cut_state(plot_cut *c, uint64_t start, uint64_t end, uint32_t cpu, const char *state,
-		    const char *lock, const char *label, const char *pkt);
+		    const char *lock, const char *label, int64_t pkt);
 /* Flush and close; 0, or -1 with a message (err may be NULL). */
 int plot_cut_close(plot_cut *c, char *err, size_t errlen);
 

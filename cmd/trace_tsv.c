@@ -151,8 +151,11 @@ __attribute__((format(printf, 3, 4))) static void big_row(trace_tsv *t, int fi, 
 		vfprintf(t->out[fi], fmt, ap);
 	} else if (t->mode == TSV_CUT && t->cut) {
 		vsnprintf(t->row, sizeof t->row, fmt, ap);
-		plot_cut_row(t->cut, fi == F_STATES ? PC_STATES : fi == F_STEPS ? PC_STEPS
-				     : fi == F_RING ? PC_RING : PC_BACKLOG, t->row);
+		if (fi == F_STEPS)      /* kept already (plot_cut_step_kept) */
+			plot_cut_step(t->cut, t->row);
+		else
+			plot_cut_row(t->cut, fi == F_STATES ? PC_STATES : fi == F_RING ? PC_RING
+							      : PC_BACKLOG, t->row);
 	}
 	va_end(ap);
 }
@@ -211,18 +214,19 @@ static int key_eq(const key *a, const key *b)
 static void write_out(trace_tsv *t, uint32_t cpu, const tcpu *c)
 {
 	char pkt[24];
-	if (t->mode == TSV_SCAN || (t->mode == TSV_CUT && !t->cut))
+	if (t->mode == TSV_SCAN || (t->mode == TSV_CUT && (!t->cut || c->out_end <= t->win[t->fixn][0] ||
+							    c->out_start >= t->win[t->fixn][1])))
+		return;         /* plot mode: nothing of it is drawn */
+	const char *label = c->out.label ? c->out.label : "-";
+	if (t->mode == TSV_CUT) {       /* the row, unformatted, to the window's cut */
+		plot_cut_state(t->cut, c->out_start, c->out_end, cpu, state_name[c->out.st],
+			       lock_str(t, c->out.lock), label, c->out.pkt);
 		return;
+	}
 	if (c->out.pkt < 0)
 		snprintf(pkt, sizeof pkt, "-");
 	else
 		snprintf(pkt, sizeof pkt, "%" PRId64, c->out.pkt);
-	const char *label = c->out.label ? c->out.label : "-";
-	if (t->mode == TSV_CUT) {       /* the row, unformatted, to the window's cut */
-		plot_cut_state(t->cut, c->out_start, c->out_end, cpu, state_name[c->out.st],
-			       lock_str(t, c->out.lock), label, pkt);
-		return;
-	}
 	big_row(t, F_STATES, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\t%s\t%s\t%s\t%s\n", t->fix,
 		c->out_start, c->out_end, cpu, state_name[c->out.st], lock_str(t, c->out.lock), label, pkt);
 }
@@ -399,6 +403,11 @@ static void ring_row(trace_tsv *t, uint64_t time, int64_t sock, const char *ev)
 {
 	if (sock < 0 || sock >= (int64_t)t->f->nsockets || cut_skips(t, time))
 		return;
+	if (t->mode == TSV_CUT) {
+		if (t->cut)
+			plot_cut_counter(t->cut, PC_RING, time, (uint64_t)sock, t->occ[sock], ev);
+		return;
+	}
 	big_row(t, F_RING, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\n",
 		t->fix, time, sock, t->occ[sock][0], t->occ[sock][1], t->occ[sock][2], ev);
 }
@@ -407,6 +416,11 @@ static void backlog_row(trace_tsv *t, uint64_t time, int64_t sock, const char *e
 {
 	if (sock < 0 || sock >= (int64_t)t->f->nsockets || cut_skips(t, time))
 		return;
+	if (t->mode == TSV_CUT) {
+		if (t->cut)
+			plot_cut_counter(t->cut, PC_BACKLOG, time, (uint64_t)sock, t->bl[sock], ev);
+		return;
+	}
 	big_row(t, F_BACKLOG, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n",
 		t->fix, time, sock, t->bl[sock][0], t->bl[sock][1], ev, t->bl[sock][2]);
 }
@@ -417,8 +431,8 @@ static void step_row(trace_tsv *t, const trace_event *e, const tctx *x, int64_t 
 	char fr[24], pk[24];
 	if (!strcmp(step, "overrun") && t->first_over[t->fixn] == UINT64_MAX)
 		t->first_over[t->fixn] = e->time;
-	if (cut_skips(t, e->time) || (t->mode == TSV_CUT && e->time < t->win[t->fixn][0]))
-		return;
+	if (t->mode == TSV_SCAN || (t->mode == TSV_CUT && (!t->cut || !plot_cut_step_kept(t->cut, e->time, step))))
+		return;         /* plot mode: not drawn */
 	int64_t pkt = trace_kv_get(e, TK_PKT, -1);
 	snprintf(fr, sizeof fr, frame < 0 ? "-" : "%" PRId64, frame);
 	snprintf(pk, sizeof pk, pkt < 0 ? "-" : "%" PRId64, pkt);
@@ -615,6 +629,22 @@ static void on_step(trace_tsv *t, tctx *x, const trace_event *e)
 		backlog_row(t, e->time, x->sock, "drop");
 }
 
+/* Plot mode's first pass: only what the window needs -- the run's end
+ * (the latest event, or a contended acquisition's hand-off end, as
+ * on_spin_acquired has it) and the first overrun (step_row's). */
+static void scan_event(trace_tsv *t, const trace_event *e)
+{
+	if (e->flags & (SIM_LF_STALL | SIM_LF_CONTEXT) || !(e->flags & ML_F_NOTE_MASK))
+		return;
+	if (ml_note_of(e->flags) == ML_NOTE_SPIN_ACQUIRED) {
+		uint64_t handoff = (uint64_t)trace_kv_get(e, TK_HANDOFF, 0);
+		if (handoff && e->time + handoff > t->tmax)
+			t->tmax = e->time + handoff;
+	} else if (ml_note_of(e->flags) == ML_NOTE_OVERRUN && t->first_over[t->fixn] == UINT64_MAX) {
+		t->first_over[t->fixn] = e->time;
+	}
+}
+
 static void on_event(trace_sink *self, const trace_event *e)
 {
 	trace_tsv *t = (trace_tsv *)self;
@@ -624,6 +654,10 @@ static void on_event(trace_sink *self, const trace_event *e)
 	tcpu *c = &t->cpu[cpu];
 	if (e->time > t->tmax)
 		t->tmax = e->time;
+	if (t->mode == TSV_SCAN) {
+		scan_event(t, e);
+		return;
+	}
 	advance(t, cpu, e->time);
 	if (e->flags & SIM_LF_STALL) {
 		on_stall(t, e);

@@ -5,6 +5,9 @@
 #  - --plot-window T0..T1 keeps only what lies inside, clipped;
 #  - the cut cpu_states.tsv stays within about two bars a pixel a CPU
 #    however long the run (here 8,000 packets: ~43,000 intervals a variant);
+#  - --plot alone cuts the rows to the window as the run makes them: it
+#    writes no whole-run cpu_states.tsv, and its window data and pictures
+#    are byte-identical to --tsv DIR --plot DIR's (which keeps every row);
 #  - a malformed --plot-window is a usage error (exit 2).
 #     sh tests/plot_window.sh SIM SRCDIR
 set -eu
@@ -14,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
 scn=$src/scenarios/bench/plot8k.scn
 
-"$sim" "$scn" --quiet --plot "$tmp/d" > /dev/null || [ $? -eq 1 ]
+"$sim" "$scn" --quiet --tsv "$tmp/d" --plot "$tmp/d" > /dev/null || [ $? -eq 1 ]
 w=$tmp/d/window-none
 full=$(grep -c '^none' "$tmp/d/cpu_states.tsv")
 cut=$(grep -c '^none' "$w/cpu_states.tsv")
@@ -36,6 +39,21 @@ rows=$(awk 'NR > 1' "$tmp/e/window-owner_map/cpu_states.tsv" | wc -l)
 if [ "$bad" -ne 0 ] || [ "$rows" -eq 0 ]; then
   echo "not ok: --plot-window 100us..300us: $bad of $rows rows outside"; fail=1
 else echo "ok: --plot-window 100us..300us: $rows rows, all inside"; fi
+
+# --plot alone: the same cut, made during the run
+"$sim" "$scn" --quiet --plot "$tmp/g" > /dev/null || [ $? -eq 1 ]
+if [ -e "$tmp/g/cpu_states.tsv" ]; then
+  echo "not ok: --plot alone wrote the whole run's cpu_states.tsv"; fail=1
+elif ! diff -r "$tmp/d/window-none" "$tmp/g/window-none" > /dev/null ||
+     ! diff -r "$tmp/d/window-owner_map" "$tmp/g/window-owner_map" > /dev/null ||
+     ! diff -r "$tmp/d/spin" "$tmp/g/spin" > /dev/null; then
+  echo "not ok: --plot alone cut other window data than --tsv --plot"; fail=1
+else
+  same=1
+  for png in "$tmp"/d/*.png; do cmp -s "$png" "$tmp/g/$(basename "$png")" || same=0; done
+  if [ $same -eq 1 ]; then echo "ok: --plot alone: the same window data and pictures, no whole-run rows"
+  else echo "not ok: --plot alone drew other pictures"; fail=1; fi
+fi
 
 for v in 10us 30us..10us 5..10us x..y; do
   rc=0
