@@ -27,7 +27,8 @@ int merge_main(int argc, char **argv, FILE *out);
 /* `--check` shards: an invariant holds when it holds in every shard's part
  * and every part was searched completely; otherwise the shortest
  * counterexample (ties: the lowest shard) is the merged one.  Counts are
- * the shards' sums (a state below several parts counts in each).  Exit 0
+ * the shards' sums (a state below several parts counts in each); a shard
+ * given twice counts once, or is refused when its results differ.  Exit 0
  * every invariant holds, 1 one is reachable or a part was cut, 2 bad input. */
 int merge_check(int argc, char **argv, FILE *out);
 

@@ -83,4 +83,8 @@ verdicts "$t/merged.json" > "$t/v.merged"
 cmp -s "$t/v.whole" "$t/v.merged" || { diff "$t/v.whole" "$t/v.merged"; fail "sharded verdicts differ"; }
 sim merge "$t/s0.json" "$t/s1.json" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "a merge without every shard did not exit 2"
+sed 's/"states": \([0-9]\)/"states": 1\1/' "$t/s1.json" > "$t/s1x.json"
+sim merge "$t/s0.json" "$t/s1.json" "$t/s2.json" "$t/s1x.json" > /dev/null 2> "$t/merge.err"
+[ $? -eq 2 ] && grep -q 'again, with other results' "$t/merge.err" ||
+  fail "a shard given twice with other results was not refused"
 echo "ok: 3 shards merged give the whole search's verdicts"

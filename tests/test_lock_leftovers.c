@@ -53,7 +53,7 @@ static void test_every_flavour_pair(void **state)
 		for (int ul = 0; ul < 3; ul++) {
 			model_run r;
 			run_pair(lk, ul, &r);
-			print_message("%s + %s: violations %d lost %d\n", lock_ops[lk], unlock_ops[ul],
+			print_message("# %s + %s: violations %d lost %d\n", lock_ops[lk], unlock_ops[ul],
 				      (int)r.m[SCN_M_VIOLATIONS], (int)r.m[SCN_M_LOST]);
 			assert_int_equal(r.end, SIM_END_QUIET);
 			assert_int_equal(r.m[SCN_M_VIOLATIONS], want[lk][ul].violations);
