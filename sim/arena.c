@@ -81,11 +81,17 @@ uint64_t hash_wide(const void *p, size_t n, uint64_t h)
 	const unsigned char *b = p;
 	uint64_t v1 = h + P1 + P2, v2 = h + P2, v3 = h, v4 = h - P1;
 	size_t len = n;
-	while (n >= 32) {
-		v1 = round64(v1, load64(b));
-		v2 = round64(v2, load64(b + 8));
-		v3 = round64(v3, load64(b + 16));
-		v4 = round64(v4, load64(b + 24));
+	for (uint64_t blk = 1; n >= 32; blk++) {
+		uint64_t a = load64(b), c = load64(b + 8), d = load64(b + 16), e = load64(b + 24);
+		/* a state is mostly zeros: an all-zero block costs a test, and a
+		 * block's number goes into its rounds, so where the zeros are
+		 * still counts */
+		if (a | c | d | e) {
+			v1 = round64(v1, a ^ blk);
+			v2 = round64(v2, c);
+			v3 = round64(v3, d);
+			v4 = round64(v4, e);
+		}
 		b += 32;
 		n -= 32;
 	}
