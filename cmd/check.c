@@ -1,6 +1,7 @@
 /* check.c - the exhaustive search of `--check`; see check.h. */
 #include "check.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static const int inv_metric[CI_COUNT] = {
  * enabled transitions ids[first, first + n), next the one to try. */
 typedef struct level {
 	uint32_t first, n, next;
+	uint32_t len;               /* the path to this state: path[0, len) */
 } level;
 
 typedef struct search {
@@ -34,17 +36,22 @@ typedef struct search {
 	const check_opts *o;
 	check_result *r;
 	visited v;
-	size_t asz;                 /* arena bytes: a snapshot */
+	sim_seg seg[2];             /* the arena's parts a snapshot keeps */
+	uint32_t nseg;
+	size_t asz;                 /* a snapshot's bytes: the parts', packed */
 	unsigned char *scratch;     /* world_state_hash's */
 	unsigned char *snaps;       /* [cap] snapshots */
 	level *lv;                  /* [cap] */
-	uint32_t *path;             /* [cap]: the transition taken out of each level */
-	uint32_t cap;
+	uint32_t *path;             /* [cap_path]: the transitions from the initial state to
+				 * the one the arena holds, folded ones included */
+	uint32_t len;               /* of the path */
+	uint32_t cap, cap_path;
 	uint32_t *ids;              /* the levels' enabled lists */
 	size_t nids, cap_ids;
 	uint32_t front_depth;       /* sharding's first pass: stop at this depth (0: no) */
-	uint32_t *front;            /* the paths to the states met there, front_depth ids each */
-	size_t nfront, cap_front;
+	uint32_t *front;            /* the paths to the states met there, one after another */
+	size_t *front_at;           /* [nfront + 1]: where each begins */
+	size_t nfront, cap_front, cap_front_at;
 	double t0, shown;
 } search;
 
@@ -95,6 +102,59 @@ static int check_state(search *x, uint32_t len)
 	return 0;
 }
 
+/* Room for n more ids on the path. */
+static int path_room(search *x, uint32_t n)
+{
+	if (x->len + n <= x->cap_path)
+		return 0;
+	uint32_t cap = (x->len + n) * 2;
+	uint32_t *p = realloc(x->path, (size_t)cap * sizeof *p);
+	if (!p)
+		return -1;
+	x->path = p;
+	x->cap_path = cap;
+	return 0;
+}
+
+/* Partial-order reduction: every local step armed in the state the arena
+ * holds (sim_local_step), fired at once, each a transition of its own on
+ * the path and its state checked, but not stored or expanded: the state
+ * kept is the one after them.  A chain of local steps is cut after
+ * FOLD_MAX (a local loop): the state there is expanded in full, which is
+ * always sound.  0, or -1 out of memory. */
+#define FOLD_MAX 256
+static int fold(search *x)
+{
+	sim *s = &x->w->s;
+	uint32_t cpu;
+	if (!x->o->por)
+		return 0;
+	for (uint32_t k = 0; k < FOLD_MAX && (cpu = sim_local_step(s)) != SIM_NONE; k++) {
+		if (check_state(x, x->len) != 0 || path_room(x, 1) != 0)
+			return -1;
+#ifndef NDEBUG
+		uint32_t top = s->cpus[cpu].top, depth = s->ctx[top].depth;
+#endif
+		x->path[x->len++] = cpu;
+		sim_fire(s, cpu);
+		x->r->folded++;
+		/* a local step is one step: the same context goes on */
+		assert(queue_armed(&s->q, cpu) && s->cpus[cpu].top == top && s->ctx[top].depth == depth);
+	}
+	return 0;
+}
+
+/* Transition id out of the state the arena holds, on the path, and the
+ * local steps after it (fold). */
+static int take(search *x, uint32_t id)
+{
+	if (path_room(x, 1) != 0)
+		return -1;
+	x->path[x->len++] = id;
+	sim_fire(&x->w->s, id);
+	return fold(x);
+}
+
 /* A state where nothing is left to fire: the end of a run.  The finish
  * hooks change the arena; the caller restores it before going on. */
 static int check_terminal(search *x, uint32_t len)
@@ -110,7 +170,7 @@ static int check_terminal(search *x, uint32_t len)
 	return check_state(x, len);
 }
 
-/* Room for level d (its snapshot, path entry) and for n more ids. */
+/* Room for level d (its snapshot) and for n more ids. */
 static int reserve(search *x, uint32_t d, uint32_t n)
 {
 	if (d >= x->cap) {
@@ -123,10 +183,6 @@ static int reserve(search *x, uint32_t d, uint32_t n)
 		if (!l)
 			return -1;
 		x->lv = l;
-		uint32_t *p = realloc(x->path, (size_t)cap * sizeof *p);
-		if (!p)
-			return -1;
-		x->path = p;
 		x->cap = cap;
 	}
 	if (x->nids + n > x->cap_ids) {
@@ -140,30 +196,56 @@ static int reserve(search *x, uint32_t d, uint32_t n)
 	return 0;
 }
 
+/* Back to level d's state. */
+static void restore(search *x, uint32_t d)
+{
+	const unsigned char *from = x->snaps + (size_t)d * x->asz;
+	for (uint32_t i = 0; i < x->nseg; i++) {
+		size_t n = x->seg[i].hi - x->seg[i].lo;
+		memcpy(x->w->s.ar.base + x->seg[i].lo, from, n);
+		from += n;
+	}
+}
+
 /* Push the state the arena holds as level d; its enabled transitions are
  * listed already at ids[nids, nids + n). */
 static void push(search *x, uint32_t d, uint32_t n)
 {
-	x->lv[d] = (level){ .first = (uint32_t)x->nids, .n = n, .next = 0 };
+	x->lv[d] = (level){ .first = (uint32_t)x->nids, .n = n, .next = 0, .len = x->len };
 	x->nids += n;
-	memcpy(x->snaps + (size_t)d * x->asz, x->w->s.ar.base, x->asz);
+	unsigned char *to = x->snaps + (size_t)d * x->asz;
+	for (uint32_t i = 0; i < x->nseg; i++) {
+		size_t n = x->seg[i].hi - x->seg[i].lo;
+		memcpy(to, x->w->s.ar.base + x->seg[i].lo, n);
+		to += n;
+	}
 	if (d > x->r->max_depth)
 		x->r->max_depth = d;
 }
 
 /* Sharding's first pass: the path to this state at the split depth. */
-static int keep_front(search *x, uint32_t d)
+static int keep_front(search *x)
 {
-	if ((x->nfront + 1) * d > x->cap_front) {
-		size_t cap = (x->nfront + 1) * d * 2;
+	size_t at = x->nfront ? x->front_at[x->nfront] : 0;
+	if (x->nfront + 2 > x->cap_front_at) {
+		size_t cap = (x->nfront + 2) * 2;
+		size_t *a = realloc(x->front_at, cap * sizeof *a);
+		if (!a)
+			return -1;
+		x->front_at = a;
+		x->cap_front_at = cap;
+	}
+	if (at + x->len > x->cap_front) {
+		size_t cap = (at + x->len) * 2;
 		uint32_t *f = realloc(x->front, cap * sizeof *f);
 		if (!f)
 			return -1;
 		x->front = f;
 		x->cap_front = cap;
 	}
-	memcpy(x->front + x->nfront * d, x->path, d * sizeof *x->path);
-	x->nfront++;
+	memcpy(x->front + at, x->path, x->len * sizeof *x->path);
+	x->front_at[x->nfront] = at;
+	x->front_at[++x->nfront] = at + x->len;
 	return 0;
 }
 
@@ -177,9 +259,9 @@ static int expand(search *x, uint32_t d, int *pushed)
 		return -1;
 	uint32_t n = sim_enabled(s, x->ids + x->nids, s->ntimers);
 	if (n == 0)
-		return check_terminal(x, d);
+		return check_terminal(x, x->len);
 	if (x->front_depth && d == x->front_depth)
-		return keep_front(x, d);
+		return keep_front(x);
 	if (x->o->depth && d >= x->o->depth) {
 		x->r->depth_cut = 1;
 		return 0;
@@ -189,8 +271,8 @@ static int expand(search *x, uint32_t d, int *pushed)
 	return 0;
 }
 
-/* Depth-first from the state the arena holds, reached by path[0..base):
- * every state below it not yet visited. */
+/* Depth-first from the state the arena holds, at depth base, reached by
+ * path[0..len): every state below it not yet visited. */
 static int dfs(search *x, uint32_t base)
 {
 	world *w = x->w;
@@ -202,7 +284,7 @@ static int dfs(search *x, uint32_t base)
 	if (fresh <= 0)
 		return fresh;
 	r->states++;
-	if (check_state(x, base) != 0 || expand(x, base, &pushed) != 0)
+	if (check_state(x, x->len) != 0 || expand(x, base, &pushed) != 0)
 		return -1;
 	int64_t d = pushed ? (int64_t)base : (int64_t)base - 1;
 	int dirty = 0;              /* the arena holds another state than level d's */
@@ -216,12 +298,11 @@ static int dfs(search *x, uint32_t base)
 		}
 		uint32_t id = x->ids[l->first + l->next++];
 		if (dirty)
-			memcpy(w->s.ar.base, x->snaps + (size_t)d * x->asz, x->asz);
+			restore(x, (uint32_t)d);
 		dirty = 1;
-		x->path[d] = id;
-		sim_fire(&w->s, id);
+		x->len = l->len;
 		r->transitions++;
-		if (check_state(x, (uint32_t)d + 1) != 0)
+		if (take(x, id) != 0 || check_state(x, x->len) != 0)
 			return -1;
 		fresh = visited_add(&x->v, world_state_hash(w, x->scratch));
 		if (fresh < 0)
@@ -253,7 +334,8 @@ static int restart(search *x)
 	x->nfront = 0;
 	visited_free(&x->v);
 	world_reset(x->w);
-	return visited_init(&x->v, x->o->bitstate);
+	x->len = 0;
+	return visited_init(&x->v, x->o->bitstate) != 0 ? -1 : fold(x);
 }
 
 /* --shard I/N: the split depth (the least with 8 N states met there, or
@@ -280,9 +362,14 @@ static int sharded(search *x)
 		return -1;
 	for (size_t j = o->shard; j < x->nfront; j += o->shards) {
 		world_reset(x->w);
-		memcpy(x->path, x->front + j * k, k * sizeof *x->path);
-		for (uint32_t i = 0; i < k; i++)
+		x->len = 0;
+		uint32_t n = (uint32_t)(x->front_at[j + 1] - x->front_at[j]);
+		if (path_room(x, n) != 0)
+			return -1;
+		memcpy(x->path, x->front + x->front_at[j], n * sizeof *x->path);
+		for (uint32_t i = 0; i < n; i++)
 			sim_fire(&x->w->s, x->path[i]);
+		x->len = n;
 		if (dfs(x, k) != 0)
 			return -1;
 	}
@@ -300,9 +387,12 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 		return r->error = 2;
 	}
 	world_untimed(w);
-	search x = { .w = w, .o = o, .r = r, .asz = w->s.ar.size, .t0 = wall() };
+	search x = { .w = w, .o = o, .r = r, .t0 = wall() };
+	x.nseg = sim_snapshot_segments(&w->s, x.seg);
+	for (uint32_t i = 0; i < x.nseg; i++)
+		x.asz += x.seg[i].hi - x.seg[i].lo;
 	x.scratch = malloc(world_scratch_bytes(w) + 1);
-	int rc = !x.scratch || visited_init(&x.v, o->bitstate) != 0 ? -1
+	int rc = !x.scratch || visited_init(&x.v, o->bitstate) != 0 || fold(&x) != 0 ? -1
 		 : o->shards ? sharded(&x) : dfs(&x, 0);
 	if (rc != 0) {
 		r->out_of_memory = 1;
@@ -312,8 +402,8 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	}
 	r->complete = !r->depth_cut && !r->out_of_memory;
 	r->omission = visited_omission(&x.v);
-	r->bytes = visited_bytes(&x.v) + (uint64_t)x.cap * (x.asz + sizeof(level) + 4) +
-		   x.cap_ids * 4;
+	r->bytes = visited_bytes(&x.v) + (uint64_t)x.cap * (x.asz + sizeof(level)) +
+		   (uint64_t)x.cap_path * 4 + x.cap_ids * 4;
 	visited_free(&x.v);
 	free(x.scratch);
 	free(x.snaps);
@@ -321,6 +411,7 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	free(x.path);
 	free(x.ids);
 	free(x.front);
+	free(x.front_at);
 	world_delete(w);
 	return 0;
 }

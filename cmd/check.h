@@ -38,6 +38,8 @@ typedef struct check_opts {
 	uint32_t bitstate;          /* --check-bitstate BITS; 0: hash compaction */
 	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
 	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
+	int por;                    /* partial-order reduction (on unless --check-por off) */
+	int por_off;                /* --check-por off was given */
 	int has_opts;               /* the command line gave a --check-* option */
 } check_opts;
 
@@ -54,6 +56,7 @@ typedef struct check_result {
 	int error;                  /* an exit status when the search could not run */
 	uint64_t states, transitions, max_depth;
 	uint64_t terminals;         /* states where nothing is left to fire */
+	uint64_t folded;            /* local steps fired at once (partial-order reduction) */
 	int complete;               /* neither the depth bound nor memory cut it */
 	int depth_cut, out_of_memory;
 	double omission;            /* visited_omission() */

@@ -147,6 +147,9 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 	fprintf(out, "check %s fix=%s: %" PRIu64 " states, %" PRIu64 " transitions, max depth %"
 		PRIu64 ", %" PRIu64 " ends\n", f->name, scn_fix_name(r->fix), r->states,
 		r->transitions, r->max_depth, r->terminals);
+	if (o->por)
+		fprintf(out, "  partial-order reduction: %" PRIu64 " local steps taken at once, their "
+			"states not kept (--check-por off: the full search)\n", r->folded);
 	if (o->shards)
 		fprintf(out, "  shard %u/%u: the %" PRIu64 " states at depth %u dealt round-robin; this "
 			"shard searched those numbered %u mod %u, and everything above\n", o->shard,
@@ -190,9 +193,9 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 static int json_variant(FILE *out, const scn_file *f, const check_result *r, const check_opts *o)
 {
 	fprintf(out, "{\"fix\": \"%s\", \"states\": %" PRIu64 ", \"transitions\": %" PRIu64
-		", \"max_depth\": %" PRIu64 ", \"ends\": %" PRIu64 ", \"complete\": %s, "
-		"\"visited\": \"%s\", \"omission_probability\": %.3g, \"invariants\": {",
-		scn_fix_name(r->fix), r->states, r->transitions, r->max_depth, r->terminals,
+		", \"max_depth\": %" PRIu64 ", \"ends\": %" PRIu64 ", \"folded\": %" PRIu64
+		", \"complete\": %s, \"visited\": \"%s\", \"omission_probability\": %.3g, \"invariants\": {",
+		scn_fix_name(r->fix), r->states, r->transitions, r->max_depth, r->terminals, r->folded,
 		r->complete ? "true" : "false", o->bitstate ? "bitstate" : "hash_compaction",
 		r->omission);
 	for (int k = 0; k < CI_COUNT; k++) {
@@ -213,7 +216,7 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 		}
 		fputc('}', out);
 	}
-	fputs("}, \"por\": false", out);
+	fprintf(out, "}, \"por\": %s", o->por ? "true" : "false");
 	if (o->shards)
 		fprintf(out, ", \"split_depth\": %u, \"split_states\": %" PRIu64, r->front_depth,
 			r->frontier);

@@ -83,6 +83,13 @@ static const jnode *variant(const cshard *r, int i)
 	return v;
 }
 
+/* A variant's "por": was the search reduced? */
+static int por(const jnode *v)
+{
+	const jnode *p = member(v, "por", J_TRUE);
+	return p && p->type == J_TRUE;
+}
+
 /* Do a and r describe parts of one search?  0, or 2 told. */
 static int same(const cshard *a, const cshard *r)
 {
@@ -94,8 +101,8 @@ static int same(const cshard *a, const cshard *r)
 		const jnode *x = variant(a, i), *y = variant(r, i);
 		if (strcmp(member(x, "fix", J_STRING)->str, member(y, "fix", J_STRING)->str) ||
 		    strcmp(member(x, "visited", J_STRING)->str, member(y, "visited", J_STRING)->str) ||
-		    u64_of(x, "split_depth") != u64_of(y, "split_depth"))
-			what = "variants or bounds (fix, visited set, split depth)";
+		    u64_of(x, "split_depth") != u64_of(y, "split_depth") || por(x) != por(y))
+			what = "variants or bounds (fix, visited set, split depth, por)";
 	}
 	if (!what)
 		return 0;
@@ -109,7 +116,7 @@ static int same(const cshard *a, const cshard *r)
 static int print_variant(FILE *out, const cshard *r, int n, int i)
 {
 	const jnode *v0 = variant(&r[0], i);
-	uint64_t states = 0, trans = 0, depth = 0, ends = 0;
+	uint64_t states = 0, trans = 0, depth = 0, ends = 0, folded = 0;
 	int complete = 1, bad = 0;
 	double omission = 0;
 	for (int k = 0; k < n; k++) {
@@ -117,6 +124,7 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 		states += u64_of(v, "states");
 		trans += u64_of(v, "transitions");
 		ends += u64_of(v, "ends");
+		folded += u64_of(v, "folded");
 		if (u64_of(v, "max_depth") > depth)
 			depth = u64_of(v, "max_depth");
 		complete &= member(v, "complete", J_TRUE)->type == J_TRUE;
@@ -126,8 +134,8 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 	fprintf(out, "{\"fix\": ");
 	json_string(out, member(v0, "fix", J_STRING)->str);
 	fprintf(out, ", \"states\": %" PRIu64 ", \"transitions\": %" PRIu64 ", \"max_depth\": %" PRIu64
-		", \"ends\": %" PRIu64 ", \"complete\": %s, \"visited\": ", states, trans, depth, ends,
-		complete ? "true" : "false");
+		", \"ends\": %" PRIu64 ", \"folded\": %" PRIu64 ", \"complete\": %s, \"visited\": ",
+		states, trans, depth, ends, folded, complete ? "true" : "false");
 	json_string(out, member(v0, "visited", J_STRING)->str);
 	fprintf(out, ", \"omission_probability\": %.3g, \"shards\": %d, \"invariants\": {", omission, n);
 	const jnode *inv0 = member(v0, "invariants", J_OBJECT);
@@ -164,7 +172,7 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 		}
 		fputc('}', out);
 	}
-	fputs("}, \"por\": false}", out);
+	fprintf(out, "}, \"por\": %s}", por(v0) ? "true" : "false");
 	return bad || !complete ? 1 : 0;
 }
 

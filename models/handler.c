@@ -47,6 +47,16 @@ static sim_answer prog_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_NEXT;
 }
 
+/* --check's partial-order reduction (sim_set_fn_local): as a task's. */
+static int prog_local(const sim *s, uint32_t c, const sim_frame *f)
+{
+	(void)c;
+	const world *w = s->model;
+	size_t nops;
+	const scn_op *ops = prog_ops(w->scn, f->a, &nops);
+	return f->b < nops && ops[f->b].kind == SCN_OP_WORK;
+}
+
 /* run_timer_softirq() -> __run_timers() -> expire_timers(): each due
  * program of this CPU, in scenario order. */
 static sim_answer timer_softirq_step(sim *s, uint32_t c, sim_frame *f)
@@ -123,6 +133,7 @@ static int handler_reserve(world *w, char *err, size_t errlen)
 	sim *s = &w->s;
 	uint32_t n = nprogs(f);
 	w->fn_hd_prog = sim_add_fn(s, "handler", prog_step);
+	sim_set_fn_local(s, w->fn_hd_prog, prog_local);
 	uint16_t fn_timer = sim_add_fn(s, "run_timer_softirq", timer_softirq_step);
 	uint16_t fn_tick = sim_add_fn(s, "local_timer_interrupt", tick_step);
 	uint16_t fn_irq = sim_add_fn(s, "irq_program", irq_step);

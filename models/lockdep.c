@@ -28,7 +28,7 @@ static uint32_t bfs(world *w, uint32_t start, int forward, uint32_t target, uint
 		if ((l != start || self) && (l == target || (w->ld_class[l].usage & bits)))
 			return l;
 		for (uint32_t e = 0; e < st->nedges; e++) {
-			const ld_edge *g = &st->edge[e];
+			const ld_edge *g = &w->ld_edge[e];
 			uint32_t a = forward ? g->from : g->to, b = forward ? g->to : g->from;
 			if (g->bad || a != l || w->ld_seen[b])
 				continue;
@@ -44,18 +44,19 @@ static uint32_t bfs(world *w, uint32_t start, int forward, uint32_t target, uint
 static int first_time(world *w, uint32_t kind, uint32_t a, uint32_t b)
 {
 	ld_state *st = w->ld;
+	ld_report *r = w->ld_report;
 	for (uint32_t i = 0; i < st->nreports; i++)
-		if (st->report[i].kind == kind && st->report[i].a == a && st->report[i].b == b)
+		if (r[i].kind == kind && r[i].a == a && r[i].b == b)
 			return 0;
-	if (st->nreports < LOCKDEP_REPORTS)
-		st->report[st->nreports++] = (ld_report){ kind, a, b, 0 };
+	if (st->nreports < w->ld_report_cap)
+		r[st->nreports++] = (ld_report){ kind, a, b, 0 };
 	w->g->m[SCN_M_LOCK_ORDER]++;
 	return 1;
 }
 
 static void tell_edge(world *w, uint32_t e)
 {
-	const ld_edge *g = &w->ld->edge[e];
+	const ld_edge *g = &w->ld_edge[e];
 	oracle_add_at(w, STORY_LOCK_ORDER, g->w.time, g->w.ctx, g->w.cpu, SIM_NONE, W_LO_EDGE,
 		      g->from, 0, g->to);
 }
@@ -67,7 +68,7 @@ static void tell_path(world *w, uint32_t l, int forward)
 	uint32_t path[STORY_LINES], n = 0;
 	for (uint32_t e; (e = w->ld_parent[l]) != SIM_NONE && n < STORY_LINES;) {
 		path[n++] = e;
-		l = forward ? w->ld->edge[e].from : w->ld->edge[e].to;
+		l = forward ? w->ld_edge[e].from : w->ld_edge[e].to;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		tell_edge(w, path[forward ? n - 1 - i : i]);
@@ -153,11 +154,11 @@ static void check_prev_add(world *w, uint32_t ctx, uint32_t prev, uint32_t next)
 {
 	ld_state *st = w->ld;
 	for (uint32_t e = 0; e < st->nedges; e++)
-		if (st->edge[e].from == prev && st->edge[e].to == next)
+		if (w->ld_edge[e].from == prev && w->ld_edge[e].to == next)
 			return;         /* seen before: checked then */
-	if (st->nedges == LOCKDEP_EDGES)
+	if (st->nedges == w->ld_edge_cap)
 		return;         /* "BUG: MAX_LOCKDEP_ENTRIES too low!" */
-	ld_edge *g = &st->edge[st->nedges++];
+	ld_edge *g = &w->ld_edge[st->nedges++];
 	*g = (ld_edge){ prev, next, 1, 0, { sim_now(&w->s), ctx, sim_ctx_at(&w->s, ctx)->cpu } };
 	/* check_noncircular(): does next already lead to prev? */
 	if (bfs(w, next, 1, prev, 0, 1) != SIM_NONE) {
@@ -212,7 +213,12 @@ _Static_assert(sizeof(ld_edge) == 32 && sizeof(ld_class) == 72 && sizeof(ld_held
 
 int lockdep_reserve(world *w, char *err, size_t errlen)
 {
+	uint64_t pairs = (uint64_t)w->nlocks * w->nlocks;
+	w->ld_edge_cap = pairs < LOCKDEP_EDGES ? (uint32_t)pairs : LOCKDEP_EDGES;
+	w->ld_report_cap = 3 * pairs < LOCKDEP_REPORTS ? (uint32_t)(3 * pairs) : LOCKDEP_REPORTS;
 	w->off_ld = world_reserve(w, 1, sizeof(ld_state));
+	w->off_ld_edge = world_reserve(w, w->ld_edge_cap, sizeof(ld_edge));
+	w->off_ld_report = world_reserve(w, w->ld_report_cap, sizeof(ld_report));
 	w->off_ld_class = world_reserve(w, w->nlocks, sizeof(ld_class));
 	w->off_ld_held = world_reserve(w, world_nctx(w), sizeof(ld_held));
 	/* bfs()'s scratch: not run state (nothing survives a call) */
@@ -225,6 +231,8 @@ int lockdep_reserve(world *w, char *err, size_t errlen)
 void lockdep_bind(world *w)
 {
 	w->ld = arena_at(&w->s.ar, w->off_ld);
+	w->ld_edge = arena_at(&w->s.ar, w->off_ld_edge);
+	w->ld_report = arena_at(&w->s.ar, w->off_ld_report);
 	w->ld_class = arena_at(&w->s.ar, w->off_ld_class);
 	w->ld_held = arena_at(&w->s.ar, w->off_ld_held);
 }
@@ -240,9 +248,9 @@ void lockdep_canon(const world *w, unsigned char *copy)
 		for (uint32_t u = 0; u < LD_USAGES; u++)
 			c->first[u] = (ld_witness){ 0 };
 	}
-	ld_state *ld = WORLD_IN_COPY(w, copy, w->ld);
-	for (uint32_t e = 0; e < w->ld->nedges && e < LOCKDEP_EDGES; e++)
-		ld->edge[e].w = (ld_witness){ 0 };
+	ld_edge *edge = WORLD_IN_COPY(w, copy, w->ld_edge);
+	for (uint32_t e = 0; e < w->ld->nedges && e < w->ld_edge_cap; e++)
+		edge[e].w = (ld_witness){ 0 };
 }
 
 void lockdep_free(world *w)

@@ -67,10 +67,13 @@ typedef struct ld_report {      /* a distinct inversion: kind, a, b */
 	uint32_t kind, a, b, pad;
 } ld_report;
 
+/* The edges and the reports are arrays of their own (world.h: ld_edge,
+ * ld_report), sized for the scenario's locks: an edge is a distinct
+ * (from, to) and a report a distinct (kind, a, b), so with n locks there
+ * are at most n * n and 3 n * n of them, below the caps above in every
+ * small scenario -- whose arena `--check` copies and hashes at every step. */
 typedef struct ld_state {
 	uint32_t nedges, nreports;
-	ld_edge edge[LOCKDEP_EDGES];
-	ld_report report[LOCKDEP_REPORTS];
 } ld_state;
 
 #define LD_BIT(b) (1u << (b))

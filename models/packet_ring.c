@@ -378,6 +378,25 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 	return SIM_RET;
 }
 
+/* --check's partial-order reduction (sim_set_fn_local): the steps that
+ * touch only the writer's frame, or data that only the holder of
+ * sk_receive_queue.lock reaches, with nothing the oracle sees:
+ *  - I, smp_mb(): nothing but the frame's pc;
+ *  - D', owner_map: rx_owner_map is tested and set here and cleared at J,
+ *    both under the lock (J_lock);
+ *  - E: tp_packets++ and the read of tp_drops, under the lock.  Before
+ *    v5.3 every other access to them is under it too (drop_n_account's
+ *    tp_drops++ is one step with its unlock, PACKET_STATISTICS takes the
+ *    lock); from v5.3 room_drop and getsockopt touch the atomic tp_drops
+ *    without it, and E is not local. */
+static int ring_local(const sim *s, uint32_t c, const sim_frame *f)
+{
+	(void)c;
+	const world *w = s->model;
+	return f->pc == PC_I || f->pc == PC_DP ||
+	       (f->pc == PC_E && w->scn->kernel < SCN_KERNEL(5, 3));
+}
+
 /* ---- the model's life cycle (world.h) ---- */
 
 _Static_assert(sizeof(ring_frame) == 8, "ring_frame has no padding");
@@ -387,6 +406,7 @@ static int packet_ring_reserve(world *w, char *err, size_t errlen)
 	const scn_file *f = w->scn;
 	sim *s = &w->s;
 	w->fn_tpacket_rcv = sim_add_fn(s, "tpacket_rcv", ring_tpacket_rcv_step);
+	sim_set_fn_local(s, w->fn_tpacket_rcv, ring_local);
 	w->frame_off = calloc(f->nsockets + 1, sizeof(size_t));
 	w->bitmap_off = calloc(f->nsockets + 1, sizeof(size_t));
 	if (!w->frame_off || !w->bitmap_off)

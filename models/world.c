@@ -370,13 +370,17 @@ size_t world_scratch_bytes(const world *w) { return sim_canon_bytes(&w->s); }
 
 uint64_t world_state_hash(world *w, unsigned char *scratch)
 {
-	size_t n = sim_canon_bytes(&w->s);
-	memcpy(scratch, w->s.ar.base, n);
+	sim_seg seg[SIM_CANON_SEGS];
+	uint32_t n = sim_canon_segments(&w->s, seg);
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(scratch + seg[i].lo, w->s.ar.base + seg[i].lo, seg[i].hi - seg[i].lo);
 	uint64_t h = sim_canon(&w->s, scratch);
 	for (size_t i = 0; i < NMODELS; i++)
 		if (models[i]->canon)
 			models[i]->canon(w, scratch);
-	return hash_wide(scratch, n, h);
+	for (uint32_t i = 0; i < n; i++)
+		h = hash_wide(scratch + seg[i].lo, seg[i].hi - seg[i].lo, h);
+	return h;
 }
 
 void world_free(world *w)

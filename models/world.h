@@ -35,6 +35,8 @@ typedef struct task_state task_state;
 typedef struct consumer_state consumer_state;
 typedef struct handler_state handler_state;
 typedef struct ld_state ld_state;
+typedef struct ld_edge ld_edge;
+typedef struct ld_report ld_report;
 typedef struct ld_class ld_class;
 typedef struct ld_held ld_held;
 typedef struct story story;
@@ -120,8 +122,11 @@ struct world {
 	uint32_t *spin_next;        /* [nctx] */
 
 	/* lockdep.c: the graph, per lock class, per context; bfs() scratch */
-	size_t off_ld, off_ld_class, off_ld_held;
+	size_t off_ld, off_ld_class, off_ld_held, off_ld_edge, off_ld_report;
 	ld_state *ld;
+	ld_edge *ld_edge;           /* [ld_edge_cap] */
+	ld_report *ld_report;       /* [ld_report_cap] */
+	uint32_t ld_edge_cap, ld_report_cap;
 	ld_class *ld_class;         /* [nlocks] */
 	ld_held *ld_held;           /* [nctx] */
 	uint32_t *ld_queue, *ld_parent;

@@ -116,7 +116,14 @@ uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step)
 	sim_fn_desc *d = PUSH(s->fns, s->nfns);
 	d->name = name;
 	d->step = step;
+	d->local = NULL;
 	return (uint16_t)(s->nfns - 1);
+}
+
+void sim_set_fn_local(sim *s, uint16_t fn, sim_local_fn local)
+{
+	assert(!s->built && fn < s->nfns);
+	s->fns[fn].local = local;
 }
 
 uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon)

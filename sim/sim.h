@@ -179,9 +179,14 @@ typedef struct sim sim;
 typedef sim_answer (*sim_step_fn)(sim *s, uint32_t ctx, sim_frame *f);
 typedef void (*sim_timer_fn)(sim *s, uint32_t arg);
 
+/* `--check`'s partial-order reduction (untimed.h): does the step frame f
+ * of context ctx would take next touch only that context's own state? */
+typedef int (*sim_local_fn)(const sim *s, uint32_t ctx, const sim_frame *f);
+
 typedef struct sim_fn_desc {
 	const char *name;
 	sim_step_fn step;
+	sim_local_fn local;     /* NULL: no step of it is local */
 } sim_fn_desc;
 
 typedef struct sim_timer_desc {
@@ -333,6 +338,12 @@ _Noreturn void sim_out_of_memory(void);
 void sim_init(sim *s, uint32_t ncpus, uint64_t seed);
 void sim_free(sim *s);
 uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step);
+/* Say which of fn's steps are local (untimed.h, sim_local_step): a step
+ * that reads and writes only its own frame, its context's private state,
+ * data no other context reaches without a lock this one holds, and
+ * accounting; that answers SIM_CONT with a cost; and that none of the
+ * oracle's invariants sees. */
+void sim_set_fn_local(sim *s, uint16_t fn, sim_local_fn local);
 uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon);
 uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t cost_ns,
 		       uint64_t per_byte_ps);

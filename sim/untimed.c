@@ -41,6 +41,27 @@ void sim_fire(sim *s, uint32_t id)
 		s->timers[id].fire(s, s->timers[id].arg);
 }
 
+uint32_t sim_local_step(const sim *s)
+{
+	const sim_global *g = s->g;
+	if (!g->live || g->stopped)
+		return SIM_NONE;
+	for (uint32_t cpu = 0; cpu < s->ncpus; cpu++) {
+		const sim_cpu *c = &s->cpus[cpu];
+		if (!queue_armed(&s->q, cpu) || (c->irq_pending | c->attn) || c->top == SIM_NONE)
+			continue;
+		const sim_ctx *x = &s->ctx[c->top];
+		/* armed by arm_top_at(): the step runs when the timer fires */
+		if (x->state != SIM_S_RUNNING || x->depth == 0)
+			continue;
+		const sim_frame *f = &x->f[x->depth - 1];
+		sim_local_fn local = s->fns[f->fn].local;
+		if (local && local(s, c->top, f))
+			return cpu;
+	}
+	return SIM_NONE;
+}
+
 int sim_run_script(sim *s, const uint32_t *ids, size_t n, size_t *done)
 {
 	sim_global *g = s->g;
@@ -70,6 +91,48 @@ int sim_run_script(sim *s, const uint32_t *ids, size_t n, size_t *done)
 /* A deadline as the state sees it: still ahead of now, or not. */
 static inline uint64_t ahead(uint64_t t, uint64_t now) { return t > now; }
 
+/* Add [lo, hi) to the skips, kept in order. */
+static uint32_t add_skip(sim_seg *k, uint32_t n, size_t lo, size_t hi)
+{
+	uint32_t i = n;
+	for (; i > 0 && k[i - 1].lo > lo; i--)
+		k[i] = k[i - 1];
+	k[i] = (sim_seg){ lo, hi };
+	return n + 1;
+}
+
+uint32_t sim_canon_segments(const sim *s, sim_seg seg[SIM_CANON_SEGS])
+{
+	sim_seg skip[3];
+	uint32_t nskip = 0, n = 0;
+	nskip = add_skip(skip, nskip, s->off_rng, s->off_rng + (s->nrngs + 1) * sizeof(rng));
+	nskip = add_skip(skip, nskip, s->off_zero, s->off_zero + s->ncpus * sizeof(sim_zero));
+	if (s->perturb_ready)
+		nskip = add_skip(skip, nskip, s->off_pstate,
+				 s->off_xirq + (size_t)s->ncpus * sizeof(uint64_t));
+	size_t at = 0, end = sim_canon_bytes(s);
+	for (uint32_t i = 0; i < nskip; i++) {
+		if (skip[i].lo > at)
+			seg[n++] = (sim_seg){ at, skip[i].lo < end ? skip[i].lo : end };
+		if (skip[i].hi > at)
+			at = skip[i].hi;
+	}
+	if (at < end)
+		seg[n++] = (sim_seg){ at, end };
+	return n;
+}
+
+uint32_t sim_snapshot_segments(const sim *s, sim_seg seg[2])
+{
+	if (!s->perturb_ready) {
+		seg[0] = (sim_seg){ 0, s->ar.size };
+		return 1;
+	}
+	seg[0] = (sim_seg){ 0, s->off_pstate };
+	seg[1] = (sim_seg){ s->off_xirq + (size_t)s->ncpus * sizeof(uint64_t), s->ar.size };
+	return 2;
+}
+
 uint64_t sim_canon(const sim *s, unsigned char *copy)
 {
 	const sim_global *g = s->g;
@@ -95,12 +158,8 @@ uint64_t sim_canon(const sim *s, unsigned char *copy)
 		/* the frames above the top are left-overs of returned calls */
 		memset(&cx->f[x->depth], 0, (SIM_FRAMES - x->depth) * sizeof(sim_frame));
 	}
-	memset(IN_COPY(s, copy, s->rng), 0, (s->nrngs + 1) * sizeof(rng));
-	memset(IN_COPY(s, copy, s->zero), 0, s->ncpus * sizeof(sim_zero));
-	if (s->perturb_ready) {
-		memset(copy + s->off_pstate, 0, s->off_xirq - s->off_pstate +
-		       (size_t)s->ncpus * sizeof(uint64_t));
-	}
+	/* the RNG streams, the zero-time guards and exploration's state are
+	 * outside every segment (sim_canon_segments): never copied */
 	/* the queue: which timers are armed, not when */
 	uint64_t h = 0x51afd7ed558ccd1dull;
 	for (uint32_t id = 0; id < s->ntimers; id++)

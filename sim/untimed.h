@@ -34,17 +34,41 @@ uint32_t sim_enabled(const sim *s, uint32_t *ids, uint32_t cap);
 /* Fire armed timer `id` now, whatever its time: the transition. */
 void sim_fire(sim *s, uint32_t id);
 
+/* Partial-order reduction (docs/check.md): the lowest CPU whose armed
+ * transition is one local step (sim_set_fn_local) of its top context, with
+ * nothing to attend to first (no hardirq pending, no softirq or reschedule
+ * asked for); SIM_NONE when there is none.  Such a step commutes with
+ * every transition of every other context and changes nothing the oracle
+ * sees: firing it at once, before anything else, loses no state the
+ * invariants can tell apart. */
+uint32_t sim_local_step(const sim *s);
+
 /* A run along a script: fire ids[0..n) in order, then the lowest armed
  * timer until none is (or the event limit).  *done: how many of the
  * script's ids fired (fewer than n: ids[*done] was not armed then).
  * Returns the run's end (enum sim_end). */
 int sim_run_script(sim *s, const uint32_t *ids, size_t n, size_t *done);
 
-/* In `copy` (a snapshot of s's arena, arena.size bytes), clear the engine's
- * accounting: time, event and step counts, statistics, the RNG streams, the
- * exploration's state, and the event queue, whose armed set is hashed
- * instead.  Returns the hash of the engine's part of the state (the armed
- * timers); the caller hashes the bytes of copy before s->q.off_state. */
+/* The parts of the arena that are state, in order: the bytes before the
+ * queue (sim_canon_bytes) but the RNG streams, the zero-time guards and
+ * exploration's state, which are accounting as a whole.  The caller copies
+ * and hashes these segments only; the rest of its copy is never read. */
+typedef struct sim_seg {
+	size_t lo, hi;
+} sim_seg;
+#define SIM_CANON_SEGS 4
+uint32_t sim_canon_segments(const sim *s, sim_seg seg[SIM_CANON_SEGS]);
+
+/* The parts of the arena a snapshot of an untimed run keeps: all of it but
+ * exploration's state, which an untimed run never touches (sim_untimed:
+ * no perturbation, no jitter).  Returns how many (1 or 2). */
+uint32_t sim_snapshot_segments(const sim *s, sim_seg seg[2]);
+
+/* In `copy` (s's arena's segments copied at their offsets), clear the
+ * engine's accounting: time, event and step counts, statistics, and the
+ * event queue, whose armed set is hashed instead.  Returns the hash of the
+ * engine's part of the state (the armed timers); the caller hashes the
+ * segments of copy. */
 uint64_t sim_canon(const sim *s, unsigned char *copy);
 
 /* Bytes of the arena before the queue: what the caller hashes. */
