@@ -96,6 +96,7 @@ void sim_free(sim *s)
 {
 	arena_free(&s->ar);
 	free(s->fns);
+	free(s->fn_local);
 	free(s->timers);
 	free(s->labels);
 	free(s->key_name);
@@ -116,14 +117,22 @@ uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step)
 	sim_fn_desc *d = PUSH(s->fns, s->nfns);
 	d->name = name;
 	d->step = step;
-	d->local = NULL;
 	return (uint16_t)(s->nfns - 1);
 }
 
 void sim_set_fn_local(sim *s, uint16_t fn, sim_local_fn local)
 {
 	assert(!s->built && fn < s->nfns);
-	s->fns[fn].local = local;
+	if (fn >= s->nfn_local) {
+		sim_local_fn *l = realloc(s->fn_local, (fn + 1u) * sizeof *l);
+		if (!l)
+			sim_out_of_memory();
+		for (uint32_t i = s->nfn_local; i <= fn; i++)
+			l[i] = NULL;
+		s->fn_local = l;
+		s->nfn_local = fn + 1u;
+	}
+	s->fn_local[fn] = local;
 }
 
 uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon)

@@ -185,8 +185,7 @@ typedef int (*sim_local_fn)(const sim *s, uint32_t ctx, const sim_frame *f);
 
 typedef struct sim_fn_desc {
 	const char *name;
-	sim_step_fn step;
-	sim_local_fn local;     /* NULL: no step of it is local */
+	sim_step_fn step;       /* 16 bytes: cpu_run indexes the table by shift */
 } sim_fn_desc;
 
 typedef struct sim_timer_desc {
@@ -265,6 +264,7 @@ struct sim {
 
 	/* descriptors: fixed once the run is built */
 	sim_fn_desc *fns;         uint32_t nfns;
+	sim_local_fn *fn_local;   uint32_t nfn_local;     /* sim_set_fn_local()'s (untimed.h) */
 	sim_timer_desc *timers;   uint32_t ntimers;
 	sim_label_desc *labels;   uint32_t nlabels;
 	const char **key_name;    uint32_t nkeys;       /* trace key names (sim_set_trace_keys) */

@@ -55,7 +55,7 @@ uint32_t sim_local_step(const sim *s)
 		if (x->state != SIM_S_RUNNING || x->depth == 0)
 			continue;
 		const sim_frame *f = &x->f[x->depth - 1];
-		sim_local_fn local = s->fns[f->fn].local;
+		sim_local_fn local = f->fn < s->nfn_local ? s->fn_local[f->fn] : NULL;
 		if (local && local(s, c->top, f))
 			return cpu;
 	}
