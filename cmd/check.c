@@ -196,14 +196,15 @@ static int reserve(search *x, uint32_t d, uint32_t n)
 	return 0;
 }
 
-/* Back to level d's state. */
-static void restore(search *x, uint32_t d)
+/* Level d's snapshot from the arena (save), or back into it. */
+static void snapshot(search *x, uint32_t d, int save)
 {
-	const unsigned char *from = x->snaps + (size_t)d * x->asz;
+	unsigned char *snap = x->snaps + (size_t)d * x->asz;
 	for (uint32_t i = 0; i < x->nseg; i++) {
 		size_t n = x->seg[i].hi - x->seg[i].lo;
-		memcpy(x->w->s.ar.base + x->seg[i].lo, from, n);
-		from += n;
+		unsigned char *live = x->w->s.ar.base + x->seg[i].lo;
+		memcpy(save ? snap : live, save ? live : snap, n);
+		snap += n;
 	}
 }
 
@@ -213,12 +214,7 @@ static void push(search *x, uint32_t d, uint32_t n)
 {
 	x->lv[d] = (level){ .first = (uint32_t)x->nids, .n = n, .next = 0, .len = x->len };
 	x->nids += n;
-	unsigned char *to = x->snaps + (size_t)d * x->asz;
-	for (uint32_t i = 0; i < x->nseg; i++) {
-		size_t n = x->seg[i].hi - x->seg[i].lo;
-		memcpy(to, x->w->s.ar.base + x->seg[i].lo, n);
-		to += n;
-	}
+	snapshot(x, d, 1);
 	if (d > x->r->max_depth)
 		x->r->max_depth = d;
 }
@@ -298,7 +294,7 @@ static int dfs(search *x, uint32_t base)
 		}
 		uint32_t id = x->ids[l->first + l->next++];
 		if (dirty)
-			restore(x, (uint32_t)d);
+			snapshot(x, (uint32_t)d, 0);
 		dirty = 1;
 		x->len = l->len;
 		r->transitions++;

@@ -39,7 +39,6 @@ typedef struct check_opts {
 	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
 	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
 	int por;                    /* partial-order reduction (on unless --check-por off) */
-	int por_off;                /* --check-por off was given */
 	int has_opts;               /* the command line gave a --check-* option */
 } check_opts;
 

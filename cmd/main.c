@@ -349,7 +349,7 @@ static int parse_check_opt(cli *c, const char *a, const char *v)
 	if (!strcmp(a, "--check-por")) {
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			return usage_error("--check-por: 'on' or 'off', got '%s'", v);
-		c->co.por_off = !strcmp(v, "off");
+		c->co.por = strcmp(v, "off") != 0;
 		c->co.has_opts = 1;
 		return CLI_GO;
 	}
@@ -563,7 +563,7 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 static int parse_args(int argc, char **argv, cli *c, char *gnuplot, size_t len)
 {
 	*c = (cli){ .o = { .fix = -1 }, .xo = { .strategy = -1, .depth = -1, .jobs = 1 },
-		    .lo = { .seconds = 10 } };
+		    .co = { .por = 1 }, .lo = { .seconds = 10 } };
 	for (int i = 1; i < argc; i++) {
 		opt_arg oa;
 		const char *a = opt_split(&oa, argv[i]);
@@ -858,7 +858,6 @@ static int sim_main(int argc, char **argv)
 	c.lo.json = c.o.json;
 	if (c.checking) {
 		c.co.json = c.o.json;
-		c.co.por = !c.co.por_off;
 		c.co.quiet = c.o.quiet;
 		c.co.jobs = c.xo.jobs;
 		c.co.shard = c.xo.shard;
