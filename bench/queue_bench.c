@@ -66,7 +66,7 @@ static uint64_t run_plain(const qb *b, uint64_t *ns)
 
 static uint64_t run_queue(const qb *b, uint64_t *ns)
 {
-	arena ar = { 0, NULL };
+	arena ar = { 0 };
 	queue q;
 	queue_layout(&q, &ar, b->n);
 	if (arena_commit(&ar) != 0)

@@ -16,22 +16,33 @@ int arena_commit(arena *a)
 	size_t n = a->size ? a->size : 1;
 	/* 64-byte alignment: every reserved alignment divides it. */
 	n = (n + 63) & ~(size_t)63;
-	a->base = aligned_alloc(64, n);
-	if (!a->base)
+	/* calloc, not aligned_alloc + memset: a large block comes zeroed from
+	 * the kernel, and is not written over a second time. */
+	a->block = calloc(1, n + 64);
+	if (!a->block)
 		return -1;
-	memset(a->base, 0, n);
+	a->base = (unsigned char *)(((uintptr_t)a->block + 63) & ~(uintptr_t)63);
 	return 0;
 }
 
 void arena_free(arena *a)
 {
-	free(a->base);
+	free(a->block);
+	a->block = NULL;
 	a->base = NULL;
 }
 
 void arena_snapshot(const arena *a, void *buf) { memcpy(buf, a->base, a->size); }
 void arena_restore(arena *a, const void *buf) { memcpy(a->base, buf, a->size); }
 void arena_zero(arena *a) { memset(a->base, 0, a->size); }
+
+int arena_is_zero(const arena *a)
+{
+	for (size_t i = 0; i < a->size; i++)
+		if (a->base[i])
+			return 0;
+	return 1;
+}
 
 /* A multiply-xorshift hash over 8-byte words (in the spirit of wyhash's
  * mixing); loads are done with memcpy so that any alignment is fine and the

@@ -18,7 +18,8 @@
 
 typedef struct arena {
 	size_t size;            /* bytes reserved so far / block size */
-	unsigned char *base;    /* NULL until arena_commit */
+	unsigned char *base;    /* NULL until arena_commit; 64-byte aligned */
+	void *block;            /* what was allocated (base is inside it) */
 } arena;
 
 /* Reserve `size` bytes aligned to `align` (a power of two <= 64); returns the
@@ -34,6 +35,8 @@ static inline void *arena_at(const arena *a, size_t off) { return a->base + off;
 void arena_snapshot(const arena *a, void *buf);
 void arena_restore(arena *a, const void *buf);
 void arena_zero(arena *a);
+/* Are all its bytes zero?  (For assertions.) */
+int arena_is_zero(const arena *a);
 /* 64-bit hash of the state's bytes (same bytes, same hash, on every build). */
 uint64_t arena_hash(const arena *a);
 uint64_t hash_bytes(const void *p, size_t n, uint64_t h);

@@ -287,6 +287,7 @@ struct sim {
 	sim_zero *zero;           /* [ncpus] */
 
 	uint32_t built;
+	uint32_t fresh;           /* the arena is as committed (zero): sim_reset need not zero it */
 	uint32_t label_stall, label_irq_enter, label_irq_exit, label_softirq_enter,
 		 label_softirq_exit, label_switch, label_idle, label_wake, label_irq_work, label_exit;
 	uint32_t label_defer, label_preempt, label_ksoftirqd;

@@ -26,7 +26,7 @@
 static void test_reserve_layout(void **state)
 {
 	(void)state;
-	arena a = { 0, NULL };
+	arena a = { 0 };
 	size_t o1 = arena_reserve(&a, 3, 1);
 	size_t o2 = arena_reserve(&a, 8, 8);
 	size_t o3 = arena_reserve(&a, 1, 2);
@@ -53,7 +53,7 @@ static void test_reserve_layout(void **state)
 	assert_null(a.base);
 
 	/* An empty arena commits too (a run with no state yet). */
-	arena e = { 0, NULL };
+	arena e = { 0 };
 	assert_int_equal(arena_commit(&e), 0);
 	assert_non_null(e.base);
 	arena_free(&e);
@@ -82,7 +82,7 @@ static void test_hash_known_answers(void **state)
 		assert_int_not_equal(hash_bytes(z, n, 0), hash_bytes(z, n + 1, 0));
 
 	/* arena_hash is hash_bytes over the block. */
-	arena a = { 0, NULL };
+	arena a = { 0 };
 	(void)arena_reserve(&a, 13, 1);
 	assert_int_equal(arena_commit(&a), 0);
 	memcpy(a.base, b13, 13);
@@ -93,7 +93,7 @@ static void test_hash_known_answers(void **state)
 static void test_snapshot_restore_bytes(void **state)
 {
 	(void)state;
-	arena a = { 0, NULL };
+	arena a = { 0 };
 	(void)arena_reserve(&a, 1000, 8);
 	assert_int_equal(arena_commit(&a), 0);
 	for (size_t i = 0; i < a.size; i++)
