@@ -345,14 +345,7 @@ void world_stuck_message(const world *w, char *err, size_t errlen)
 void world_untimed(world *w)
 {
 	sim *s = &w->s;
-	sim_untimed(s);
-	/* Costs and stalls pick one timing; --check covers all of them.  A
-	 * label of cost 1 makes every labelled step a transition of its own. */
-	for (uint32_t l = 0; l < s->nlabels; l++) {
-		s->labels[l].cost_ns = 1;
-		s->labels[l].per_byte_ps = 0;
-		s->labels[l].stall_watch = 0;
-	}
+	sim_untimed(s);         /* every label costs 1 ns, none is watched */
 	s->jitter_pct = 0;
 	s->perturb.enabled = 0;
 	/* A futile poll changes nothing but its count: a second one reaches

@@ -99,6 +99,7 @@ void sim_free(sim *s)
 	free(s->fn_local);
 	free(s->timers);
 	free(s->labels);
+	free(s->fast_cost);
 	free(s->key_name);
 	free(s->tasks);
 	free(s->lines);
@@ -303,7 +304,8 @@ int sim_commit(sim *s)
 	/* The models reserved their state before calling sim_commit. */
 	if (s->mem_limit && s->ar.size > s->mem_limit)
 		return SIM_EMEMLIMIT;
-	if (arena_commit(&s->ar) != 0)
+	s->fast_cost = calloc(s->nlabels + 1, sizeof *s->fast_cost);
+	if (!s->fast_cost || arena_commit(&s->ar) != 0)
 		return -1;
 	s->g = arena_at(&s->ar, s->off_g);
 	s->cpus = arena_at(&s->ar, s->off_cpus);
@@ -319,9 +321,20 @@ int sim_commit(sim *s)
 	return 0;
 }
 
+/* sim_did()'s per-label look (sim.h: fast_cost), from the labels as they
+ * are now and the run's options. */
 static void set_did_slow(sim *s)
 {
-	s->did_slow = s->trace != NULL || s->jitter_pct != 0 || s->perturb.enabled;
+	int slow = s->trace != NULL || s->jitter_pct != 0 || s->perturb.enabled;
+	for (uint32_t i = 0; i < s->nlabels; i++) {
+		const sim_label_desc *l = &s->labels[i];
+		s->fast_cost[i] = slow || l->stall_watch ? SIM_COST_SLOW
+				  : l->per_byte_ps       ? SIM_COST_BYTES
+							 : l->cost_ns;
+		/* a cost that equals a mark takes the path that computes it */
+		if (s->fast_cost[i] == l->cost_ns && l->cost_ns >= SIM_COST_BYTES)
+			s->fast_cost[i] = SIM_COST_BYTES;
+	}
 }
 
 void sim_reset(sim *s)

@@ -322,9 +322,12 @@ struct sim {
 	/* Told of every stall (a function table, not a link-time hook). */
 	void (*on_stall)(sim *s, uint32_t cpu, uint64_t from, uint64_t for_ns);
 	trace_sink *trace;        /* NULL: tracing off */
-	/* sim_did() needs its full path: tracing, cost jitter or exploration
-	 * is on.  Set by sim_reset() and sim_run() from the three above. */
-	uint32_t did_slow;
+	/* sim_did()'s one look, per label: its cost when the step needs no more
+	 * than that, SIM_COST_BYTES when it adds per-byte time, SIM_COST_SLOW
+	 * when it needs the full path (tracing, cost jitter or exploration is
+	 * on, or a label stall watches it).  Set by sim_reset() and sim_run()
+	 * from the labels and the three above. */
+	uint64_t *fast_cost;      /* [nlabels] */
 	/* untimed.h: every armed timer may fire next (`--check`); the event
 	 * loop's run-ahead is off.  0 in every timed run. */
 	uint32_t untimed;
@@ -446,15 +449,20 @@ sim_frame *sim_task_start(sim *s, uint32_t ctx, uint16_t fn, uint64_t at);
 				     : sim_did_full((s), (ctx), (label), __VA_ARGS__, SIM_TK_END))
 #define SIM_FIRST_(a, ...) (a)
 uint64_t sim_did_full(sim *s, uint32_t ctx, uint32_t label, uint32_t bytes, ...);
+#define SIM_COST_SLOW UINT64_MAX
+#define SIM_COST_BYTES (UINT64_MAX - 1)
 static inline int sim_did_plain(const sim *s, uint32_t label)
 {
-	return !(s->did_slow | s->labels[label].stall_watch);
+	return s->fast_cost[label] != SIM_COST_SLOW;
 }
 static inline uint64_t sim_did_fast(sim *s, uint32_t label, uint32_t bytes)
 {
-	const sim_label_desc *l = &s->labels[label];
+	uint64_t c = s->fast_cost[label];
 	s->g->steps++;
-	return l->cost_ns + (l->per_byte_ps ? (l->per_byte_ps * bytes + 500) / 1000 : 0);
+	if (__builtin_expect(c != SIM_COST_BYTES, 1))
+		return c;
+	const sim_label_desc *l = &s->labels[label];
+	return l->cost_ns + (l->per_byte_ps * bytes + 500) / 1000;
 }
 /* Trace only (no cost, no stall check): sim_note(s, ctx, label, key, value, ...). */
 #define sim_note(...) sim_note_kv(__VA_ARGS__, SIM_TK_END)

@@ -7,7 +7,17 @@
 #include "cpu_internal.h"
 #include "rng.h"
 
-void sim_untimed(sim *s) { s->untimed = 1; }
+void sim_untimed(sim *s)
+{
+	s->untimed = 1;
+	/* Costs and stalls pick one timing; --check covers all of them.  A
+	 * label of cost 1 makes every labelled step a transition of its own. */
+	for (uint32_t l = 0; l < s->nlabels; l++) {
+		s->labels[l].cost_ns = 1;
+		s->labels[l].per_byte_ps = 0;
+		s->labels[l].stall_watch = 0;
+	}
+}
 
 uint32_t sim_enabled(const sim *s, uint32_t *ids, uint32_t cap)
 {

@@ -23,7 +23,8 @@
 
 #include "sim.h"
 
-/* Switch a committed sim to untimed stepping (before sim_reset's run). */
+/* Switch a committed sim to untimed stepping (before sim_reset's run):
+ * every label costs 1 ns and no label stall watches it. */
 void sim_untimed(sim *s);
 
 /* The enabled transitions: the armed timers, in id order, into ids[0..cap).
