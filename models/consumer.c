@@ -203,9 +203,7 @@ static const sim_step_fn consumer_steps[] = {
 
 sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 {
-	if (f->pc < sizeof consumer_steps / sizeof consumer_steps[0])
-		return consumer_steps[f->pc](s, c, f);
-	return SIM_RET;
+	return SIM_STEP_BY_PC(consumer_steps, s, c, f);
 }
 
 /* --check's partial-order reduction (sim_set_fn_local): consumer:poll,

@@ -122,9 +122,7 @@ static const sim_step_fn reader_steps[] = {
 
 sim_answer consumer_v3_step(sim *s, uint32_t c, sim_frame *f)
 {
-	if (f->pc < sizeof reader_steps / sizeof reader_steps[0])
-		return reader_steps[f->pc](s, c, f);
-	return SIM_RET;
+	return SIM_STEP_BY_PC(reader_steps, s, c, f);
 }
 
 /* ---- the model's life cycle (world.h) ---- */

@@ -373,9 +373,7 @@ static const sim_step_fn ring_steps[] = {
 
 sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
 {
-	if (f->pc < sizeof ring_steps / sizeof ring_steps[0])
-		return ring_steps[f->pc](s, c, f);
-	return SIM_RET;
+	return SIM_STEP_BY_PC(ring_steps, s, c, f);
 }
 
 /* --check's partial-order reduction (sim_set_fn_local): the steps that

@@ -471,9 +471,7 @@ static const sim_step_fn v3_steps[] = {
 
 static sim_answer v3_step(sim *s, uint32_t c, sim_frame *f)
 {
-	if (f->pc < sizeof v3_steps / sizeof v3_steps[0])
-		return v3_steps[f->pc](s, c, f);
-	return SIM_RET;
+	return SIM_STEP_BY_PC(v3_steps, s, c, f);
 }
 
 /* The retire timer expired: the local timer interrupt of the CPU it was

@@ -418,6 +418,15 @@ const char *sim_ctx_name(const sim *s, uint32_t ctx);
 void sim_arm(sim *s, uint32_t timer, uint64_t at);
 void sim_cancel(sim *s, uint32_t timer);
 
+/* A step function that is a table of steps, one per pc (the kernel
+ * function's labelled lines): the frame's pc picks the step.  The pc is
+ * always one the model set, below n -- asserted, and not checked again in a
+ * release build, where this is a load and a jump. */
+#define SIM_STEP_BY_PC(table, s, ctx, f)                                        \
+	(assert((f)->pc < sizeof(table) / sizeof((table)[0])),                  \
+	 (f)->pc < sizeof(table) / sizeof((table)[0]) ? (void)0 : __builtin_unreachable(), \
+	 (table)[(f)->pc]((s), (ctx), (f)))
+
 /* Push a frame on ctx's stack; the caller returns SIM_NEXT.  Inline: every
  * call a model makes, every irq and softirq entry pushes one. */
 static inline sim_frame *sim_call(sim *s, uint32_t ctx, uint16_t fn)
