@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 
+/* net_rx_action()'s frame pc (netrx_softirq_step). */
+enum { NX_START, NX_BACK, NX_END, NX_POLL };
+
 void netrx_reset(world *w)
 {
 	const scn_file *f = w->scn;
@@ -74,9 +77,9 @@ static void netrx_next_napi(world *w, sim_frame *f)
 	f->b = 0;
 	if (f->e == f->a && w->nic[w->s.ncpus + f->a].napi) {
 		f->e = w->s.ncpus + f->a;
-		f->pc = 3;
+		f->pc = NX_POLL;
 	} else
-		f->pc = 2;
+		f->pc = NX_END;
 }
 
 /* napi_poll() used its whole weight: the instance goes on the repoll list.
@@ -102,16 +105,15 @@ static sim_answer netrx_repoll(sim *s, uint32_t c, sim_frame *f)
 	 * since v3.19 the run goes on to the next instance unless squeezed */
 	sim_raise_softirq(s, f->a, NET_RX_SOFTIRQ);
 	if (squeeze)
-		f->pc = 2;
+		f->pc = NX_END;
 	else
 		netrx_next_napi(w, f);
 	return SIM_CONT(sim_did(s, c, wl(w, squeeze ? ML_NX_BUDGET : ML_NX_REPOLL), 0, TK_LEFT,
 				(int64_t)w->nic[q].count));
 }
 
-/* net_rx_action()'s loop: a packet, or the end of the poll.  Out of line:
- * the returns into netrx_softirq_step() then save no registers. */
-static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
+/* net_rx_action()'s loop: a packet, or the end of the poll (pc NX_POLL). */
+static sim_answer netrx_poll(sim *s, uint32_t c, sim_frame *f)
 {
 	world *w = s->model;
 	uint32_t qi = napi_q(f);
@@ -134,7 +136,7 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 	w->g->in_nic--;
 	w->g->in_hand++;
 	f->b++;
-	f->pc = 1;
+	f->pc = NX_BACK;
 	uint64_t ns = sim_did(s, c, wl(w, qi == f->a ? ML_NX_RX : ML_LO_POLL), 0, TK_PKT, (int64_t)q.pkt, TK_SIZE, (int64_t)q.size);
 	/* __netif_receive_skb_core(): deliver to the socket's protocol hook */
 	sock_rcv rcv = w->rcv[q.socket];
@@ -150,24 +152,42 @@ static __attribute__((noinline)) sim_answer netrx_poll(sim *s, uint32_t c, sim_f
 
 /* Frame: a = cpu, b = packets of this poll, c = of the polls before (the
  * budget spent), d = when the run started (its time_limit), e = the NAPI
- * instance's queue (napi_q), pc 3 = polling. */
+ * instance's queue (napi_q).  pc: NX_START, NX_BACK (the protocol returned),
+ * NX_END, NX_POLL (polling); steps by pc, as tpacket_rcv's. */
+static sim_answer netrx_start(sim *s, uint32_t c, sim_frame *f)
+{
+	world *w = s->model;
+	f->d = s->untimed ? 0 : sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
+	f->pc = NX_POLL;
+	/* the first instance on the poll list: the backlog only if the NIC's
+	 * is not scheduled */
+	f->e = !w->nic[f->a].napi && w->nic[w->s.ncpus + f->a].napi ? w->s.ncpus + f->a : f->a;
+	return netrx_poll(s, c, f);
+}
+
+static sim_answer netrx_back(sim *s, uint32_t c, sim_frame *f)
+{
+	(void)s;
+	(void)c;
+	f->pc = NX_POLL;
+	return SIM_NEXT;    /* back from the protocol: next packet */
+}
+
+static sim_answer netrx_end(sim *s, uint32_t c, sim_frame *f)
+{
+	(void)s;
+	(void)c;
+	(void)f;
+	return SIM_RET;
+}
+
+static const sim_step_fn netrx_steps[] = {
+	[NX_START] = netrx_start, [NX_BACK] = netrx_back, [NX_END] = netrx_end, [NX_POLL] = netrx_poll,
+};
+
 sim_answer netrx_softirq_step(sim *s, uint32_t c, sim_frame *f)
 {
-	if (f->pc == 1) {
-		f->pc = 3;
-		return SIM_NEXT;    /* back from the protocol: next packet */
-	}
-	if (f->pc == 2)
-		return SIM_RET;
-	if (f->pc == 0) {
-		world *w = s->model;
-		f->d = s->untimed ? 0 : sim_now(s);  /* time_limit = jiffies + usecs_to_jiffies(netdev_budget_usecs) */
-		f->pc = 3;
-		/* the first instance on the poll list: the backlog only if the
-		 * NIC's is not scheduled */
-		f->e = !w->nic[f->a].napi && w->nic[w->s.ncpus + f->a].napi ? w->s.ncpus + f->a : f->a;
-	}
-	return netrx_poll(s, c, f);
+	return SIM_STEP_BY_PC(netrx_steps, s, c, f);
 }
 
 /* ---- the model's life cycle (world.h) ---- */
