@@ -91,7 +91,9 @@ static int write_cex(const scn_file *f, const check_result *r, int inv, const ch
 		fprintf(stderr, "sim: --check-cex: cannot create %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	snprintf(buf, len, "%s/%s-%s.scn", dir, scn_fix_name(r->fix), check_inv_name(inv));
+	size_t dl = strlen(dir);
+	const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";   /* `cex/`: no `cex//` */
+	snprintf(buf, len, "%s%s%s-%s.scn", dir, sep, scn_fix_name(r->fix), check_inv_name(inv));
 	scn_file c;
 	if (scn_clone(f, &c) != 0)
 		return -1;

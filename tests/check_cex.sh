@@ -53,6 +53,11 @@ for f in "$ring" scenarios/check/bug-lock-sock-without-bh.scn scenarios/check/lo
   [ "$n" -gt 0 ] || fail "$f: no counterexample written"
   echo "ok: $f: $n counterexamples replay under a plain run"
 done
+# a directory given with its trailing slash: the hint names the file once
+sim "$ring" --check --quiet --fix none --check-cex "$t/cex2/" > "$t/cex2.out"
+hint=$(sed -n 's/^    replay: //p' "$t/cex2.out" | head -1)
+case $hint in *//*) fail "the hint has a double slash: $hint" ;; "") fail "no hint for $t/cex2/" ;; esac
+( eval "$hint" ) > /dev/null 2>&1 || fail "\`$hint\` did not replay"
 # a replay step that does not exist is an input error
 printf 'scenario x\ncpus 1\nlock A\ntask t cpu=0 do="spin_lock A; spin_unlock A"\nreplay cpu0 t999\n' > "$t/bad.scn"
 sim "$t/bad.scn" > "$t/bad.out" 2>&1
