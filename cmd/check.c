@@ -256,6 +256,11 @@ static int expand(search *x, uint32_t d, int *pushed)
 	uint32_t n = sim_enabled(s, x->ids + x->nids, s->ntimers);
 	if (n == 0)
 		return check_terminal(x, x->len);
+	if (x->o->por) {
+		uint32_t k = sim_ample(s, x->ids + x->nids, n);
+		x->r->ample += k < n;
+		n = k;
+	}
 	if (x->front_depth && d == x->front_depth)
 		return keep_front(x);
 	if (x->o->depth && d >= x->o->depth) {

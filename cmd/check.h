@@ -56,6 +56,7 @@ typedef struct check_result {
 	uint64_t states, transitions, max_depth;
 	uint64_t terminals;         /* states where nothing is left to fire */
 	uint64_t folded;            /* local steps fired at once (partial-order reduction) */
+	uint64_t ample;             /* states expanded by one CPU's private transitions only (sim_ample) */
 	int complete;               /* neither the depth bound nor memory cut it */
 	int depth_cut, out_of_memory;
 	double omission;            /* visited_omission() */

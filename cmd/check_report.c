@@ -151,7 +151,8 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 		r->transitions, r->max_depth, r->terminals);
 	if (o->por)
 		fprintf(out, "  partial-order reduction: %" PRIu64 " local steps taken at once, their "
-			"states not kept (--check-por off: the full search)\n", r->folded);
+			"states not kept; %" PRIu64 " states expanded by one CPU's private transitions "
+			"only (--check-por off: the full search)\n", r->folded, r->ample);
 	if (o->shards)
 		fprintf(out, "  shard %u/%u: the %" PRIu64 " states at depth %u dealt round-robin; this "
 			"shard searched those numbered %u mod %u, and everything above\n", o->shard,
@@ -196,8 +197,8 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 {
 	fprintf(out, "{\"fix\": \"%s\", \"states\": %" PRIu64 ", \"transitions\": %" PRIu64
 		", \"max_depth\": %" PRIu64 ", \"ends\": %" PRIu64 ", \"folded\": %" PRIu64
-		", \"complete\": %s, \"visited\": \"%s\", \"omission_probability\": %.3g, \"invariants\": {",
-		scn_fix_name(r->fix), r->states, r->transitions, r->max_depth, r->terminals, r->folded,
+		", \"ample\": %" PRIu64 ", \"complete\": %s, \"visited\": \"%s\", \"omission_probability\": %.3g, \"invariants\": {",
+		scn_fix_name(r->fix), r->states, r->transitions, r->max_depth, r->terminals, r->folded, r->ample,
 		r->complete ? "true" : "false", o->bitstate ? "bitstate" : "hash_compaction",
 		r->omission);
 	for (int k = 0; k < CI_COUNT; k++) {

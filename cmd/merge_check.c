@@ -116,7 +116,7 @@ static int same(const cshard *a, const cshard *r)
 static int print_variant(FILE *out, const cshard *r, int n, int i)
 {
 	const jnode *v0 = variant(&r[0], i);
-	uint64_t states = 0, trans = 0, depth = 0, ends = 0, folded = 0;
+	uint64_t states = 0, trans = 0, depth = 0, ends = 0, folded = 0, ample = 0;
 	int complete = 1, bad = 0;
 	double omission = 0;
 	for (int k = 0; k < n; k++) {
@@ -125,6 +125,7 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 		trans += u64_of(v, "transitions");
 		ends += u64_of(v, "ends");
 		folded += u64_of(v, "folded");
+		ample += u64_of(v, "ample");
 		if (u64_of(v, "max_depth") > depth)
 			depth = u64_of(v, "max_depth");
 		complete &= member(v, "complete", J_TRUE)->type == J_TRUE;
@@ -134,8 +135,9 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 	fprintf(out, "{\"fix\": ");
 	json_string(out, member(v0, "fix", J_STRING)->str);
 	fprintf(out, ", \"states\": %" PRIu64 ", \"transitions\": %" PRIu64 ", \"max_depth\": %" PRIu64
-		", \"ends\": %" PRIu64 ", \"folded\": %" PRIu64 ", \"complete\": %s, \"visited\": ",
-		states, trans, depth, ends, folded, complete ? "true" : "false");
+		", \"ends\": %" PRIu64 ", \"folded\": %" PRIu64 ", \"ample\": %" PRIu64
+		", \"complete\": %s, \"visited\": ",
+		states, trans, depth, ends, folded, ample, complete ? "true" : "false");
 	json_string(out, member(v0, "visited", J_STRING)->str);
 	fprintf(out, ", \"omission_probability\": %.3g, \"shards\": %d, \"invariants\": {", omission, n);
 	const jnode *inv0 = member(v0, "invariants", J_OBJECT);

@@ -230,10 +230,21 @@ static int netrx_reserve(world *w, char *err, size_t errlen)
 	if (!w->flow_timer || !w->nic_line || !w->nic_cap || !w->nic_first)
 		return world_oom(w, err, errlen);
 	for (size_t i = 0; i < f->nflows; i++)
+	{
 		w->flow_timer[i] = sim_add_timer(s, netrx_flow_fire, (uint32_t)i, 0);
+		/* a packet into this CPU's queue, its hardirq raised there */
+		sim_set_timer_cpu(s, w->flow_timer[i], f->flows[i].cpu);
+	}
 	for (uint32_t c = 0; c < f->cpus; c++)
 		w->nic_line[c] = sim_add_irq_line(s, c, w->fn_nic_irq, c);
 	sim_set_softirq(s, NET_RX_SOFTIRQ, w->fn_netrx);
+	/* --check's persistent sets (sim_ample): the NIC's hardirq and
+	 * net_rx_action touch this CPU's NIC queue and backlog (which only its
+	 * flows' timers and its own tasks fill), its softirq state, and
+	 * counters only the end reads; the protocol they call is a frame of
+	 * its own, stepped by the next transition. */
+	sim_set_fn_private(s, w->fn_netrx);
+	sim_set_fn_private(s, w->fn_nic_irq);
 	w->off_nic = world_reserve(w, 2 * (size_t)f->cpus, sizeof(nic_state));
 	w->off_nic_slots = world_reserve(w, size_queues(w), sizeof(nic_slot));
 	w->off_flow = world_reserve(w, f->nflows, sizeof(uint64_t));

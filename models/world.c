@@ -160,6 +160,7 @@ static int add_contexts(world *w, char *err, size_t errlen)
 		return world_oom(w, err, errlen);
 	for (uint32_t i = 0; i < s->ntasks; i++) {
 		w->task_timer[i] = sim_add_timer(s, task_wake_fire, i, 0);
+		sim_set_timer_cpu(s, w->task_timer[i], s->tasks[i].cpu);   /* wakes its task */
 		w->task_wq[i] = sim_add_waitq(s);
 	}
 	/* Last, the engine's ksoftirqd/N threads; and the kernel's rules for
@@ -345,9 +346,7 @@ void world_stuck_message(const world *w, char *err, size_t errlen)
 void world_untimed(world *w)
 {
 	sim *s = &w->s;
-	sim_untimed(s);         /* every label costs 1 ns, none is watched */
-	s->jitter_pct = 0;
-	s->perturb.enabled = 0;
+	sim_untimed(s);         /* every label costs 1 ns, none is watched; no jitter or perturbation */
 	/* A futile poll changes nothing but its count: a second one reaches
 	 * only states the first did, with a higher count (docs/check.md). */
 	w->futile_polls = 1;

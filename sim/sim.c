@@ -65,11 +65,11 @@ void sim_init(sim *s, uint32_t ncpus, uint64_t seed)
 	/* Timers 0..ncpus-1: each CPU's next step; ncpus..2*ncpus-1: its
 	 * deferred-interrupt retry (after a stall). */
 	for (uint32_t i = 0; i < 2 * ncpus; i++)
-		sim_add_timer(s, NULL, i, 0);
+		sim_set_timer_cpu(s, sim_add_timer(s, NULL, i, 0), i % ncpus);
 	/* Then each CPU's scheduler tick (a daemon: it keeps no run going). */
 	s->tick_timer = s->ntimers;
 	for (uint32_t i = 0; i < ncpus; i++)
-		sim_add_timer(s, cpu_tick_fire, i, 1);
+		sim_set_timer_cpu(s, sim_add_timer(s, cpu_tick_fire, i, 1), i);
 	s->ksoftirqd = SIM_NONE;
 	s->slice_ns = SIM_SCHED_SLICE_NS;
 	s->label_stall = sim_add_label(s, "stall", "the CPU does nothing else: hardirq storm, NMI, preempted vCPU", 0, 0);
@@ -97,6 +97,9 @@ void sim_free(sim *s)
 	arena_free(&s->ar);
 	free(s->fns);
 	free(s->fn_local);
+	free(s->fn_private);
+	free(s->timer_cpu);
+	free(s->isolated);
 	free(s->timers);
 	free(s->labels);
 	free(s->fast_cost);
@@ -119,6 +122,34 @@ uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step)
 	d->name = name;
 	d->step = step;
 	return (uint16_t)(s->nfns - 1);
+}
+
+void sim_set_fn_private(sim *s, uint16_t fn)
+{
+	assert(!s->built && fn < s->nfns);
+	if (fn >= s->nfn_private) {
+		uint8_t *p = realloc(s->fn_private, fn + 1u);
+		if (!p)
+			sim_out_of_memory();
+		memset(p + s->nfn_private, 0, fn + 1u - s->nfn_private);
+		s->fn_private = p;
+		s->nfn_private = fn + 1u;
+	}
+	s->fn_private[fn] = 1;
+}
+
+void sim_set_timer_cpu(sim *s, uint32_t timer, uint32_t cpu)
+{
+	assert(!s->built && timer < s->ntimers && cpu < s->ncpus);
+	if (timer >= s->ntimer_cpu) {
+		uint32_t *t = realloc(s->timer_cpu, (timer + 1u) * sizeof *t);
+		if (!t)
+			sim_out_of_memory();
+		memset(t + s->ntimer_cpu, 0, (timer + 1u - s->ntimer_cpu) * sizeof *t);
+		s->timer_cpu = t;
+		s->ntimer_cpu = timer + 1u;
+	}
+	s->timer_cpu[timer] = cpu + 1;
 }
 
 void sim_set_fn_local(sim *s, uint16_t fn, sim_local_fn local)
@@ -202,6 +233,7 @@ uint32_t sim_add_task(sim *s, const char *name, uint32_t cpu)
 	d->cpu = cpu;
 	uint32_t id = s->ntasks - 1;
 	d->timer = sim_add_timer(s, task_start_fire, id, 0);
+	sim_set_timer_cpu(s, d->timer, cpu);
 	return id;
 }
 
@@ -212,6 +244,8 @@ void sim_add_ksoftirqd(sim *s)
 	if (!s->ksoftirqd_names)
 		abort();
 	s->fn_ksoftirqd = sim_add_fn(s, "ksoftirqd", cpu_ksoftirqd_step);
+	/* its CPU's own: runs that CPU's softirqs, sleeps on its own queue */
+	sim_set_fn_private(s, s->fn_ksoftirqd);
 	for (uint32_t i = 0; i < s->ncpus; i++) {
 		char *name = s->ksoftirqd_names + 16 * (size_t)i;
 		snprintf(name, 16, "ksoftirqd/%u", (unsigned)(i % 100000));
@@ -263,7 +297,7 @@ void sim_add_stall(sim *s, uint32_t cpu, uint32_t label, uint64_t at_ns, uint64_
 	if (label != SIM_NONE)
 		s->labels[label].stall_watch = 1;
 	else
-		sim_add_timer(s, stall_fire, s->nstalls - 1, 0);
+		sim_set_timer_cpu(s, sim_add_timer(s, stall_fire, s->nstalls - 1, 0), cpu);
 }
 
 static void periodic_fire(sim *s, uint32_t i);
@@ -279,6 +313,7 @@ int sim_add_periodic_irq(sim *s, uint32_t cpu, uint64_t at, uint64_t every, uint
 	d->cpu = cpu;
 	d->line = sim_add_irq_line(s, cpu, s->fn_irq_busy, i);
 	d->timer = sim_add_timer(s, periodic_fire, i, 1);
+	sim_set_timer_cpu(s, d->timer, cpu);
 	d->at = at;
 	d->every = every;
 	d->cost = cost;

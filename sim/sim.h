@@ -265,6 +265,9 @@ struct sim {
 	/* descriptors: fixed once the run is built */
 	sim_fn_desc *fns;         uint32_t nfns;
 	sim_local_fn *fn_local;   uint32_t nfn_local;     /* sim_set_fn_local()'s (untimed.h) */
+	uint8_t *fn_private;      uint32_t nfn_private;   /* sim_set_fn_private()'s */
+	uint32_t *timer_cpu;      uint32_t ntimer_cpu;    /* sim_set_timer_cpu()'s: cpu + 1, 0 unsaid */
+	uint8_t *isolated;        /* [ncpus], sim_untimed(): sim_ample() may reduce to this CPU */
 	sim_timer_desc *timers;   uint32_t ntimers;
 	sim_label_desc *labels;   uint32_t nlabels;
 	const char **key_name;    uint32_t nkeys;       /* trace key names (sim_set_trace_keys) */
@@ -348,6 +351,19 @@ uint16_t sim_add_fn(sim *s, const char *name, sim_step_fn step);
  * accounting; that answers SIM_CONT with a cost; and that none of the
  * oracle's invariants sees. */
 void sim_set_fn_local(sim *s, uint16_t fn, sim_local_fn local);
+/* Say that every step of fn is private to its CPU (untimed.h, sim_ample):
+ * it reads and writes only its own contexts' frames and the CPU's state,
+ * data that only that CPU's private steps and the timers said to be its
+ * (sim_set_timer_cpu) touch, and counters that only ever go up and that
+ * no step reads; it takes no lock, wakes no task, raises nothing on
+ * another CPU, and changes nothing the oracle's invariants see; and its
+ * steps make progress (a chain of them, with the CPU's timers, ends). */
+void sim_set_fn_private(sim *s, uint16_t fn);
+/* Say that firing `timer` touches only what a private step of `cpu` may
+ * touch (the engine says it of its own per-CPU and per-task timers).  A
+ * timer nobody said this of may touch anything: sim_ample() then reduces
+ * nothing. */
+void sim_set_timer_cpu(sim *s, uint32_t timer, uint32_t cpu);
 uint32_t sim_add_timer(sim *s, sim_timer_fn fire, uint32_t arg, int daemon);
 uint32_t sim_add_label(sim *s, const char *name, const char *kernel, uint64_t cost_ns,
 		       uint64_t per_byte_ps);

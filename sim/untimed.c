@@ -2,14 +2,49 @@
 #include "untimed.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu_internal.h"
 #include "rng.h"
 
+static int is_xirq_timer(const sim *s, uint32_t t)
+{
+	for (uint32_t i = 0; i < PERTURB_MAX_IRQS; i++)
+		if (s->xirq_timer[i] == t)
+			return 1;
+	return 0;
+}
+
+/* sim_ample's CPUs: every timer is said to be some CPU's, and no task
+ * runs on the CPU but its own ksoftirqd (a task is woken, and a lock it
+ * holds granted, by other CPUs' steps). */
+static void find_isolated(sim *s)
+{
+	free(s->isolated);
+	s->isolated = calloc(s->ncpus, 1);
+	if (!s->isolated)
+		sim_out_of_memory();
+	for (uint32_t t = 0; t < s->ntimers; t++) {
+		if (t < s->ntimer_cpu && s->timer_cpu[t])
+			continue;
+		if (s->perturb_ready && !s->perturb.enabled && is_xirq_timer(s, t))
+			continue;       /* exploration's extra hardirqs: never armed here */
+		return;         /* a timer that may touch anything */
+	}
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		s->isolated[c] = 1;
+	for (uint32_t i = 0; i < s->ntasks; i++)
+		if (s->ksoftirqd == SIM_NONE || i < s->ksoftirqd || i >= s->ksoftirqd + s->ncpus)
+			s->isolated[s->tasks[i].cpu] = 0;
+}
+
 void sim_untimed(sim *s)
 {
 	s->untimed = 1;
+	s->jitter_pct = 0;              /* one timing is as good as any */
+	s->perturb.enabled = 0;
+	find_isolated(s);
 	/* Costs and stalls pick one timing; --check covers all of them.  A
 	 * label of cost 1 makes every labelled step a transition of its own. */
 	for (uint32_t l = 0; l < s->nlabels; l++) {
@@ -70,6 +105,53 @@ uint32_t sim_local_step(const sim *s)
 			return cpu;
 	}
 	return SIM_NONE;
+}
+
+/* Every context of `cpu` that has a frame is at a private step and not
+ * spinning: whatever one transition of the CPU runs (its top's step, and
+ * after a return the step of the context below, or a softirq entered at
+ * irq exit) is private to it. */
+static int cpu_private_now(const sim *s, uint32_t cpu)
+{
+	uint32_t ids[3] = { sim_softirq_ctx(s, cpu), sim_hardirq_ctx(s, cpu),
+			    s->ksoftirqd == SIM_NONE ? SIM_NONE : s->ksoftirqd + cpu };
+	for (int i = 0; i < 3; i++) {
+		if (ids[i] == SIM_NONE)
+			continue;
+		const sim_ctx *x = &s->ctx[ids[i]];
+		if (x->depth == 0)
+			continue;
+		uint16_t fn = x->f[x->depth - 1].fn;
+		if (x->state == SIM_S_SPIN || fn >= s->nfn_private || !s->fn_private[fn])
+			return 0;
+	}
+	return 1;
+}
+
+uint32_t sim_ample(const sim *s, uint32_t *ids, uint32_t n)
+{
+	if (!s->isolated)
+		return n;
+	for (uint32_t cpu = 0; cpu < s->ncpus; cpu++) {
+		if (!s->isolated[cpu] || !cpu_private_now(s, cpu))
+			continue;
+		uint32_t top = s->cpus[cpu].top;
+		if (queue_armed(&s->q, cpu) ? top == SIM_NONE || s->ctx[top].state != SIM_S_RUNNING
+					    : top != SIM_NONE)
+			continue;       /* waiting for another CPU, or asleep */
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < n; i++)
+			if (ids[i] < s->ntimer_cpu && s->timer_cpu[ids[i]] == cpu + 1)
+				k++;
+		if (k == 0 || k == n)
+			continue;
+		k = 0;
+		for (uint32_t i = 0; i < n; i++)
+			if (s->timer_cpu[ids[i]] == cpu + 1)
+				ids[k++] = ids[i];
+		return k;
+	}
+	return n;
 }
 
 int sim_run_script(sim *s, const uint32_t *ids, size_t n, size_t *done)

@@ -44,6 +44,20 @@ void sim_fire(sim *s, uint32_t id);
  * invariants can tell apart. */
 uint32_t sim_local_step(const sim *s);
 
+/* Partial-order reduction beyond local steps: a persistent set.  Of the
+ * enabled transitions ids[0..n), keep (at the front; returns how many)
+ * those of the lowest CPU that is isolated (sim_untimed: no task of its
+ * own but its ksoftirqd, every timer said to be some CPU's), whose
+ * contexts are all at private steps (sim_set_fn_private) and not
+ * spinning, and that is running or idle: its step timer and the timers
+ * said to be its (sim_set_timer_cpu).  Nothing any other transition does,
+ * now or later, touches what they touch until one of them fires, so firing
+ * only them first loses no end state and no reachable violation (the
+ * invariants' counters only go up).  Their chains are finite (a private
+ * step makes progress: the models' promise), so no cycle is made of such
+ * sets alone.  Returns n (all kept) when no CPU qualifies. */
+uint32_t sim_ample(const sim *s, uint32_t *ids, uint32_t n);
+
 /* A run along a script: fire ids[0..n) in order, then the lowest armed
  * timer until none is (or the event limit).  *done: how many of the
  * script's ids fired (fewer than n: ids[*done] was not armed then).
