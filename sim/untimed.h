@@ -52,8 +52,9 @@ uint32_t sim_local_step(const sim *s);
  * spinning, and that is running or idle: its step timer and the timers
  * said to be its (sim_set_timer_cpu).  Nothing any other transition does,
  * now or later, touches what they touch until one of them fires, so firing
- * only them first loses no end state and no reachable violation (the
- * invariants' counters only go up).  Their chains are finite (a private
+ * only them first loses no reachable violation (the invariants' counters
+ * only go up) and no end state (but for a run stopped by another CPU's
+ * step, sim_stop, which then ends after their steps instead of before).  Their chains are finite (a private
  * step makes progress: the models' promise), so no cycle is made of such
  * sets alone.  Returns n (all kept) when no CPU qualifies. */
 uint32_t sim_ample(const sim *s, uint32_t *ids, uint32_t n);
