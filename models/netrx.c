@@ -229,8 +229,7 @@ static int netrx_reserve(world *w, char *err, size_t errlen)
 	w->nic_first = calloc(2 * (size_t)f->cpus, sizeof(size_t));
 	if (!w->flow_timer || !w->nic_line || !w->nic_cap || !w->nic_first)
 		return world_oom(w, err, errlen);
-	for (size_t i = 0; i < f->nflows; i++)
-	{
+	for (size_t i = 0; i < f->nflows; i++) {
 		w->flow_timer[i] = sim_add_timer(s, netrx_flow_fire, (uint32_t)i, 0);
 		/* a packet into this CPU's queue, its hardirq raised there */
 		sim_set_timer_cpu(s, w->flow_timer[i], f->flows[i].cpu);

@@ -358,17 +358,15 @@ int sim_commit(sim *s)
 
 /* sim_did()'s per-label look (sim.h: fast_cost), from the labels as they
  * are now and the run's options. */
-static void set_did_slow(sim *s)
+static void set_fast_cost(sim *s)
 {
 	int slow = s->trace != NULL || s->jitter_pct != 0 || s->perturb.enabled;
 	for (uint32_t i = 0; i < s->nlabels; i++) {
 		const sim_label_desc *l = &s->labels[i];
-		s->fast_cost[i] = slow || l->stall_watch ? SIM_COST_SLOW
-				  : l->per_byte_ps       ? SIM_COST_BYTES
-							 : l->cost_ns;
-		/* a cost that equals a mark takes the path that computes it */
-		if (s->fast_cost[i] == l->cost_ns && l->cost_ns >= SIM_COST_BYTES)
-			s->fast_cost[i] = SIM_COST_BYTES;
+		/* a cost as large as a mark takes the path that computes it */
+		s->fast_cost[i] = slow || l->stall_watch                          ? SIM_COST_SLOW
+				  : l->per_byte_ps || l->cost_ns >= SIM_COST_BYTES ? SIM_COST_BYTES
+										  : l->cost_ns;
 	}
 }
 
@@ -411,7 +409,7 @@ void sim_reset(sim *s)
 	cpu_reset_ksoftirqd(s);
 	if (s->perturb.enabled)
 		perturb_reset(s);
-	set_did_slow(s);
+	set_fast_cost(s);
 }
 
 void sim_arm(sim *s, uint32_t timer, uint64_t at)
@@ -445,7 +443,7 @@ int sim_run(sim *s)
 {
 	sim_global *g = s->g;
 	uint32_t same = 0;      /* events in a row at one time */
-	set_did_slow(s);
+	set_fast_cost(s);
 	g->stuck_ctx = g->stuck_timer = SIM_NONE;
 	while (g->live && !g->stopped) {
 		uint64_t t = queue_next_time(&s->q);

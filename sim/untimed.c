@@ -8,6 +8,12 @@
 #include "cpu_internal.h"
 #include "rng.h"
 
+/* The CPU timer t was said to be (sim_set_timer_cpu), or SIM_NONE. */
+static uint32_t timer_cpu(const sim *s, uint32_t t)
+{
+	return t < s->ntimer_cpu && s->timer_cpu[t] ? s->timer_cpu[t] - 1 : SIM_NONE;
+}
+
 static int is_xirq_timer(const sim *s, uint32_t t)
 {
 	for (uint32_t i = 0; i < PERTURB_MAX_IRQS; i++)
@@ -26,10 +32,10 @@ static void find_isolated(sim *s)
 	if (!s->isolated)
 		sim_out_of_memory();
 	for (uint32_t t = 0; t < s->ntimers; t++) {
-		if (t < s->ntimer_cpu && s->timer_cpu[t])
+		if (timer_cpu(s, t) != SIM_NONE)
 			continue;
-		if (s->perturb_ready && !s->perturb.enabled && is_xirq_timer(s, t))
-			continue;       /* exploration's extra hardirqs: never armed here */
+		if (s->perturb_ready && is_xirq_timer(s, t))
+			continue;       /* exploration's extra hardirqs: never armed untimed */
 		return;         /* a timer that may touch anything */
 	}
 	for (uint32_t c = 0; c < s->ncpus; c++)
@@ -141,13 +147,12 @@ uint32_t sim_ample(const sim *s, uint32_t *ids, uint32_t n)
 			continue;       /* waiting for another CPU, or asleep */
 		uint32_t k = 0;
 		for (uint32_t i = 0; i < n; i++)
-			if (ids[i] < s->ntimer_cpu && s->timer_cpu[ids[i]] == cpu + 1)
-				k++;
+			k += timer_cpu(s, ids[i]) == cpu;
 		if (k == 0 || k == n)
-			continue;
+			continue;       /* nothing to fire here, or nothing left out */
 		k = 0;
 		for (uint32_t i = 0; i < n; i++)
-			if (s->timer_cpu[ids[i]] == cpu + 1)
+			if (timer_cpu(s, ids[i]) == cpu)
 				ids[k++] = ids[i];
 		return k;
 	}
