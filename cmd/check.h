@@ -1,26 +1,29 @@
 /* check.h - `sim FILE --check`: every interleaving, within the scenario's
  * bounds (docs/check.md).
  *
- * For each fix variant: a depth-first search of the untimed state graph
+ * For each fix variant: a breadth-first search of the untimed state graph
  * (sim/untimed.h) from the run's initial state, over the same step
- * functions `./sim` runs.  A state is the canonical semantic part of the
- * run's arena (world_state_hash); the visited set keeps its hash only
- * (visited.h).  The oracle's invariants are checked in every state, `lost`
- * and "some context waits forever" in the states where nothing is left to
- * fire.  For each invariant that breaks, the shortest path the search met
- * is kept (the first of that length in search order) and replayed to tell
- * its story.
+ * functions `./sim` runs (check_search.c).  A state is the canonical
+ * semantic part of the run's arena (world_state_hash); the visited set
+ * keeps its hash only (visited.h); the states of the level being searched
+ * are kept as deltas against the initial state.  The oracle's invariants
+ * are checked in every state, `lost` and "some context waits forever" in
+ * the states where nothing is left to fire.  For each invariant that
+ * breaks, the shortest path (fewest transitions, the local steps taken at
+ * once not counted; ties: the least by the parent's place in its level,
+ * then the transition's timer id) is kept and replayed to tell its story.
  *
- * Sharded (--shard I/N): every shard searches the graph to a depth D (the
- * least with at least 8 N states first met there, or all of it), checking
- * every state it meets; the states at depth D, in the search's fixed order,
- * are dealt round-robin, and shard I searches below its own.  Every state
- * is met by some shard; the merged verdicts (sim merge) are the whole
- * search's.  A state below several shards' parts is searched by each.
+ * Sharded (--shard I/N): every shard searches the graph down to the first
+ * depth with at least 8 N states (or the 64th), checking every state it
+ * meets; the states at that depth, in the search's order, are dealt
+ * round-robin, and shard I searches below its own.  Every state is met by
+ * some shard; the merged verdicts (sim merge) are the whole search's.  A
+ * state below several shards' parts is searched by each.
  *
- * Concurrency contract: check_main runs on the main thread; with -j J the
- * variants are searched on up to J threads at once, each with its own
- * world, and reported in fix order: the output does not depend on J.
+ * Concurrency contract: check_main runs on the main thread and the variants
+ * one after another; each variant's levels are searched on J threads
+ * (-j J), each with its own world, and merged in an order that does not
+ * depend on which thread met what: the output is the same for every J.
  */
 #ifndef CMD_CHECK_H
 #define CMD_CHECK_H
@@ -36,6 +39,7 @@ typedef struct check_opts {
 	uint32_t jobs;              /* threads, >= 1 */
 	uint64_t depth;             /* --check-depth: 0 unbounded */
 	uint32_t bitstate;          /* --check-bitstate BITS; 0: hash compaction */
+	uint64_t mem_mib;           /* --check-memory: 0, half of the machine's */
 	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
 	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
 	int por;                    /* partial-order reduction (on unless --check-por off) */
@@ -59,12 +63,14 @@ typedef struct check_result {
 	uint64_t ample;             /* states expanded by one CPU's private transitions only (sim_ample) */
 	int complete;               /* neither the depth bound nor memory cut it */
 	int depth_cut, out_of_memory;
+	int over_limit;             /* out of memory: past --check-memory */
 	double omission;            /* visited_omission() */
 	uint64_t bytes;             /* the visited set plus the search stack at its deepest */
 	uint32_t front_depth;       /* sharded: the depth where the search was split */
 	uint64_t frontier;          /* sharded: the states there, all shards' */
 	uint32_t *cex[CI_COUNT];    /* the shortest path met that breaks it (timer ids), or NULL */
-	uint32_t cex_len[CI_COUNT];
+	uint32_t cex_len[CI_COUNT];      /* its transitions, the local steps taken at once included */
+	uint32_t cex_depth[CI_COUNT];    /* its transitions but those: the depth it was found at */
 } check_result;
 
 /* Search one variant; 0, or an exit status (message on stderr). */

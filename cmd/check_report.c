@@ -166,11 +166,12 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 			"probability %.3g)\n", o->bitstate ? "bitstate" : "hash compaction", r->omission);
 	else
 		fprintf(out, "  INCOMPLETE: %s; a verdict \"holds\" covers only what was searched\n",
-			r->out_of_memory ? "out of memory" : "--check-depth cut the search");
+			r->over_limit ? "past --check-memory" : r->out_of_memory ? "out of memory"
+									       : "--check-depth cut the search");
 	for (int k = 0; k < CI_COUNT; k++) {
 		if (r->cex[k])
-			fprintf(out, "  %-17s reachable (counterexample: %u transitions)\n",
-				check_inv_name(k), r->cex_len[k]);
+			fprintf(out, "  %-17s reachable (counterexample: %u transitions, depth %u)\n",
+				check_inv_name(k), r->cex_len[k], r->cex_depth[k]);
 		else
 			fprintf(out, "  %-17s holds\n", check_inv_name(k));
 	}
@@ -205,7 +206,8 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 		fprintf(out, "%s\"%s\": {\"holds\": %s", k ? ", " : "", check_inv_name(k),
 			r->cex[k] ? "false" : "true");
 		if (r->cex[k]) {
-			fprintf(out, ", \"transitions\": %u, \"counterexample\": [", r->cex_len[k]);
+			fprintf(out, ", \"transitions\": %u, \"depth\": %u, \"counterexample\": [",
+				r->cex_len[k], r->cex_depth[k]);
 			if (replay(out, f, r, k, 1) != 0)
 				return 3;
 			fputc(']', out);

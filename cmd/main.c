@@ -88,8 +88,12 @@ static const char help[] =
 static const char help_check[] =
 	"  --check          every interleaving of the scenario, untimed, within its bounds\n"
 	"                   (its flows' packets, its tasks): which invariants can break, each\n"
-	"                   with the shortest counterexample met, and which hold (docs/check.md)\n"
-	"  --check-depth D  stop a path after D transitions (the verdict says it was cut)\n"
+	"                   with a shortest counterexample, and which hold; breadth first,\n"
+	"                   each depth split over -j J threads (docs/check.md)\n"
+	"  --check-depth D  search only the states within D transitions (the verdict says\n"
+	"                   when that cut the search)\n"
+	"  --check-memory MIB  the most memory a search may take (default: half of this\n"
+	"                   machine's); past it the search stops, INCOMPLETE\n"
 	"  --check-bitstate BITS  a bit array of 2^BITS bits (16..40) for the visited states\n"
 	"                   instead of their 64-bit hashes (supertrace: fixed memory)\n"
 	"  --check-por on|off  partial-order reduction (on, the default: a local step --\n"
@@ -332,8 +336,8 @@ static int parse_run_opt(cli *c, const char *a, const char *v)
 	return CLI_GO;
 }
 
-/* --check-depth D, --check-bitstate BITS, --check-por off, --check-cex DIR,
- * with value v. */
+/* --check-depth D, --check-bitstate BITS, --check-memory MIB, --check-por
+ * off, --check-cex DIR, with value v. */
 static int parse_check_opt(cli *c, const char *a, const char *v)
 {
 	uint64_t n = 0;
@@ -359,6 +363,10 @@ static int parse_check_opt(cli *c, const char *a, const char *v)
 		if (n < 1 || n > 100000000)
 			return usage_error("--check-depth: must be 1..100000000, got '%s'", v);
 		c->co.depth = n;
+	} else if (!strcmp(a, "--check-memory")) {
+		if (n < 16 || n > (1u << 24))
+			return usage_error("--check-memory: MIB must be 16..16777216, got '%s'", v);
+		c->co.mem_mib = n;
 	} else {
 		if (n < 16 || n > 40)
 			return usage_error("--check-bitstate: BITS must be 16..40 (2^BITS bits), got '%s'", v);
@@ -422,6 +430,7 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 	} else if (!strcmp(a, "--check")) {
 		c->checking = 1;
 	} else if (!strcmp(a, "--check-depth") || !strcmp(a, "--check-bitstate") ||
+		   !strcmp(a, "--check-memory") ||
 		   !strcmp(a, "--check-por") || !strcmp(a, "--check-cex")) {
 		return parse_check_opt(c, a, opt_value(oa, argc, argv, i));
 	} else if (!strcmp(a, "--live-seconds")) {
@@ -532,11 +541,13 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--live goes only with --live-seconds and --json (the kernel "
 				   "picks the fix)");
 	if (c->co.has_opts && !c->checking)
-		return usage_error("%s", "--check-depth, --check-bitstate, --check-por and --check-cex go "
+		return usage_error("%s", "--check-depth, --check-bitstate, --check-memory, --check-por and "
+				   "--check-cex go "
 				   "with --check");
 	if (c->checking && (c->exploring || c->xo.replay || c->live || c->so.spec || c->trace_path ||
 			    c->tsv_dir || c->perfetto_path || c->plot_dir || c->xo.shrink))
 		return usage_error("%s", "--check goes only with --check-depth, --check-bitstate, "
+				   "--check-memory, "
 				   "--check-por, --check-cex, --shard, -j, --fix, --seed, --json and "
 				   "--quiet");
 	if (c->has_live_seconds && !c->live)

@@ -143,14 +143,18 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 	const jnode *inv0 = member(v0, "invariants", J_OBJECT);
 	int first = 1;
 	for (const jnode *m = inv0->child; m; m = m->next, first = 0) {
-		/* the shortest counterexample; ties: the lowest shard */
+		/* the shortest counterexample (depth, then transitions); ties: the
+		 * lowest shard */
 		const jnode *best = NULL;
 		for (int k = 0; k < n; k++) {
 			const jnode *x = member(member(variant(&r[k], i), "invariants", J_OBJECT), m->key, J_OBJECT);
 			const jnode *h = member(x, "holds", J_TRUE);
 			if (!h)
 				return cerr(r[k].path, x, "an invariant of the first report is missing");
-			if (h->type == J_FALSE && (!best || u64_of(x, "transitions") < u64_of(best, "transitions")))
+			if (h->type == J_FALSE &&
+			    (!best || u64_of(x, "depth") < u64_of(best, "depth") ||
+			     (u64_of(x, "depth") == u64_of(best, "depth") &&
+			      u64_of(x, "transitions") < u64_of(best, "transitions"))))
 				best = x;
 		}
 		fprintf(out, "%s", first ? "" : ", ");
@@ -159,8 +163,8 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 		bad |= best != NULL;
 		const jnode *path = best ? member(best, "counterexample", J_ARRAY) : NULL;
 		if (best) {
-			fprintf(out, ", \"transitions\": %" PRIu64 ", \"counterexample\": [",
-				u64_of(best, "transitions"));
+			fprintf(out, ", \"transitions\": %" PRIu64 ", \"depth\": %" PRIu64
+				", \"counterexample\": [", u64_of(best, "transitions"), u64_of(best, "depth"));
 			for (const jnode *p = path ? path->child : NULL; p; p = p->next) {
 				fputs(p == path->child ? "" : ", ", out);
 				json_string(out, p->type == J_STRING ? p->str : "?");

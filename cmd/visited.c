@@ -57,16 +57,23 @@ static int grow(visited *v)
 	return 0;
 }
 
+/* The K bits of hash h: positions h1 + i * h2 (double hashing). */
+static void bitstate_bits(const visited *v, uint64_t h, uint64_t b[VISITED_K])
+{
+	uint64_t h1 = spread(h), h2 = spread(h ^ 0x9e3779b97f4a7c15ull) | 1;
+	for (uint32_t i = 0; i < VISITED_K; i++)
+		b[i] = (h1 + i * h2) & v->mask;
+}
+
 static int bitstate_add(visited *v, uint64_t h)
 {
-	/* K positions by double hashing: h1 + i * h2 */
-	uint64_t h1 = spread(h), h2 = spread(h ^ 0x9e3779b97f4a7c15ull) | 1;
+	uint64_t b[VISITED_K];
 	int fresh = 0;
+	bitstate_bits(v, h, b);
 	for (uint32_t i = 0; i < VISITED_K; i++) {
-		uint64_t b = (h1 + i * h2) & v->mask;
-		uint64_t bit = 1ull << (b & 63);
-		if (!(v->bits[b >> 6] & bit)) {
-			v->bits[b >> 6] |= bit;
+		uint64_t bit = 1ull << (b[i] & 63);
+		if (!(v->bits[b[i] >> 6] & bit)) {
+			v->bits[b[i] >> 6] |= bit;
 			fresh = 1;
 		}
 	}
@@ -90,6 +97,24 @@ int visited_add(visited *v, uint64_t h)
 	if (++v->n * 2 > v->mask + 1 && grow(v) != 0)
 		return -1;
 	return 1;
+}
+
+int visited_has(const visited *v, uint64_t h)
+{
+	if (v->bitstate) {
+		uint64_t b[VISITED_K];
+		bitstate_bits(v, h, b);
+		for (uint32_t i = 0; i < VISITED_K; i++)
+			if (!(v->bits[b[i] >> 6] & (1ull << (b[i] & 63))))
+				return 0;
+		return 1;
+	}
+	if (!h)
+		h = 1;
+	for (uint64_t j = spread(h) & v->mask; v->slot[j]; j = (j + 1) & v->mask)
+		if (v->slot[j] == h)
+			return 1;
+	return 0;
 }
 
 double visited_omission(const visited *v)

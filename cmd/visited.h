@@ -10,7 +10,8 @@
  *     K bits are all set already is taken as seen.
  * visited_omission() gives the probability figure each prints.
  *
- * Concurrency contract: one set, one thread.
+ * Concurrency contract: one set, one thread; but visited_has, which any
+ * number of threads may call while nobody adds.
  */
 #ifndef CMD_VISITED_H
 #define CMD_VISITED_H
@@ -33,6 +34,9 @@ int visited_init(visited *v, uint32_t bits);
 void visited_free(visited *v);
 /* Add the state of hash h: 1 when it is new, 0 when seen, -1 out of memory. */
 int visited_add(visited *v, uint64_t h);
+/* Is the state of hash h in the set?  Only reads it: several threads may
+ * ask at once while none adds. */
+int visited_has(const visited *v, uint64_t h);
 /* The probability that a state was taken for another, so not explored. */
 double visited_omission(const visited *v);
 /* Bytes the set holds. */

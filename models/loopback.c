@@ -11,7 +11,10 @@ static sim_answer next_packet(world *w, uint32_t c, sim_frame *f, const scn_flow
 		return SIM_RET;
 	f->pc = 0;
 	uint64_t next = sim_time_at(fl->at_ns, w->flow_sent[f->a], fl->every_ns);
-	if (next <= sim_now(s))
+	/* untimed (--check): a paced sender always waits for its timer, a
+	 * transition of its own, whatever the clock says (the state does not
+	 * hold the clock); back to back (no `every`) it never waits */
+	if (next <= sim_now(s) && !(s->untimed && fl->every_ns))
 		return SIM_NEXT;
 	sim_arm(s, w->task_timer[c], next);   /* paced: the sender sleeps till then */
 	return SIM_SLEEP(w->task_wq[c]);

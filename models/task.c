@@ -98,7 +98,10 @@ sim_answer task_step(sim *s, uint32_t c, sim_frame *f)
 	}
 	f->b = 0;
 	uint64_t next = sim_time_at(t->at_ns, f->d, t->every_ns);
-	if (next > sim_now(s))
+	/* untimed (--check): a paced program always sleeps till its timer,
+	 * a transition of its own, whatever the clock says (the state does
+	 * not hold the clock); back to back (no `every`) it never sleeps */
+	if (next > sim_now(s) || (s->untimed && t->every_ns))
 		return sleep_until(w, c, next, wl(w, ML_TASK_SLEEP));
 	return SIM_NEXT;
 }

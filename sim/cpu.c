@@ -94,6 +94,14 @@ static void preempt_top(sim *s, uint32_t cpu)
 		 * stall is taken first), so nothing is left of its step. */
 		uint64_t due = queue_armed(&s->q, cpu) ? queue_due(&s->q, cpu) : s->g->now;
 		x->remaining = due > s->g->now ? due - s->g->now : 0;
+		/* Untimed (--check): a step whose timer has not fired is still
+		 * to come, whatever the clock says -- the irq's timer may have
+		 * been armed for any time.  Left to the clock, the context would
+		 * resume with its step taken at once or as a transition of its
+		 * own depending on time, which the state does not hold (two
+		 * states one in the visited set would differ in successors). */
+		if (s->untimed)
+			x->remaining = queue_armed(&s->q, cpu);
 		/* A lock hand-off is not work: it goes on while the irq runs,
 		 * and the context resumes no earlier than handoff_until. */
 		if (x->handoff_until > s->g->now)
@@ -256,13 +264,16 @@ static void update_min_vruntime(sim *s, uint32_t cpu)
 		c->min_vruntime = m;
 }
 
-/* enqueue_entity(): into the runqueue in vruntime order (ties: FIFO). */
+/* enqueue_entity(): into the runqueue in vruntime order (ties: FIFO).
+ * Untimed (--check): FIFO.  Run times are clock, which the state does not
+ * hold; and the tick, which may then come at any time, sends the task
+ * picked to the back, so every waiting task can be the one to run next. */
 static void rq_insert(sim *s, uint32_t cpu, uint32_t id)
 {
 	sim_cpu *c = &s->cpus[cpu];
 	sim_ctx *x = &s->ctx[id];
 	uint32_t prev = SIM_NONE, at = c->rq_head;
-	while (at != SIM_NONE && s->ctx[at].vruntime <= x->vruntime) {
+	while (at != SIM_NONE && (s->untimed || s->ctx[at].vruntime <= x->vruntime)) {
 		prev = at;
 		at = s->ctx[at].next;
 	}

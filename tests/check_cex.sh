@@ -2,11 +2,14 @@
 # check_cex.sh SIM SRCDIR: `--check` beyond its verdicts (suite `check`).
 #  1. The checker can fail: a `check` line that claims the wrong verdict
 #     exits 1 with a FAILED line; without `check` lines a reachable
-#     invariant exits 1; a search cut by --check-depth cannot prove "holds".
+#     invariant exits 1; a search cut by --check-depth or --check-memory
+#     cannot prove "holds".
 #  2. Every counterexample --check-cex writes reproduces under a plain run:
 #     the `replay: sim FILE` lines are run exactly as printed (with `sim`
 #     being SIM) and exit 0 (their expect line: the violation happened).
 #  3. The same JSON for -j 1 and -j 2; bitstate reaches the same verdicts.
+#  5. Counterexamples are the shortest: cut one transition short of one
+#     (--check-depth), the search does not reach that invariant.
 set -u
 sim=$(realpath "$1") src=$2
 cd "$src" || exit 1
@@ -36,6 +39,12 @@ sim scenarios/check/sock-lock.scn --check --quiet --check-depth 5 > "$t/cut.out"
 [ $? -eq 1 ] || fail "a search cut by --check-depth proved 'holds'"
 grep -q 'INCOMPLETE: --check-depth cut the search' "$t/cut.out" || fail "the cut is not said"
 grep -q 'not found, incomplete' "$t/cut.out" || fail "the verdicts do not say incomplete"
+# a search past --check-memory stops, says so, and keeps what it found
+sim "$ring" --check --quiet --fix none --check-memory 16 > "$t/mem.out" 2> "$t/mem.err"
+[ $? -eq 1 ] || fail "a search past --check-memory did not exit 1"
+grep -q 'INCOMPLETE: past --check-memory' "$t/mem.out" || fail "the memory cut is not said"
+grep -q 'needs more than 16 MiB (--check-memory)' "$t/mem.err" || fail "no message on stderr for it"
+grep -q '^  overrun  *reachable' "$t/mem.out" || fail "the overrun met before the cut was not kept"
 
 # 2. counterexamples replay, as printed
 for f in "$ring" scenarios/check/bug-lock-sock-without-bh.scn scenarios/check/lock-abba.scn \
@@ -93,3 +102,20 @@ sim merge "$t/s0.json" "$t/s1.json" "$t/s2.json" "$t/s1x.json" > /dev/null 2> "$
 [ $? -eq 2 ] && grep -q 'again, with other results' "$t/merge.err" ||
   fail "a shard given twice with other results was not refused"
 echo "ok: 3 shards merged give the whole search's verdicts"
+
+# 5. shortest: a counterexample at depth D, and none within D - 1
+for spec in "$ring none overrun" "$ring in_progress consumer_partial" \
+            "scenarios/check/lock-abba.scn none deadlock"; do
+  set -- $spec
+  sim "$1" --check --json --fix "$2" > "$t/d.json"
+  d=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check"][0]["invariants"][sys.argv[2]]["depth"])' "$t/d.json" "$3") ||
+    fail "$1 $2: no depth for $3"
+  [ "$d" -gt 1 ] || fail "$1 $2: $3 at depth $d"
+  sim "$1" --check --json --fix "$2" --check-depth $((d - 1)) > "$t/d1.json"
+  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["check"][0]; sys.exit(0 if v["invariants"][sys.argv[2]]["holds"] and not v["complete"] else 1)' "$t/d1.json" "$3" ||
+    fail "$1 $2: $3 found within depth $((d - 1)), shorter than its counterexample ($d)"
+  sim "$1" --check --json --fix "$2" --check-depth "$d" > "$t/d2.json"
+  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["check"][0]; sys.exit(1 if v["invariants"][sys.argv[2]]["holds"] else 0)' "$t/d2.json" "$3" ||
+    fail "$1 $2: $3 not found within depth $d"
+done
+echo "ok: counterexamples are the shortest (none within one transition less)"
