@@ -6,12 +6,14 @@
 # hand-written); sim runs the same bounds as a scenario (the whole model:
 # softirqs, NAPI, the reader's poll and wake-up).  Bounds are given as
 # triples; default: 2 2 2, 2 3 2 and the issue's 3 4 5.  Each search is cut
-# after BENCH_TIMEOUT seconds (default 120) and said so.
+# after BENCH_TIMEOUT seconds (default 120) and said so; sim's is also cut
+# at BENCH_MEMORY_MIB of memory (--check-memory, default 4096).
 # Exit 77 (skipped) when spin or a C compiler is missing.
 set -u
 sim=$(realpath "$1"); shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 limit=${BENCH_TIMEOUT:-120}
+mem=${BENCH_MEMORY_MIB:-4096}
 command -v spin > /dev/null || { echo "spin is not installed (Debian package spin): skipped"; exit 77; }
 command -v cc > /dev/null || { echo "no C compiler for spin's pan.c: skipped"; exit 77; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (Debian package time): skipped"; exit 77; }
@@ -49,10 +51,11 @@ while [ $# -ge 3 ]; do
       for ((c = 0; c < P; c++)); do echo "flow w$c socket=cap cpu=$c count=$K size=64"; done
       echo "consumer rd socket=cap cpu=$P check=$reader"
     } > "$t/b.scn"
-    measure "$t/sim.out" "$sim" "$t/b.scn" --check --json
+    measure "$t/sim.out" "$sim" "$t/b.scn" --check --json --check-memory "$mem"
     read -r ms mrss mrc < "$t/sim.out.time"
     mst=$(sed -n 's/.*"states": \([0-9]*\).*/\1/p' "$t/sim.out")
     mv=$([ "$mrc" -eq 0 ] && echo holds || echo violation)
+    grep -q '"complete": false' "$t/sim.out" && mv="cut@${mem}MiB"
     [ "$mrc" -eq 124 ] && { mv="cut@${limit}s"; mst=""; }
     for tool in spin sim; do
       if [ $tool = spin ]; then st=${sst:-?} s=$ss rss=$srss v=$sv; else st=${mst:-?} s=$ms rss=$mrss v=$mv; fi
@@ -60,7 +63,7 @@ while [ $# -ge 3 ]; do
       printf '%-9s %-8s %-5s %-9s %12s %9s %10.1f %12s\n' "$P/$N/$K" "$reader" $tool "$v" "$st" "$s" \
         "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$bps"
     done
-    if [ "$mrc" -eq 124 ] || [ "$src" -eq 124 ]; then
+    if [ "$mrc" -eq 124 ] || [ "$src" -eq 124 ] || [ "${mv#cut}" != "$mv" ]; then
       printf '%-9s %-8s ratio sim/spin: none (a search was cut)\n' "" ""
     else
       awk -v a="$ms" -v b="$ss" -v c="$mrss" -v d="$srss" 'BEGIN {
