@@ -4,7 +4,8 @@
  * ksoftirqd_running() (v4.9..v6.4) keeps irq_exit() from running softirqs
  * while ksoftirqd is runnable; tasks share a CPU by slices, least run time
  * first, and are preempted only where preempt_count is 0 (or, voluntary,
- * only at cond_resched()).
+ * only at cond_resched()).  Untimed (--check), nothing of it reads the
+ * clock: the runqueue is FIFO and a preempted step is still to come.
  *
  * Each test builds a tiny test-local model of step functions that record
  * (what, sim_now()) and checks exact times.
@@ -18,6 +19,7 @@
 
 #include "sim.h"
 #include "test_helpers.h"
+#include "untimed.h"
 
 #define US 1000ull
 #define MS 1000000ull
@@ -213,11 +215,82 @@ static void deferral(void **state, uint32_t defer, uint32_t want_at_600us)
 static void test_ksoftirqd_running_defers(void **state) { deferral(state, 1, 10); }
 static void test_no_deferral_before_4_9(void **state) { deferral(state, 0, 12); }
 
+/* Untimed (--check): the runqueue is FIFO, whatever the run times (they
+ * are clock, which --check's state does not hold). */
+static void test_untimed_runqueue_fifo(void **state)
+{
+	sim *s = *state;
+	sim_init(s, 1, 1);
+	uint16_t fa = sim_add_fn(s, "a", work10);
+	uint32_t t[3];
+	for (int i = 0; i < 3; i++)
+		t[i] = sim_add_task(s, i == 0 ? "A" : i == 1 ? "B" : "C", 0);
+	assert_int_equal(sim_commit(s), 0);
+	sim_untimed(s);
+	sim_reset(s);
+	for (int i = 0; i < 3; i++)
+		sim_task_start(s, t[i], fa, 0);
+	s->ctx[t[1]].vruntime = 5 * MS;         /* B has run longer than C */
+	for (int i = 0; i < 3; i++)
+		sim_fire(s, s->tasks[t[i]].timer);
+	/* A runs; B was queued first: B, then C (CFS would put C first) */
+	assert_int_equal(s->cpus[0].task, t[0]);
+	assert_int_equal(s->cpus[0].rq_head, t[1]);
+	assert_int_equal(s->ctx[t[1]].next, t[2]);
+}
+
+/* A task of two 10 ns steps. */
+static sim_answer two_steps(sim *s, uint32_t c, sim_frame *f)
+{
+	(void)c;
+	switch (f->pc++) {
+	case 0: rec(s, "A:1"); return SIM_CONT(10);
+	case 1: rec(s, "A:2"); return SIM_CONT(10);
+	default: return SIM_RET;
+	}
+}
+
+static sim_answer irq_one(sim *s, uint32_t c, sim_frame *f)
+{
+	(void)s;
+	(void)c;
+	return f->pc++ ? SIM_RET : SIM_CONT(1);
+}
+
+/* Untimed: a step an interrupt preempted before its timer fired is still
+ * to come when the interrupt returns -- a transition of its own -- even if
+ * the interrupt's timer was armed for a time past the step's. */
+static void test_untimed_preempted_step_still_to_come(void **state)
+{
+	sim *s = *state;
+	sim_init(s, 1, 1);
+	uint16_t fa = sim_add_fn(s, "a", two_steps);
+	uint32_t a = sim_add_task(s, "A", 0);
+	uint32_t line = sim_add_irq_line(s, 0, sim_add_fn(s, "irq", irq_one), 0);
+	uint32_t t = sim_add_timer(s, raise_fire, line, 0);
+	assert_int_equal(sim_commit(s), 0);
+	sim_untimed(s);
+	sim_reset(s);
+	sim_task_start(s, a, fa, 0);
+	sim_arm(s, t, 1000);
+	sim_fire(s, s->tasks[a].timer);         /* A starts: its first step */
+	sim_fire(s, 0);
+	REC_EXPECT({ "A:1", 0 });
+	sim_fire(s, t);                         /* at 1000: the irq preempts A */
+	sim_fire(s, 0);                         /* the irq's last step, irq exit */
+	REC_EXPECT({ "A:1", 0 });               /* A's second step not taken yet */
+	assert_true(queue_armed(&s->q, 0));
+	sim_fire(s, 0);
+	assert_int_equal(rec_the_log()->n, 2);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_softirq_restart_limit),
+		T(test_untimed_runqueue_fifo),
+		T(test_untimed_preempted_step_still_to_come),
 		T(test_softirq_time_limit),
 		T(test_tasks_share_by_slices),
 		T(test_voluntary_no_preemption),
