@@ -45,6 +45,9 @@ int check_main(const scn_file *f, const check_opts *o, FILE *out)
 			rc = r[k].error;
 	if (!rc)
 		rc = check_report(out, f, r, n, o);
+	for (int k = 0; k < n && !rc; k++)
+		if (r[k].audit_differ)
+			rc = 3;         /* the search itself is wrong: an internal error */
 	/* a shard's verdicts are for sim merge: its status says it ran */
 	if (!rc && !o->shards)
 		rc = verdicts_ok(f, r, n) ? 0 : 1;

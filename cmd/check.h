@@ -43,6 +43,7 @@ typedef struct check_opts {
 	const char *cex_dir;        /* --check-cex DIR: write each counterexample there, or NULL */
 	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
 	int por;                    /* partial-order reduction (on unless --check-por off) */
+	int audit;                  /* --check-audit: states met twice at one depth, same successors? */
 	int has_opts;               /* the command line gave a --check-* option */
 } check_opts;
 
@@ -64,6 +65,8 @@ typedef struct check_result {
 	int complete;               /* neither the depth bound nor memory cut it */
 	int depth_cut, out_of_memory;
 	int over_limit;             /* out of memory: past --check-memory */
+	uint64_t audit_pairs;       /* --check-audit: states met again at one depth, compared */
+	uint64_t audit_differ;      /* of those, with other successors (a model's canon is wrong) */
 	double omission;            /* visited_omission() */
 	uint64_t bytes;             /* the visited set plus the search stack at its deepest */
 	uint32_t front_depth;       /* sharded: the depth where the search was split */

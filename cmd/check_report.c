@@ -168,6 +168,14 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 		fprintf(out, "  INCOMPLETE: %s; a verdict \"holds\" covers only what was searched\n",
 			r->over_limit ? "past --check-memory" : r->out_of_memory ? "out of memory"
 									       : "--check-depth cut the search");
+	if (o->audit && !r->audit_differ)
+		fprintf(out, "  audit: %" PRIu64 " states met again at one depth by another path: the "
+			"same successors\n", r->audit_pairs);
+	else if (o->audit)
+		fprintf(out, "  AUDIT FAILED: %" PRIu64 " of %" PRIu64 " states met again at one depth "
+			"have other successors: the state hash misses something a step reads (a "
+			"model's canon hook clears too much); no verdict can be trusted\n",
+			r->audit_differ, r->audit_pairs);
 	for (int k = 0; k < CI_COUNT; k++) {
 		if (r->cex[k])
 			fprintf(out, "  %-17s reachable (counterexample: %u transitions, depth %u)\n",
@@ -222,6 +230,9 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 		fputc('}', out);
 	}
 	fprintf(out, "}, \"por\": %s", o->por ? "true" : "false");
+	if (o->audit)
+		fprintf(out, ", \"audit\": {\"pairs\": %" PRIu64 ", \"differ\": %" PRIu64 "}",
+			r->audit_pairs, r->audit_differ);
 	if (o->shards)
 		fprintf(out, ", \"split_depth\": %u, \"split_states\": %" PRIu64, r->front_depth,
 			r->frontier);

@@ -117,6 +117,9 @@ typedef struct search {
 	uint64_t grown;             /* ck_pr: the threads' buffers, bytes */
 	uint64_t fixed;             /* the rest: the visited set, the paths, merge's */
 	int direct;                 /* one thread, hash compaction: add to the set at once */
+	int selftest;               /* --check-audit's own test: a state hash that merges too much */
+	uint32_t *audit_ids;        /* --check-audit's: one state's transitions, */
+	uint64_t *audit_h;          /* and its successors' hashes */
 	uint64_t peak_bytes;
 	double t0;
 } search;
@@ -305,6 +308,8 @@ static int append(worker *k, uint64_t h);
 static int keep(worker *k, uint64_t h)
 {
 	int b = k->level & 1;
+	if (k->x->o->audit)
+		return append(k, h);    /* every copy: merge compares them */
 	size_t j = spread(h) & k->tmask;
 	for (; k->tab[j]; j = (j + 1) & k->tmask) {
 		cand *c = &k->c[k->tab[j] - 1];
@@ -376,6 +381,8 @@ static int expand(worker *k, const entry *e)
 		check_state(k);
 		fold(k);
 		uint64_t h = world_state_hash(k->w, k->scratch);
+		if (x->selftest)
+			h &= 4095;      /* 4,096 states at most: distinct states merge */
 		if (x->direct) {
 			/* one thread: the first to meet a state has its least key
 			 * (parents in order, each one's transitions in id order),
@@ -421,11 +428,16 @@ static double wall(void)
 static void progress(const search *x, int last)
 {
 	const check_result *r = x->r;
-	double secs = wall() - x->t0;
-	fprintf(stderr, "\rcheck fix=%s: depth %u, %llu states (%zu at this depth), %llu transitions, "
-		"%.0f states/s%s", scn_fix_name(r->fix), x->level, (unsigned long long)r->states,
-		x->nfront, (unsigned long long)r->transitions, secs > 0 ? (double)r->states / secs : 0.0,
-		last ? "\n" : "   ");
+	double secs = wall() - x->t0, rate = secs > 0 ? (double)r->states / secs : 0.0;
+	if (last)
+		fprintf(stderr, "\rcheck fix=%s: %llu states, %llu transitions, max depth %llu, %.0f "
+			"states/s, %.1f s\n", scn_fix_name(r->fix), (unsigned long long)r->states,
+			(unsigned long long)r->transitions, (unsigned long long)r->max_depth, rate, secs);
+	else
+		fprintf(stderr, "\rcheck fix=%s: depth %u, %llu states (%zu at this depth), %llu "
+			"transitions, %.0f states/s   ", scn_fix_name(r->fix), x->level + 1,
+			(unsigned long long)r->states, x->nfront, (unsigned long long)r->transitions,
+			rate);
 }
 
 /* A level's node array, of n states. */
@@ -461,6 +473,44 @@ typedef struct mcand mcand;
 
 #define DEAD UINT32_MAX           /* a candidate's worker: another has its state */
 
+/* The transitions of candidate c's state and their successors' hashes
+ * (the true hash, the local steps after each taken), into x's audit
+ * arrays; returns how many.  In worker 0's world: merge's thread. */
+static uint32_t successors(search *x, const mcand *c)
+{
+	world *w = x->wk[0].w;
+	sim *s = &w->s;
+	const uint64_t *d = x->wk[c->worker].snap[(x->level + 1) & 1] + c->at;
+	delta_load(x, w, d);
+	uint32_t n = sim_enabled(s, x->audit_ids, s->ntimers);
+	if (x->o->por)
+		n = sim_ample(s, x->audit_ids, n);
+	for (uint32_t i = 0; i < n; i++) {
+		delta_load(x, w, d);
+		sim_fire(s, x->audit_ids[i]);
+		uint32_t cpu;
+		for (uint32_t k = 0; x->o->por && k < FOLD_MAX && (cpu = sim_local_step(s)) != SIM_NONE; k++)
+			sim_fire(s, cpu);
+		x->audit_h[i] = world_state_hash(w, x->wk[0].scratch) ^ x->audit_ids[i];
+	}
+	return n;
+}
+
+/* --check-audit: a and b, one state by its hash, met by two paths: the same
+ * transitions, to the same states? */
+static void audit_pair(search *x, const mcand *a, const mcand *b)
+{
+	uint32_t s = x->wk[0].w->s.ntimers;
+	uint32_t na = successors(x, a);
+	/* a's, moved to the arrays' second halves */
+	memcpy(x->audit_ids + s, x->audit_ids, na * sizeof *x->audit_ids);
+	memcpy(x->audit_h + s, x->audit_h, na * sizeof *x->audit_h);
+	uint32_t nb = successors(x, b);
+	x->r->audit_pairs++;
+	x->r->audit_differ += na != nb || memcmp(x->audit_ids, x->audit_ids + s, na * sizeof *x->audit_ids) ||
+			      memcmp(x->audit_h, x->audit_h + s, na * sizeof *x->audit_h);
+}
+
 /* Of the candidates m[0, n) with one hash, all but the least key DEAD. */
 static int dedupe(search *x, size_t n)
 {
@@ -483,6 +533,8 @@ static int dedupe(search *x, size_t n)
 			mcand *y = &m[t[i] - 1];
 			if (y->hash != m[j].hash)
 				continue;
+			if (x->o->audit)
+				audit_pair(x, y, &m[j]);
 			if (y->parent < m[j].parent || (y->parent == m[j].parent && y->id < m[j].id)) {
 				m[j].worker = DEAD;
 			} else {
@@ -521,7 +573,7 @@ static int merge(search *x)
 			m[at++] = (mcand){ c->hash, c->parent, c->id, i, c->at };
 		}
 	/* one state met by several threads: the least key's */
-	if (x->nw > 1 && dedupe(x, n) != 0)
+	if ((x->nw > 1 || x->o->audit) && dedupe(x, n) != 0)
 		return -1;
 	/* in key order: by parent (counting), then by id within a parent */
 	uint64_t width = x->width[x->level];
@@ -771,7 +823,7 @@ static int run(search *x)
 		r->max_depth = x->level;
 		if ((rc = step_level(x)) != 0)
 			break;
-		if (tty)
+		if (tty && x->nfront)
 			progress(x, 0);
 	}
 	if (tty)
@@ -804,7 +856,8 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	/* (bitstate keeps the two-phase way with one thread too: an add
 	 * during the level could hide a later state of the level by sharing
 	 * its bits, where -j 2 would not) */
-	x.direct = x.nw == 1 && !o->bitstate;
+	x.direct = x.nw == 1 && !o->bitstate && !o->audit;
+	x.selftest = o->audit && getenv("SIM_CHECK_AUDIT_SELFTEST") != NULL;
 	x.limit = o->mem_mib ? o->mem_mib << 20 : default_limit();
 	x.wk = calloc(x.nw, sizeof *x.wk);
 	int rc = x.wk ? 0 : -1;
@@ -821,6 +874,12 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 				x.seg[i].lo /= 8;
 				x.seg[i].hi = (x.seg[i].hi + 7) / 8;
 				x.words += x.seg[i].hi - x.seg[i].lo;
+			}
+			if (rc == 0 && o->audit) {
+				size_t nt = (size_t)x.wk[0].w->s.ntimers + 1;
+				x.audit_ids = malloc(2 * nt * sizeof *x.audit_ids);
+				x.audit_h = malloc(2 * nt * sizeof *x.audit_h);
+				rc = x.audit_ids && x.audit_h ? 0 : -1;
 			}
 			if (rc == 0)
 				rc = visited_init(&x.v, o->bitstate) != 0 ? -1 : run(&x);
@@ -853,6 +912,8 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 	free(x.width);
 	free(x.front);
 	free(x.root);
+	free(x.audit_ids);
+	free(x.audit_h);
 	free(x.m);
 	free(x.sorted);
 	free(x.count);

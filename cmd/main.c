@@ -99,6 +99,8 @@ static const char help_check[] =
 	"  --check-por on|off  partial-order reduction (on, the default: a local step --\n"
 	"                   one that touches only its own context's state -- is taken at\n"
 	"                   once, not interleaved); off: the full search\n"
+	"  --check-audit    compare the successors of every state met twice at one depth\n"
+	"                   (the state hash must miss nothing a step reads); exit 3 if not\n"
 	"  --check-cex DIR  write each counterexample as DIR/FIX-INVARIANT.scn, a scenario\n"
 	"                   whose `replay` line a plain run follows to the same violation\n"
 	"\n";
@@ -429,6 +431,9 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		c->live = 1;
 	} else if (!strcmp(a, "--check")) {
 		c->checking = 1;
+	} else if (!strcmp(a, "--check-audit")) {
+		c->co.audit = 1;
+		c->co.has_opts = 1;
 	} else if (!strcmp(a, "--check-depth") || !strcmp(a, "--check-bitstate") ||
 		   !strcmp(a, "--check-memory") ||
 		   !strcmp(a, "--check-por") || !strcmp(a, "--check-cex")) {
@@ -541,13 +546,13 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--live goes only with --live-seconds and --json (the kernel "
 				   "picks the fix)");
 	if (c->co.has_opts && !c->checking)
-		return usage_error("%s", "--check-depth, --check-bitstate, --check-memory, --check-por and "
-				   "--check-cex go "
+		return usage_error("%s", "--check-depth, --check-bitstate, --check-memory, --check-por, "
+				   "--check-audit and --check-cex go "
 				   "with --check");
 	if (c->checking && (c->exploring || c->xo.replay || c->live || c->so.spec || c->trace_path ||
 			    c->tsv_dir || c->perfetto_path || c->plot_dir || c->xo.shrink))
 		return usage_error("%s", "--check goes only with --check-depth, --check-bitstate, "
-				   "--check-memory, "
+				   "--check-memory, --check-audit, "
 				   "--check-por, --check-cex, --shard, -j, --fix, --seed, --json and "
 				   "--quiet");
 	if (c->has_live_seconds && !c->live)

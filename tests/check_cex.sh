@@ -10,6 +10,9 @@
 #  3. The same JSON for -j 1 and -j 2; bitstate reaches the same verdicts.
 #  5. Counterexamples are the shortest: cut one transition short of one
 #     (--check-depth), the search does not reach that invariant.
+#  6. --check-audit: states met twice at one depth have the same
+#     successors on every shipped check scenario; its self-test (a state
+#     hash that merges distinct states) fails it, exit 3.
 set -u
 sim=$(realpath "$1") src=$2
 cd "$src" || exit 1
@@ -119,3 +122,18 @@ for spec in "$ring none overrun" "$ring in_progress consumer_partial" \
     fail "$1 $2: $3 not found within depth $d"
 done
 echo "ok: counterexamples are the shortest (none within one transition less)"
+
+# 6. the audit of state merging, and its self-test
+for f in scenarios/check/*.scn; do
+  sim "$f" --check --quiet --check-audit -j 2 > "$t/audit.out"
+  rc=$?
+  [ "$rc" -le 1 ] || { cat "$t/audit.out"; fail "$f: --check-audit exited $rc"; }
+  grep -q '^  audit: [0-9]* states met again at one depth by another path: the same successors' "$t/audit.out" ||
+    fail "$f: no audit line"
+done
+n=$(sed -n 's/^  audit: \([0-9]*\) states.*/\1/p' "$t/audit.out" | head -1)
+SIM_CHECK_AUDIT_SELFTEST=1 sim "$ring" --check --quiet --check-audit --fix none > "$t/selftest.out"
+[ $? -eq 3 ] || fail "the audit's self-test (a hash that merges distinct states) did not exit 3"
+grep -q '^  AUDIT FAILED: [1-9][0-9]* of [0-9]* states met again' "$t/selftest.out" ||
+  fail "the audit's self-test did not say AUDIT FAILED"
+echo "ok: --check-audit: same successors on every check scenario; its self-test fails it"
