@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const inv_names[CI_COUNT] = {
 	"overrun", "corrupt", "consumer_partial", "lost", "violations", "deadlock", "lock_order",
@@ -15,6 +17,44 @@ static const int inv_metric[CI_COUNT] = {
 	SCN_M_OVERRUN, SCN_M_CORRUPT, SCN_M_CONSUMER_PARTIAL, SCN_M_LOST, SCN_M_VIOLATIONS,
 	SCN_M_DEADLOCK, SCN_M_LOCK_ORDER,
 };
+
+double check_wall(void)
+{
+	/* progress display only: never part of a run or a report */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int check_selftest(void) { return getenv("SIM_CHECK_SELFTEST") != NULL; }
+
+uint64_t check_memory_limit(const check_opts *o)
+{
+	if (o->mem_mib)
+		return o->mem_mib << 20;
+	/* half of the machine's */
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2 : (uint64_t)4 << 30;
+}
+
+void check_conclude(check_result *r, int failed, int over, uint64_t limit, double omission)
+{
+	r->complete = !r->depth_cut && !failed;
+	r->omission = omission;
+	if (!failed)
+		return;
+	r->out_of_memory = 1;
+	r->over_limit = over;
+	if (over)
+		fprintf(stderr, "sim: --check fix=%s: the search needs more than %llu MiB "
+			"(--check-memory) after %llu states; stopped there (try --check-bitstate, "
+			"--check-depth or --check-memory)\n", scn_fix_name(r->fix),
+			(unsigned long long)(limit >> 20), (unsigned long long)r->states);
+	else
+		fprintf(stderr, "sim: --check fix=%s: out of memory after %llu states (try "
+			"--check-bitstate or --check-depth)\n", scn_fix_name(r->fix),
+			(unsigned long long)r->states);
+}
 
 void check_result_free(check_result *r)
 {

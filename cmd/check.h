@@ -44,6 +44,7 @@ typedef struct check_opts {
 	uint32_t shard, shards;     /* --shard I/N: search part I of N (shards 0: the whole) */
 	int por;                    /* partial-order reduction (on unless --check-por off) */
 	int audit;                  /* --check-audit: states met twice at one depth, same successors? */
+	int dfs;                    /* --check-order dfs */
 	int has_opts;               /* the command line gave a --check-* option */
 } check_opts;
 
@@ -76,8 +77,22 @@ typedef struct check_result {
 	uint32_t cex_depth[CI_COUNT];    /* its transitions but those: the depth it was found at */
 } check_result;
 
-/* Search one variant; 0, or an exit status (message on stderr). */
+/* Search one variant; 0, or an exit status (message on stderr).  By
+ * --check-order: breadth first (check_search.c), or check_dfs(). */
 int check_variant(const scn_file *f, int fix, const check_opts *o, check_result *r);
+int check_dfs(const scn_file *f, int fix, const check_opts *o, check_result *r);
+
+/* The searches' common parts (check.c): a clock for progress lines only,
+ * --check-memory in bytes, the end of a search. */
+double check_wall(void);
+/* SIM_CHECK_SELFTEST in the environment: the searches keep 12 bits of each
+ * state hash, so that distinct states merge -- for the tests that prove
+ * --check-audit and the depth-first/breadth-first comparison can fail. */
+int check_selftest(void);
+uint64_t check_memory_limit(const check_opts *o);
+/* A search's end: when it failed for memory (over: past the limit), says so
+ * on stderr; sets complete and the omission probability. */
+void check_conclude(check_result *r, int failed, int over, uint64_t limit, double omission);
 void check_result_free(check_result *r);
 
 /* Print the results of n variants (check_report.c): text or --json.

@@ -117,7 +117,7 @@ typedef struct search {
 	uint64_t grown;             /* ck_pr: the threads' buffers, bytes */
 	uint64_t fixed;             /* the rest: the visited set, the paths, merge's */
 	int direct;                 /* one thread, hash compaction: add to the set at once */
-	int selftest;               /* --check-audit's own test: a state hash that merges too much */
+	int selftest;               /* check_selftest(): a state hash that merges distinct states */
 	uint32_t *audit_ids;        /* --check-audit's: one state's transitions, */
 	uint64_t *audit_h;          /* and its successors' hashes */
 	uint64_t peak_bytes;
@@ -417,18 +417,11 @@ static void *work(void *arg)
 
 /* ---- the levels ---- */
 
-static double wall(void)
-{
-	/* progress display only: never part of a run or a report */
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress(const search *x, int last)
 {
 	const check_result *r = x->r;
-	double secs = wall() - x->t0, rate = secs > 0 ? (double)r->states / secs : 0.0;
+	double secs = check_wall() - x->t0, rate = secs > 0 ? (double)r->states / secs : 0.0;
 	if (last)
 		fprintf(stderr, "\rcheck fix=%s: %llu states, %llu transitions, max depth %llu, %.0f "
 			"states/s, %.1f s\n", scn_fix_name(r->fix), (unsigned long long)r->states,
@@ -841,24 +834,20 @@ static int run(search *x)
 	return rc;
 }
 
-/* Half of the machine's memory. */
-static uint64_t default_limit(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2 : (uint64_t)4 << 30;
-}
 
 int check_variant(const scn_file *f, int fix, const check_opts *o, check_result *r)
 {
+	if (o->dfs)
+		return check_dfs(f, fix, o, r);
 	memset(r, 0, sizeof *r);
 	r->fix = fix;
-	search x = { .f = f, .o = o, .r = r, .nw = o->jobs ? o->jobs : 1, .t0 = wall() };
+	search x = { .f = f, .o = o, .r = r, .nw = o->jobs ? o->jobs : 1, .t0 = check_wall() };
 	/* (bitstate keeps the two-phase way with one thread too: an add
 	 * during the level could hide a later state of the level by sharing
 	 * its bits, where -j 2 would not) */
 	x.direct = x.nw == 1 && !o->bitstate && !o->audit;
-	x.selftest = o->audit && getenv("SIM_CHECK_AUDIT_SELFTEST") != NULL;
-	x.limit = o->mem_mib ? o->mem_mib << 20 : default_limit();
+	x.selftest = check_selftest();
+	x.limit = check_memory_limit(o);
 	x.wk = calloc(x.nw, sizeof *x.wk);
 	int rc = x.wk ? 0 : -1;
 	for (uint32_t i = 0; i < x.nw && rc == 0; i++)
@@ -884,23 +873,8 @@ int check_variant(const scn_file *f, int fix, const check_opts *o, check_result 
 			if (rc == 0)
 				rc = visited_init(&x.v, o->bitstate) != 0 ? -1 : run(&x);
 		}
-		if (rc != 0) {
-			r->out_of_memory = 1;
-			r->over_limit = x.over;
-			if (x.over)
-				fprintf(stderr, "sim: --check fix=%s: the search needs more than %llu MiB "
-					"(--check-memory) after %llu states; stopped there (try "
-					"--check-bitstate, --check-depth or --check-memory)\n",
-					scn_fix_name(fix), (unsigned long long)(x.limit >> 20),
-					(unsigned long long)r->states);
-			else
-				fprintf(stderr, "sim: --check fix=%s: out of memory after %llu states (try "
-					"--check-bitstate or --check-depth)\n", scn_fix_name(fix),
-					(unsigned long long)r->states);
-		}
+		check_conclude(r, rc != 0, x.over, x.limit, visited_omission(&x.v));
 	}
-	r->complete = !r->depth_cut && !r->out_of_memory;
-	r->omission = visited_omission(&x.v);
 	r->bytes = x.peak_bytes;
 	visited_free(&x.v);
 	for (uint32_t i = 0; x.wk && i < x.nw; i++)

@@ -99,6 +99,9 @@ static const char help_check[] =
 	"  --check-por on|off  partial-order reduction (on, the default: a local step --\n"
 	"                   one that touches only its own context's state -- is taken at\n"
 	"                   once, not interleaved); off: the full search\n"
+	"  --check-order bfs|dfs  breadth first (the default: shortest counterexamples,\n"
+	"                   split by -j) or depth first (one thread, the path only in\n"
+	"                   memory: for searches too wide for breadth first)\n"
 	"  --check-audit    compare the successors of every state met twice at one depth\n"
 	"                   (the state hash must miss nothing a step reads); exit 3 if not\n"
 	"  --check-cex DIR  write each counterexample as DIR/FIX-INVARIANT.scn, a scenario\n"
@@ -352,6 +355,13 @@ static int parse_check_opt(cli *c, const char *a, const char *v)
 		c->co.has_opts = 1;
 		return CLI_GO;
 	}
+	if (!strcmp(a, "--check-order")) {
+		if (strcmp(v, "bfs") && strcmp(v, "dfs"))
+			return usage_error("--check-order: 'bfs' or 'dfs', got '%s'", v);
+		c->co.dfs = !strcmp(v, "dfs");
+		c->co.has_opts = 1;
+		return CLI_GO;
+	}
 	if (!strcmp(a, "--check-por")) {
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			return usage_error("--check-por: 'on' or 'off', got '%s'", v);
@@ -435,7 +445,7 @@ static int parse_one(cli *c, const char *a, const opt_arg *oa, int argc, char **
 		c->co.audit = 1;
 		c->co.has_opts = 1;
 	} else if (!strcmp(a, "--check-depth") || !strcmp(a, "--check-bitstate") ||
-		   !strcmp(a, "--check-memory") ||
+		   !strcmp(a, "--check-memory") || !strcmp(a, "--check-order") ||
 		   !strcmp(a, "--check-por") || !strcmp(a, "--check-cex")) {
 		return parse_check_opt(c, a, opt_value(oa, argc, argv, i));
 	} else if (!strcmp(a, "--live-seconds")) {
@@ -546,13 +556,15 @@ static int validate_opts(const cli *c, char *gnuplot, size_t len)
 		return usage_error("%s", "--live goes only with --live-seconds and --json (the kernel "
 				   "picks the fix)");
 	if (c->co.has_opts && !c->checking)
-		return usage_error("%s", "--check-depth, --check-bitstate, --check-memory, --check-por, "
-				   "--check-audit and --check-cex go "
-				   "with --check");
+		return usage_error("%s", "--check-depth, --check-bitstate, --check-memory, --check-order, "
+				   "--check-por, --check-audit and --check-cex go with --check");
+	if (c->co.dfs && (c->xo.shards || c->co.audit))
+		return usage_error("%s", "--check-order dfs goes with neither --shard nor --check-audit "
+				   "(both are breadth first)");
 	if (c->checking && (c->exploring || c->xo.replay || c->live || c->so.spec || c->trace_path ||
 			    c->tsv_dir || c->perfetto_path || c->plot_dir || c->xo.shrink))
 		return usage_error("%s", "--check goes only with --check-depth, --check-bitstate, "
-				   "--check-memory, --check-audit, "
+				   "--check-memory, --check-order, --check-audit, "
 				   "--check-por, --check-cex, --shard, -j, --fix, --seed, --json and "
 				   "--quiet");
 	if (c->has_live_seconds && !c->live)

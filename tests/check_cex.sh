@@ -13,6 +13,10 @@
 #  6. --check-audit: states met twice at one depth have the same
 #     successors on every shipped check scenario; its self-test (a state
 #     hash that merges distinct states) fails it, exit 3.
+#  7. The depth-first order meets what the breadth-first one does: the
+#     same states, transitions, ends, folded steps and verdicts on every
+#     shipped check scenario (a second order is a check of the merging:
+#     a state hash that misses what a step reads makes them differ).
 set -u
 sim=$(realpath "$1") src=$2
 cd "$src" || exit 1
@@ -132,8 +136,32 @@ for f in scenarios/check/*.scn; do
     fail "$f: no audit line"
 done
 n=$(sed -n 's/^  audit: \([0-9]*\) states.*/\1/p' "$t/audit.out" | head -1)
-SIM_CHECK_AUDIT_SELFTEST=1 sim "$ring" --check --quiet --check-audit --fix none > "$t/selftest.out"
+SIM_CHECK_SELFTEST=1 sim "$ring" --check --quiet --check-audit --fix none > "$t/selftest.out"
 [ $? -eq 3 ] || fail "the audit's self-test (a hash that merges distinct states) did not exit 3"
 grep -q '^  AUDIT FAILED: [1-9][0-9]* of [0-9]* states met again' "$t/selftest.out" ||
   fail "the audit's self-test did not say AUDIT FAILED"
 echo "ok: --check-audit: same successors on every check scenario; its self-test fails it"
+
+# 7. depth first and breadth first: one graph
+same_graph() {  # same_graph FILE: the two orders' counts and verdicts agree
+  sim "$1" --check --json -j 2 > "$t/bfs.json"
+  sim "$1" --check --json --check-order dfs > "$t/dfs.json"
+  python3 - "$t/bfs.json" "$t/dfs.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p))["check"] for p in sys.argv[1:3])
+for x, y in zip(a, b):
+    for k in ("states", "transitions", "ends", "folded", "ample", "complete"):
+        if x[k] != y[k]:
+            sys.exit(f"{x['fix']}: {k} {x[k]} breadth first, {y[k]} depth first")
+    for i in x["invariants"]:
+        if x["invariants"][i]["holds"] != y["invariants"][i]["holds"]:
+            sys.exit(f"{x['fix']}: {i}")
+PY
+}
+for f in scenarios/check/*.scn; do
+  same_graph "$f" || fail "$f: depth first and breadth first differ"
+done
+# the comparison can fail: a state hash that merges distinct states
+! SIM_CHECK_SELFTEST=1 same_graph "$ring" 2> /dev/null ||
+  fail "with a 12-bit state hash the two orders still agreed"
+echo "ok: depth first and breadth first meet the same states on every check scenario"
