@@ -113,6 +113,22 @@ static uint64_t state_hash(search *x)
 	return x->selftest ? h & 4095 : h;
 }
 
+/* Past --check-memory with n bytes more than the set's next add holds? */
+static int over(search *x)
+{
+	if (visited_next_bytes(&x->v) + (uint64_t)x->cap * (x->asz + sizeof(level)) <= x->limit)
+		return 0;
+	x->over = 1;
+	return 1;
+}
+
+/* The state the arena holds into the visited set: 1 new, 0 seen, -1 out of
+ * memory (or past --check-memory). */
+static int add(search *x)
+{
+	return over(x) ? -1 : visited_add(&x->v, state_hash(x));
+}
+
 /* Partial-order reduction: every local step armed in the state the arena
  * holds (sim_local_step), fired at once, each a transition of its own on
  * the path and its state checked, but not stored or expanded: the state
@@ -224,10 +240,8 @@ static int expand(search *x, uint32_t d, int *pushed)
 	*pushed = 0;
 	if (reserve(x, d, s->ntimers) != 0)
 		return -1;
-	if (visited_bytes(&x->v) + (uint64_t)x->cap * (x->asz + sizeof(level)) > x->limit) {
-		x->over = 1;
+	if (over(x))
 		return -1;
-	}
 	uint32_t n = sim_enabled(s, x->ids + x->nids, s->ntimers);
 	if (n == 0)
 		return check_terminal(x, x->len);
@@ -253,7 +267,7 @@ static int dfs(search *x, uint32_t base)
 	int tty = isatty(2);
 	int pushed;
 	x->nids = 0;
-	int fresh = visited_add(&x->v, state_hash(x));
+	int fresh = add(x);
 	if (fresh <= 0)
 		return fresh;
 	r->states++;
@@ -278,7 +292,7 @@ static int dfs(search *x, uint32_t base)
 		r->transitions++;
 		if (take(x, id) != 0 || check_state(x, x->len) != 0)
 			return -1;
-		fresh = visited_add(&x->v, state_hash(x));
+		fresh = add(x);
 		if (fresh < 0)
 			return -1;
 		if (!fresh)

@@ -115,7 +115,7 @@ typedef struct search {
 	int over;                   /* ck_pr: --check-memory was reached */
 	uint64_t limit;             /* --check-memory, bytes */
 	uint64_t grown;             /* ck_pr: the threads' buffers, bytes */
-	uint64_t fixed;             /* the rest: the visited set, the paths, merge's */
+	uint64_t rest;              /* but the visited set: the paths, merge's (merge counts them) */
 	int direct;                 /* one thread, hash compaction: add to the set at once */
 	int selftest;               /* check_selftest(): a state hash that merges distinct states */
 	uint32_t *audit_ids;        /* --check-audit's: one state's transitions, */
@@ -246,9 +246,19 @@ static void delta_load(const search *x, world *w, const uint64_t *d)
 static int over_budget(search *x, uint64_t n)
 {
 	uint64_t had = ck_pr_faa_64(&x->grown, n);
-	if (had + n + x->fixed <= x->limit)
+	if (had + n + x->rest + visited_bytes(&x->v) <= x->limit)
 		return 0;
 	ck_pr_store_int(&x->over, 1);
+	return 1;
+}
+
+/* Would the visited set's next add take the search past --check-memory?
+ * (Only the thread that adds asks: merge's, or the one thread's.) */
+static int set_full(search *x)
+{
+	if (visited_next_bytes(&x->v) + x->rest + ck_pr_load_64(&x->grown) <= x->limit)
+		return 0;
+	x->over = 1;
 	return 1;
 }
 
@@ -387,6 +397,8 @@ static int expand(worker *k, const entry *e)
 			/* one thread: the first to meet a state has its least key
 			 * (parents in order, each one's transitions in id order),
 			 * and it goes straight into the set */
+			if (set_full(x))
+				return -1;
 			int fresh = visited_add(&x->v, h);
 			if (fresh < 0 || (fresh && append(k, h) != 0))
 				return -1;
@@ -607,7 +619,7 @@ static int merge(search *x)
 		return -1;
 	x->front = f;
 	for (size_t j = 0; j < kept; j++) {
-		if (!x->direct && visited_add(&x->v, m[j].hash) < 0)
+		if (!x->direct && (set_full(x) || visited_add(&x->v, m[j].hash) < 0))
 			return -1;
 		l[j] = (node){ m[j].parent, m[j].id };
 		f[j] = (entry){ (uint32_t)j, m[j].worker, m[j].at };
@@ -619,7 +631,7 @@ static int merge(search *x)
 		fixed += (x->wk[i].tmask + 1) * 4;
 	for (uint32_t i = 0; i < x->nlevels; i++)
 		fixed += x->width[i] * sizeof(node);
-	x->fixed = fixed;
+	x->rest = fixed - visited_bytes(&x->v);
 	if (fixed + x->grown > x->peak_bytes)
 		x->peak_bytes = fixed + x->grown;
 	if (fixed + x->grown > x->limit) {

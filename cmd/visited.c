@@ -134,3 +134,9 @@ size_t visited_bytes(const visited *v)
 {
 	return (size_t)(v->mask + 1) * (v->bitstate ? 1u : 64u) / 8u;
 }
+
+size_t visited_next_bytes(const visited *v)
+{
+	int grows = !v->bitstate && (v->n + 1) * 2 > v->mask + 1;
+	return visited_bytes(v) * (grows ? 3u : 1u);
+}

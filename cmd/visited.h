@@ -41,5 +41,8 @@ int visited_has(const visited *v, uint64_t h);
 double visited_omission(const visited *v);
 /* Bytes the set holds. */
 size_t visited_bytes(const visited *v);
+/* The most bytes the next visited_add may hold at once: when it will
+ * grow the table, the old one and the new, twice its size. */
+size_t visited_next_bytes(const visited *v);
 
 #endif
