@@ -46,6 +46,14 @@ sim scenarios/check/sock-lock.scn --check --quiet --check-depth 5 > "$t/cut.out"
 [ $? -eq 1 ] || fail "a search cut by --check-depth proved 'holds'"
 grep -q 'INCOMPLETE: --check-depth cut the search' "$t/cut.out" || fail "the cut is not said"
 grep -q 'not found, incomplete' "$t/cut.out" || fail "the verdicts do not say incomplete"
+# bad --check options: a usage error, exit 2, before anything runs
+for args in "--check-order xfs" "--check-order dfs --check-audit" "--check-order dfs --shard 0/2 --json" \
+            "--check-memory 8" "--check-memory lots" "--check-audit"; do
+  case $args in --check-audit) set -- "$ring" $args ;; *) set -- "$ring" --check $args ;; esac
+  sim "$@" > "$t/usage.out" 2>&1
+  [ $? -eq 2 ] || fail "sim $* did not exit 2"
+  grep -q '^sim: ' "$t/usage.out" || fail "sim $*: no message"
+done
 # a search past --check-memory stops, says so, and keeps what it found
 sim "$ring" --check --quiet --fix none --check-memory 16 > "$t/mem.out" 2> "$t/mem.err"
 [ $? -eq 1 ] || fail "a search past --check-memory did not exit 1"
