@@ -8,11 +8,14 @@
  *     reduction), check the invariants on the way, and keep each successor
  *     the visited set (read-only in this phase) has not seen as a
  *     candidate: its hash, its key (its parent's place in level L, the
- *     transition's timer id) and its snapshot.  A thread keeps one
- *     candidate a state, the least key.
- *   merge (main thread): the candidates of every thread sorted by hash
- *     then key; the least key of each hash is the state's, it joins the
- *     visited set; level L+1 is those states in key order.
+ *     transition's timer id) and its snapshot (a delta against the
+ *     initial state).  A thread keeps one candidate a state, the least key.
+ *   merge (main thread): a state met by several threads keeps the least
+ *     key (a hash table), joins the visited set, and level L+1 is those
+ *     states in key order (a counting sort by parent, then by id).
+ * With one thread (and hash compaction) the first to meet a state has its
+ * least key, so expand adds to the visited set at once and merge only
+ * sorts.
  * Which thread met what, and when, changes nothing but which copies were
  * dropped: the levels, their order, each state's parent, the counters and
  * the counterexamples (the least key of the first level where an
@@ -24,7 +27,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "untimed.h"
@@ -45,7 +47,7 @@ typedef struct node {
  * its snapshot is (a thread's buffer). */
 typedef struct entry {
 	uint32_t index, worker;
-	uint64_t at;                /* its delta: byte offset in the thread's buffer */
+	uint64_t at;                /* its delta: word offset in the thread's buffer */
 } entry;
 
 /* A successor kept by a thread: hash, key, its delta. */
@@ -82,7 +84,7 @@ typedef struct worker {
 	size_t tmask;
 	/* what this level's expansion found */
 	uint64_t transitions, folded, terminals, ample;
-	int depth_cut, failed;
+	int depth_cut;
 	cexkey best[CI_COUNT];
 	/* the transition being taken: the candidate's key */
 	uint32_t level, parent, id;
