@@ -95,6 +95,14 @@ uint64_t check_memory_limit(const check_opts *o);
 void check_conclude(check_result *r, int failed, int over, uint64_t limit, double omission);
 void check_result_free(check_result *r);
 
+/* check_timed.c: r's counterexample of inv as a timed scenario in *out --
+ * stall lines and one arrival time a packet that make a plain run take the
+ * path's steps in its order -- found and checked by running it.  0; or -1
+ * with the reason in why (the path cannot be forced so: the caller writes
+ * the replay form). */
+int check_timed_cex(const scn_file *f, const check_result *r, int inv, scn_file *out, char *why,
+		    size_t whylen);
+
 /* Print the results of n variants (check_report.c): text or --json.
  * Returns 0, or 3 when a counterexample could not be replayed. */
 int check_report(FILE *out, const scn_file *f, const check_result *r, int n, const check_opts *o);

@@ -81,21 +81,11 @@ static int replay(FILE *out, const scn_file *f, const check_result *r, int inv, 
 	return ok ? 0 : -1;
 }
 
-/* --check-cex DIR: r's counterexample of inv as DIR/FIX-INV.scn, the
- * scenario with this variant's fix, its path as `replay` steps and one
- * expect line for the violation; its path into buf.  0, or -1 (said). */
-static int write_cex(const scn_file *f, const check_result *r, int inv, const char *dir,
-		     char *buf, size_t len)
+/* The replay form of r's counterexample of inv in *c: the scenario with
+ * its path as `replay` steps.  0, or -1 (out of memory). */
+static int replay_form(const scn_file *f, const check_result *r, int inv, scn_file *c)
 {
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "sim: --check-cex: cannot create %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	size_t dl = strlen(dir);
-	const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";   /* `cex/`: no `cex//` */
-	snprintf(buf, len, "%s%s%s-%s.scn", dir, sep, scn_fix_name(r->fix), check_inv_name(inv));
-	scn_file c;
-	if (scn_clone(f, &c) != 0)
+	if (scn_clone(f, c) != 0)
 		return -1;
 	uint32_t ncpus = f->cpus;
 	scn_step *steps = calloc(r->cex_len[inv] + 1, sizeof *steps);
@@ -103,7 +93,7 @@ static int write_cex(const scn_file *f, const check_result *r, int inv, const ch
 	if (!steps || !e) {
 		free(steps);
 		free(e);
-		scn_free(&c);
+		scn_free(c);
 		return -1;
 	}
 	for (uint32_t i = 0; i < r->cex_len[inv]; i++) {
@@ -113,28 +103,60 @@ static int write_cex(const scn_file *f, const check_result *r, int inv, const ch
 		steps[i].kind = id < ncpus ? SCN_STEP_CPU : id < 2 * ncpus ? SCN_STEP_IRQ : SCN_STEP_TIMER;
 		steps[i].n = id < ncpus ? id : id < 2 * ncpus ? id - ncpus : id;
 	}
-	free(c.replay);
-	c.replay = steps;
-	c.nreplay = r->cex_len[inv];
-	free(c.checks);
-	c.checks = NULL;
-	c.nchecks = 0;
-	free(c.expects);
+	free(c->replay);
+	c->replay = steps;
+	c->nreplay = r->cex_len[inv];
+	free(c->checks);
+	c->checks = NULL;
+	c->nchecks = 0;
+	free(c->expects);
 	*e = (scn_expect){ .fix = -1, .metric = check_inv_metric(inv), .op = SCN_GE, .value = 1 };
 	snprintf(e->text, sizeof e->text, "%s>=1", check_inv_name(inv));
-	c.expects = e;
-	c.nexpects = 1;
-	c.fix = r->fix;
+	c->expects = e;
+	c->nexpects = 1;
+	c->fix = r->fix;
+	return 0;
+}
+
+/* --check-cex DIR: r's counterexample of inv as DIR/FIX-INV.scn: its timed
+ * form (check_timed_cex) when there is one, else its replay form; the
+ * file's path into buf, *timed which form, why (when not timed) why not.
+ * 0, or -1 (said). */
+static int write_cex(const scn_file *f, const check_result *r, int inv, const char *dir,
+		     char *buf, size_t len, int *timed, char *why, size_t whylen)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "sim: --check-cex: cannot create %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	size_t dl = strlen(dir);
+	const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";   /* `cex/`: no `cex//` */
+	snprintf(buf, len, "%s%s%s-%s.scn", dir, sep, scn_fix_name(r->fix), check_inv_name(inv));
+	scn_file c;
+	*timed = check_timed_cex(f, r, inv, &c, why, whylen) == 0;
+	if (!*timed && replay_form(f, r, inv, &c) != 0) {
+		fprintf(stderr, "sim: out of memory\n");
+		return -1;
+	}
 	FILE *o = fopen(buf, "w");
 	if (!o) {
 		fprintf(stderr, "sim: --check-cex: cannot write %s: %s\n", buf, strerror(errno));
 		scn_free(&c);
 		return -1;
 	}
-	fprintf(o, "# The counterexample of %s that `sim %s --check` found for fix=%s: a\n"
-		"# plain run of this file takes the same %u transitions of the untimed\n"
-		"# graph (the replay lines), in order, then runs to its end.\n",
-		check_inv_name(inv), f->path, scn_fix_name(r->fix), r->cex_len[inv]);
+	if (*timed)
+		fprintf(o, "# The counterexample of %s that `sim %s --check` found for fix=%s,\n"
+			"# %u transitions, as a timed run: each CPU is held by stalls until its\n"
+			"# next step's turn and each packet arrives at its turn (a flow of several\n"
+			"# packets is one flow a packet, NAME-K), so a plain run takes the path's\n"
+			"# steps in the path's order.\n",
+			check_inv_name(inv), f->path, scn_fix_name(r->fix), r->cex_len[inv]);
+	else
+		fprintf(o, "# The counterexample of %s that `sim %s --check` found for fix=%s: a\n"
+			"# plain run of this file takes the same %u transitions of the untimed\n"
+			"# graph (the replay lines), in order, then runs to its end.  (No timed\n"
+			"# form: %s.)\n",
+			check_inv_name(inv), f->path, scn_fix_name(r->fix), r->cex_len[inv], why);
 	scn_write(o, &c);
 	int bad = ferror(o);
 	bad |= fclose(o) != 0;
@@ -192,11 +214,16 @@ static int text_variant(FILE *out, const scn_file *f, const check_result *r, con
 			if (replay(out, f, r, k, 0) != 0)
 				return 3;
 		}
-		char path[4096], q[4200];
+		char path[4096], q[4200], why[512];
+		int timed;
 		if (o->cex_dir) {
-			if (write_cex(f, r, k, o->cex_dir, path, sizeof path) != 0)
+			if (write_cex(f, r, k, o->cex_dir, path, sizeof path, &timed, why, sizeof why) != 0)
 				return 3;
 			fprintf(out, "    replay: sim %s\n", shell_quote(path, q, sizeof q));
+			if (timed)
+				fprintf(out, "    (a timed run: stall lines and arrival times force the path)\n");
+			else
+				fprintf(out, "    (replay steps: no timed form, %s)\n", why);
 		}
 	}
 	return 0;
@@ -219,12 +246,15 @@ static int json_variant(FILE *out, const scn_file *f, const check_result *r, con
 			if (replay(out, f, r, k, 1) != 0)
 				return 3;
 			fputc(']', out);
-			char path[4096];
+			char path[4096], why[512];
+			int timed;
 			if (o->cex_dir) {
-				if (write_cex(f, r, k, o->cex_dir, path, sizeof path) != 0)
+				if (write_cex(f, r, k, o->cex_dir, path, sizeof path, &timed, why,
+					      sizeof why) != 0)
 					return 3;
 				fputs(", \"scenario_file\": ", out);
 				json_string(out, path);
+				fprintf(out, ", \"scenario_form\": \"%s\"", timed ? "timed" : "replay");
 			}
 		}
 		fputc('}', out);

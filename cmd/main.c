@@ -104,8 +104,10 @@ static const char help_check[] =
 	"                   memory: for searches too wide for breadth first)\n"
 	"  --check-audit    compare the successors of every state met twice at one depth\n"
 	"                   (the state hash must miss nothing a step reads); exit 3 if not\n"
-	"  --check-cex DIR  write each counterexample as DIR/FIX-INVARIANT.scn, a scenario\n"
-	"                   whose `replay` line a plain run follows to the same violation\n"
+	"  --check-cex DIR  write each counterexample as DIR/FIX-INVARIANT.scn: a timed\n"
+	"                   scenario (stall lines, arrival times) that a plain run\n"
+	"                   follows to the same violation; `replay` lines when the clock\n"
+	"                   cannot force the path\n"
 	"\n";
 
 static const char help_rest[] =

@@ -4,9 +4,13 @@
 #     exits 1 with a FAILED line; without `check` lines a reachable
 #     invariant exits 1; a search cut by --check-depth or --check-memory
 #     cannot prove "holds".
-#  2. Every counterexample --check-cex writes reproduces under a plain run:
-#     the `replay: sim FILE` lines are run exactly as printed (with `sim`
-#     being SIM) and exit 0 (their expect line: the violation happened).
+#  2. Every counterexample --check-cex writes is a timed scenario (stall
+#     lines, arrival times) that reproduces under a plain run: the `replay:
+#     sim FILE` lines are run exactly as printed (with `sim` being SIM) and
+#     exit 0 (their expect line: the violation happened), and the run's
+#     trace takes the printed counterexample's steps in order (shown able
+#     to fail: the scenario alone does not).  A path the clock cannot force
+#     is written in its replay form, which reproduces too.
 #  3. The same JSON for -j 1 and -j 2; bitstate reaches the same verdicts.
 #  5. Counterexamples are the shortest: cut one transition short of one
 #     (--check-depth), the search does not reach that invariant.
@@ -61,11 +65,23 @@ grep -q 'INCOMPLETE: past --check-memory' "$t/mem.out" || fail "the memory cut i
 grep -q 'needs more than 16 MiB (--check-memory)' "$t/mem.err" || fail "no message on stderr for it"
 grep -q '^  overrun  *reachable' "$t/mem.out" || fail "the overrun met before the cut was not kept"
 
-# 2. counterexamples replay, as printed
-for f in "$ring" scenarios/check/bug-lock-sock-without-bh.scn scenarios/check/lock-abba.scn \
-         scenarios/check/bug-release-skips-backlog.scn; do
+# 2. counterexamples are timed scenarios that replay, as printed, and take
+#    the counterexample's steps in its order
+steps_of_cex() {  # OUT FIX INV: the printed counterexample's (cpu, context, label)s
+  awk -v fix="fix=$2:" -v inv="$3" '
+    $1 == "check" { v = ($3 == fix) }
+    v && $1 == "counterexample:" && $2 == inv { f = 1; next }
+    f && /the oracle|replay:|counterexample:/ { f = 0 }
+    f { print $2, $3, $4 }' "$1" | grep -v 'sched:switch'
+}
+steps_of_run() {  # SCN N: the first N (cpu, context, label)s of a plain run's trace
+  sim "$1" --trace "$t/run.trace" > /dev/null 2>&1
+  grep -v '^#' "$t/run.trace" | awk '$4 != "stall" && $4 != "sched:switch" { print $2, $3, $4 }' |
+    head -n "$2"
+}
+for f in scenarios/check/*.scn; do
   rm -rf "$t/cex"
-  sim "$f" --check --quiet --check-cex "$t/cex" > "$t/cex.out"
+  sim "$f" --check --check-cex "$t/cex" > "$t/cex.out"
   n=0
   while read -r hint; do
     n=$((n + 1))
@@ -73,10 +89,44 @@ for f in "$ring" scenarios/check/bug-lock-sock-without-bh.scn scenarios/check/lo
     rc=$?
     [ "$rc" -eq 0 ] || { cat "$t/replay.out"; fail "$f: \`$hint\` exited $rc, not 0"; }
     grep -q '^ok      expect' "$t/replay.out" || fail "$f: \`$hint\`: no expect line held"
+    file=${hint#sim }
+    b=$(basename "$file" .scn)
+    grep -q '^replay' "$file" && fail "$file: not a timed form (replay lines)"
+    grep -q '^stall' "$file" || fail "$file: no stall line"
+    steps_of_cex "$t/cex.out" "${b%%-*}" "${b#*-}" > "$t/want"
+    [ -s "$t/want" ] || fail "$f: no steps printed for $b"
+    steps_of_run "$file" "$(wc -l < "$t/want")" > "$t/got"
+    cmp -s "$t/want" "$t/got" || { diff "$t/want" "$t/got" | head; fail "$file: the timed run takes other steps than the counterexample"; }
   done < <(sed -n 's/^    replay: //p' "$t/cex.out")
-  [ "$n" -gt 0 ] || fail "$f: no counterexample written"
-  echo "ok: $f: $n counterexamples replay under a plain run"
+  [ "$(grep -c '^    (a timed run: ' "$t/cex.out")" -eq "$n" ] || fail "$f: not every counterexample is timed"
+  [ "$n" -gt 0 ] && echo "ok: $f: $n counterexamples, timed, replay under a plain run in the same steps"
+  # the step comparison can fail: the scenario alone takes other steps
+  if [ "$f" = "$ring" ]; then
+    steps_of_cex "$t/cex.out" none overrun > "$t/want"
+    sim "$f" --fix none --trace "$t/run.trace" > /dev/null 2>&1
+    grep -v '^#' "$t/run.trace" | awk '$4 != "stall" && $4 != "sched:switch" { print $2, $3, $4 }' |
+      head -n "$(wc -l < "$t/want")" > "$t/got"
+    cmp -s "$t/want" "$t/got" && fail "the step comparison cannot fail: $f alone takes the same steps"
+  fi
 done
+# A path the clock cannot force (a periodic hardirq fires on its own clock
+# and would run before the stalled CPU's next step): the replay form, which
+# still reproduces.
+cat > "$t/abba-irq.scn" <<'EOS'
+scenario abba-irq
+cpus     2
+lock     A
+lock     B
+task     fwd   cpu=0 do="spin_lock A; spin_lock B; spin_unlock B; spin_unlock A"
+task     rev   cpu=1 do="spin_lock B; spin_lock A; spin_unlock A; spin_unlock B"
+irq      cpu=0 every=1500ns cost=100ns
+EOS
+rm -rf "$t/cex"
+sim "$t/abba-irq.scn" --check --quiet --check-cex "$t/cex" > "$t/cex.out"
+grep -q '^    (replay steps: no timed form, ' "$t/cex.out" || fail "abba-irq: no replay form said"
+grep -q '^replay' "$t/cex/none-deadlock.scn" || fail "abba-irq: the fallback has no replay line"
+sim "$t/cex/none-deadlock.scn" > /dev/null || fail "abba-irq: the replay form does not reproduce"
+echo "ok: a path the clock cannot force is written in its replay form, which reproduces"
 # a directory given with its trailing slash: the hint names the file once
 sim "$ring" --check --quiet --fix none --check-cex "$t/cex2/" > "$t/cex2.out"
 hint=$(sed -n 's/^    replay: //p' "$t/cex2.out" | head -1)
