@@ -583,9 +583,19 @@ int check_timed_cex(const scn_file *f, const check_result *r, int inv, scn_file 
 		return -1;
 	}
 	uint64_t pkts = 0;
-	for (size_t i = 0; i < f->nflows; i++)
+	int split = 0, fanout = 0;
+	for (size_t i = 0; i < f->nflows; i++) {
 		if (f->flows[i].source == SCN_SOURCE_NIC)
 			pkts += f->flows[i].count;
+		split |= f->flows[i].source == SCN_SOURCE_NIC && f->flows[i].count > 1;
+		fanout |= f->flows[i].fanout != 0;
+	}
+	if (split && fanout) {
+		/* fanout.c's hash demux reads the flow's place in the file */
+		snprintf(why, whylen, "a fanout group hashes by flow, and its flows would be split "
+			 "one a packet");
+		return -1;
+	}
 	if (pkts > TIMED_MAX_PACKETS) {
 		snprintf(why, whylen, "more than %u packets, one flow each", TIMED_MAX_PACKETS);
 		return -1;

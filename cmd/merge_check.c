@@ -175,6 +175,11 @@ static int print_variant(FILE *out, const cshard *r, int n, int i)
 				fputs(", \"scenario_file\": ", out);
 				json_string(out, file->str);
 			}
+			const jnode *form = member(best, "scenario_form", J_STRING);
+			if (form) {
+				fputs(", \"scenario_form\": ", out);
+				json_string(out, form->str);
+			}
 		}
 		fputc('}', out);
 	}
