@@ -36,6 +36,7 @@
 /* Bounds on the search for a timed form: each try is a run. */
 #define TIMED_MAX_TRANSITIONS 2000u
 #define TIMED_MAX_PACKETS 4096u
+#define TIMED_MAX_WORK 50000000u    /* steps recorded in all tries */
 
 /* One labelled step (a sim_did, not a note) of a run: its transition in the
  * path (untimed) or its time (timed), and which occurrence of its label on
@@ -104,7 +105,14 @@ typedef struct plan {
 	uint64_t *arrive;           /* [total packets]: arrival time by (flow, packet) */
 	uint64_t *pkt_base;         /* [nflows + 1] */
 	scn_stall *stall;           /* per CPU its initial stall, then one per gap */
+	long *place;                /* [stall]: the place in the path of the step it follows, -1 */
 	size_t nstall;
+	uint32_t *occ_at;           /* [ncpus * nlabels + 1]: where a key's places start in occ */
+	uint32_t *occ;              /* [path.n]: the path's places, by key then nth */
+	uint32_t *next_on;          /* [path.n]: the CPU's next place in the path, or path.n */
+	uint32_t *first_on;         /* [ncpus]: the CPU's first place in the path, or path.n */
+	uint64_t work;              /* steps recorded in all tries (TIMED_MAX_WORK) */
+	size_t *last;               /* [ncpus]: fit's scan: the CPU's last place, SIZE_MAX none */
 	step_sink path;             /* the untimed run's steps */
 	char (*label)[SCN_NAME_MAX];    /* [nlabels] label names */
 } plan;
@@ -115,11 +123,37 @@ static uint64_t slot(const plan *p, uint32_t i) { return p->at[i]; }
  * path.n when the path does not take it. */
 static size_t key_at(const plan *p, const tstep *t)
 {
-	const tstep *v = p->path.v;
-	size_t i = 0;
-	while (i < p->path.n && !(v[i].cpu == t->cpu && v[i].label == t->label && v[i].nth == t->nth))
-		i++;
-	return i;
+	size_t key = (size_t)t->cpu * p->path.nlabels + t->label;
+	if (t->nth > p->occ_at[key + 1] - p->occ_at[key])
+		return p->path.n;
+	return p->occ[p->occ_at[key] + t->nth - 1];
+}
+
+/* key_at's index and each CPU's places in order: 0, or -1 (memory). */
+static int index_path(plan *p, uint32_t ncpus)
+{
+	const step_sink *k = &p->path;
+	size_t nkeys = (size_t)ncpus * k->nlabels;
+	p->occ_at = calloc(nkeys + 1, sizeof *p->occ_at);
+	p->occ = malloc((k->n + 1) * sizeof *p->occ);
+	p->next_on = malloc((k->n + 1) * sizeof *p->next_on);
+	p->first_on = malloc((ncpus + 1) * sizeof *p->first_on);
+	if (!p->occ_at || !p->occ || !p->next_on || !p->first_on)
+		return -1;
+	for (size_t key = 0; key < nkeys; key++)
+		p->occ_at[key + 1] = p->occ_at[key] + k->count[key];
+	for (size_t i = 0; i < k->n; i++) {
+		const tstep *t = &k->v[i];
+		p->occ[p->occ_at[(size_t)t->cpu * k->nlabels + t->label] + t->nth - 1] = (uint32_t)i;
+	}
+	for (uint32_t c = 0; c < ncpus; c++)
+		p->first_on[c] = (uint32_t)k->n;
+	for (size_t i = k->n; i-- > 0;) {
+		uint32_t c = k->v[i].cpu;
+		p->next_on[i] = p->first_on[c];
+		p->first_on[c] = (uint32_t)i;
+	}
+	return 0;
 }
 
 /* The stall after step s of the path (s == NULL: CPU cpu's from time 0). */
@@ -132,6 +166,7 @@ static scn_stall *stall_of(plan *p, uint32_t cpu, const tstep *s)
 					: !x->at_is_label))
 			return x;
 	}
+	p->place[p->nstall] = s ? (long)(s - p->path.v) : -1;
 	scn_stall *x = &p->stall[p->nstall++];
 	*x = (scn_stall){ .cpu = cpu, .at_is_label = s != NULL, .nth = s ? s->nth : 1 };
 	if (s)
@@ -391,7 +426,7 @@ static int fit(const scn_file *f, plan *p, int fix, int inv, scn_file *out, char
 	const tstep *v = p->path.v;
 	uint32_t rounds = 0;
 	for (;;) {
-		if (++rounds > 16 * p->n + 64) {
+		if (++rounds > 16 * p->n + 64 || p->work > TIMED_MAX_WORK) {
 			snprintf(why, whylen, "the stalls do not settle");
 			return -1;
 		}
@@ -413,21 +448,19 @@ static int fit(const scn_file *f, plan *p, int fix, int inv, scn_file *out, char
 		 * a longer stall after the CPU's previous step. */
 		int again = 0, late = 0;
 		uint32_t met = 0;
+		p->work += k.n;
+		size_t *last = p->last;
+		for (uint32_t c = 0; c < f->cpus; c++)
+			last[c] = SIZE_MAX;     /* no step yet */
 		for (size_t j = 0; j < k.n && !again && !late; j++) {
 			const tstep *t = &k.v[j];
-			size_t pj = p->path.n;  /* the CPU's previous step's place in the path */
-			int seen = 0;
-			for (size_t q = j; q-- > 0 && !seen;)
-				if (k.v[q].cpu == t->cpu) {
-					pj = key_at(p, &k.v[q]);
-					seen = 1;
-				}
-			if (seen && pj == p->path.n)
+			/* the CPU's previous step's place in the path */
+			size_t pj = last[t->cpu];
+			last[t->cpu] = key_at(p, t);
+			if (pj == p->path.n)
 				continue;       /* past its part of the path (checked then) */
-			const tstep *prev = seen ? &v[pj] : NULL;
-			size_t nx = seen ? pj + 1 : 0;
-			while (nx < p->path.n && v[nx].cpu != t->cpu)
-				nx++;
+			const tstep *prev = pj != SIZE_MAX ? &v[pj] : NULL;
+			size_t nx = prev ? p->next_on[pj] : p->first_on[t->cpu];
 			uint64_t due = nx < p->path.n ? slot(p, v[nx].trans) : slot(p, p->n);
 			int first = nx < p->path.n && p->first[v[nx].trans] == nx;
 			if (nx < p->path.n && key_at(p, t) == nx) {
@@ -496,22 +529,9 @@ static int fit(const scn_file *f, plan *p, int fix, int inv, scn_file *out, char
 	}
 }
 
-/* The place in the path of the step a label stall follows (-1: a stall
- * from time 0). */
-static long stall_place(const plan *p, const scn_stall *x)
-{
-	if (!x->at_is_label)
-		return -1;
-	for (size_t i = 0; i < p->path.n; i++)
-		if (p->path.v[i].cpu == x->cpu && p->path.v[i].nth == x->nth &&
-		    !strcmp(p->label[p->path.v[i].label], x->label))
-			return (long)i;
-	return -1;
-}
-
 /* Does the plan, as it stands, still force the path and break inv?  The
  * form into *t when it does. */
-static int still_works(const scn_file *f, const plan *p, int fix, int inv, scn_file *t, char *why,
+static int still_works(const scn_file *f, plan *p, int fix, int inv, scn_file *t, char *why,
 		       size_t whylen)
 {
 	step_sink k;
@@ -520,6 +540,7 @@ static int still_works(const scn_file *f, const plan *p, int fix, int inv, scn_f
 		return 0;
 	if (run_text(t, fix, inv, &k, &broke, why, whylen) == 0)
 		ok = broke && in_order(p, &k);
+	p->work += k.n;
 	sink_free(&k);
 	if (!ok)
 		scn_free(t);
@@ -534,15 +555,15 @@ static int still_works(const scn_file *f, const plan *p, int fix, int inv, scn_f
 static void simplify(const scn_file *f, plan *p, int fix, int inv, scn_file *c, char *why,
 		     size_t whylen)
 {
-	for (size_t i = 0; i < p->nstall; i++) {
+	for (size_t i = 0; i < p->nstall && p->work <= TIMED_MAX_WORK; i++) {
 		scn_stall *x = &p->stall[i];
 		if (!x->for_ns)
 			continue;
-		long at = stall_place(p, x);
+		long at = p->place[i];
 		scn_stall *next = NULL;
 		long next_at = 0;
 		for (size_t j = 0; j < p->nstall; j++) {
-			long a = stall_place(p, &p->stall[j]);
+			long a = p->place[j];
 			if (p->stall[j].cpu == x->cpu && p->stall[j].for_ns && a > at &&
 			    (!next || a < next_at)) {
 				next = &p->stall[j];
@@ -608,7 +629,10 @@ int check_timed_cex(const scn_file *f, const check_result *r, int inv, scn_file 
 		p.pkt_cpu = malloc((total + 1) * sizeof *p.pkt_cpu);
 		p.at = malloc((p.n + 1) * sizeof *p.at);
 		p.stall = calloc(f->cpus + p.path.n + 1, sizeof *p.stall);
-		if (!p.trans_of || !p.pkt_cpu || !p.at || !p.stall) {
+		p.place = calloc(f->cpus + p.path.n + 1, sizeof *p.place);
+		p.last = calloc(f->cpus + 1, sizeof *p.last);
+		if (!p.trans_of || !p.pkt_cpu || !p.at || !p.stall || !p.place || !p.last ||
+		    index_path(&p, f->cpus) != 0) {
 			snprintf(why, whylen, "out of memory");
 			res = -1;
 		} else {
@@ -630,6 +654,12 @@ int check_timed_cex(const scn_file *f, const check_result *r, int inv, scn_file 
 	free(p.arrive);
 	free(p.pkt_base);
 	free(p.stall);
+	free(p.place);
+	free(p.last);
+	free(p.occ_at);
+	free(p.occ);
+	free(p.next_on);
+	free(p.first_on);
 	free(p.label);
 	sink_free(&p.path);
 	return res;
