@@ -207,11 +207,21 @@ sim_answer consumer_step(sim *s, uint32_t c, sim_frame *f)
 }
 
 /* --check's partial-order reduction (sim_set_fn_local): consumer:poll,
- * the syscall's way in, touches only the reader's frame. */
+ * the syscall's way in, touches only the reader's frame.  With owner_map,
+ * consumer:read of a frame whose status has TP_STATUS_USER: its writer
+ * published it at J and has let it go, no writer claims it until the
+ * reader's release hands it back (B wants TP_STATUS_KERNEL), and nothing
+ * but the reader writes its status meanwhile -- the bytes read are the
+ * reader's alone.  (Without the bitmap a writer that claimed the frame a
+ * lap earlier may still be copying into it: the read races.) */
 static int consumer_local(const sim *s, uint32_t c, const sim_frame *f)
 {
-	(void)s;
 	(void)c;
+	world *w = s->model;
+	if (f->pc == PC_READ && w->fix == SCN_FIX_OWNER_MAP) {
+		const consumer_state *cs = &w->cons[f->a];
+		return (ring_frames(w, f->b)[cs->idx].status & TP_STATUS_USER) != 0;
+	}
 	return f->pc == PC_POLL;
 }
 

@@ -386,11 +386,22 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
  *    v5.3 every other access to them is under it too (drop_n_account's
  *    tp_drops++ is one step with its unlock, PACKET_STATISTICS takes the
  *    lock); from v5.3 room_drop and getsockopt touch the atomic tp_drops
- *    without it, and E is not local. */
+ *    without it, and E is not local;
+ *  - G and H, owner_map only: the copy into the frame and its header.  The
+ *    writer set the frame's rx_owner_map bit at D' and only its own J
+ *    clears it, so no other writer claims the frame meanwhile (D' sends
+ *    it to drop_n_account); its status stays TP_STATUS_KERNEL until that J,
+ *    so no reader reads it (packet_poll and the readers read the status
+ *    word, never the bytes G and H write).  Without the bitmap a wrapped
+ *    claim takes the frame under the copy (none) or a nonzero reader reads
+ *    it (in_progress): there G and H race, and are not local (the check
+ *    suite's POR test fails when they are said to be). */
 static int ring_local(const sim *s, uint32_t c, const sim_frame *f)
 {
 	(void)c;
 	const world *w = s->model;
+	if ((f->pc == PC_G || f->pc == PC_H) && w->fix == SCN_FIX_OWNER_MAP)
+		return 1;
 	return f->pc == PC_I || f->pc == PC_DP ||
 	       (f->pc == PC_E && w->scn->kernel < SCN_KERNEL(5, 3));
 }
