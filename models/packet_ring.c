@@ -395,13 +395,32 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
  *    word, never the bytes G and H write).  Without the bitmap a wrapped
  *    claim takes the frame under the copy (none) or a nonzero reader reads
  *    it (in_progress): there G and H race, and are not local (the check
- *    suite's POR test fails when they are said to be). */
+ *    suite's POR test fails when they are said to be);
+ *  - B, owner_map, when the head frame reads TP_STATUS_KERNEL: B reads
+ *    the head and that status under the lock.  The head moves only under
+ *    it (C), J writes a status only under it (J_lock), and the reader's
+ *    release writes TP_STATUS_KERNEL only into a frame it read, one with
+ *    TP_STATUS_USER: a KERNEL status cannot change while B's writer holds
+ *    the lock.  (A USER head frame may be handed back meanwhile: then B
+ *    races the release and is not local; without the bitmap J writes the
+ *    status without the lock.)
+ *  - C, owner_map, before v5.3: the head moves under the lock and only
+ *    lock holders read it (from v5.3 the room check reads it without); the
+ *    claim's ghost bookkeeping is the frame's, which its rx_owner_map bit
+ *    (set at D') gives to this writer alone. */
 static int ring_local(const sim *s, uint32_t c, const sim_frame *f)
 {
 	(void)c;
 	const world *w = s->model;
-	if ((f->pc == PC_G || f->pc == PC_H) && w->fix == SCN_FIX_OWNER_MAP)
-		return 1;
+	if (w->fix == SCN_FIX_OWNER_MAP) {
+		if (f->pc == PC_G || f->pc == PC_H)
+			return 1;
+		if (f->pc == PC_C)
+			return w->scn->kernel < SCN_KERNEL(5, 3);
+		if (f->pc == PC_B)
+			return ring_frames((world *)w, f->a)[w->ring[f->a].head].status ==
+			       TP_STATUS_KERNEL;
+	}
 	return f->pc == PC_I || f->pc == PC_DP ||
 	       (f->pc == PC_E && w->scn->kernel < SCN_KERNEL(5, 3));
 }
