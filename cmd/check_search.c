@@ -84,6 +84,7 @@ typedef struct worker {
 	size_t tmask;
 	/* what this level's expansion found */
 	uint64_t transitions, folded, terminals, ample;
+	uint64_t fresh;             /* transitions to a state not in the visited set (two-phase) */
 	int depth_cut;
 	cexkey best[CI_COUNT];
 	/* the transition being taken: the candidate's key */
@@ -118,6 +119,14 @@ typedef struct search {
 	uint64_t limit;             /* --check-memory, bytes */
 	uint64_t grown;             /* ck_pr: the threads' buffers, bytes */
 	uint64_t rest;              /* but the visited set: the paths, merge's (merge counts them) */
+	/* More than one thread: what the threads' buffers hold depends on who
+	 * met what, so --check-memory is judged between levels on figures
+	 * that do not (the same cut for every run): the levels' kept states,
+	 * their deltas' words, the transitions a level took.  During a level
+	 * only twice the limit stops it (a guard: the estimate was short). */
+	uint64_t det_rest;          /* merge: all but the set, as the kept states make it */
+	uint64_t delta_bytes[2];    /* the kept deltas of the last two levels (by level & 1) */
+	uint64_t level_trans;       /* the last level's transitions to states not in the set */
 	int direct;                 /* one thread, hash compaction: add to the set at once */
 	int selftest;               /* check_selftest(): a state hash that merges distinct states */
 	uint32_t *audit_ids;        /* --check-audit's: one state's transitions, */
@@ -242,13 +251,24 @@ static void delta_load(const search *x, world *w, const uint64_t *d)
 		memcpy(live + (h >> 32), d, (h & 0xffffffffu) * 8);
 }
 
+/* The words of the delta at d (delta_make's format: runs, each a header
+ * word -- offset << 32 | length -- and its words; a zero length ends it). */
+static size_t delta_words(const uint64_t *d)
+{
+	size_t n = 1;
+	for (uint64_t h; (h = d[n - 1]) & 0xffffffffu; n += 1 + (h & 0xffffffffu))
+		;
+	return n;
+}
+
 /* Would n more bytes of the threads' buffers take the search past
  * --check-memory?  (Counted as they grow; the rest is counted between
  * levels, in merge.) */
 static int over_budget(search *x, uint64_t n)
 {
 	uint64_t had = ck_pr_faa_64(&x->grown, n);
-	if (had + n + x->rest + visited_bytes(&x->v) <= x->limit)
+	uint64_t cap = x->direct ? x->limit : x->limit > UINT64_MAX / 2 ? UINT64_MAX : 2 * x->limit;
+	if (had + n + x->rest + visited_bytes(&x->v) <= cap)
 		return 0;
 	ck_pr_store_int(&x->over, 1);
 	return 1;
@@ -258,7 +278,8 @@ static int over_budget(search *x, uint64_t n)
  * (Only the thread that adds asks: merge's, or the one thread's.) */
 static int set_full(search *x)
 {
-	if (visited_next_bytes(&x->v) + x->rest + ck_pr_load_64(&x->grown) <= x->limit)
+	uint64_t others = x->direct ? x->rest + ck_pr_load_64(&x->grown) : x->det_rest;
+	if (visited_next_bytes(&x->v) + others <= x->limit)
 		return 0;
 	x->over = 1;
 	return 1;
@@ -404,8 +425,10 @@ static int expand(worker *k, const entry *e)
 			int fresh = visited_add(&x->v, h);
 			if (fresh < 0 || (fresh && append(k, h) != 0))
 				return -1;
-		} else if (!visited_has(&x->v, h) && keep(k, h) != 0) {
-			return -1;
+		} else if (!visited_has(&x->v, h)) {
+			k->fresh++;
+			if (keep(k, h) != 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -615,6 +638,17 @@ static int merge(search *x)
 			o[to] = y;
 		}
 	m = o;
+	if (!x->direct) {
+		/* the figures every run of this search has, whatever the threads did */
+		uint64_t words = 0;
+		for (size_t j = 0; j < kept; j++)
+			words += delta_words(x->wk[m[j].worker].snap[(x->level + 1) & 1] + m[j].at);
+		x->delta_bytes[(x->level + 1) & 1] = words * 8;
+		x->det_rest = x->delta_bytes[0] + x->delta_bytes[1] +
+			      kept * (2 * sizeof *m + sizeof(entry) + sizeof(node)) + (width + 1) * 4;
+		for (uint32_t i = 0; i < x->nlevels; i++)
+			x->det_rest += x->width[i] * sizeof(node);
+	}
 	node *l = add_level(x, kept);
 	entry *f = kept > x->nfront ? realloc(x->front, kept * sizeof *f) : x->front;
 	if (!l || !f)
@@ -636,7 +670,19 @@ static int merge(search *x)
 	x->rest = fixed - visited_bytes(&x->v);
 	if (fixed + x->grown > x->peak_bytes)
 		x->peak_bytes = fixed + x->grown;
-	if (fixed + x->grown > x->limit) {
+	if (!x->direct) {
+		/* the next level, as this one went: its transitions to new
+		 * states grow as the levels do, each a candidate with a delta
+		 * as long as this level's on average, merged in two arrays */
+		uint64_t prev = x->width[x->level] ? x->width[x->level] : 1;
+		uint64_t cands = (uint64_t)((double)x->level_trans * (double)kept / (double)prev);
+		uint64_t per = sizeof(cand) + 2 * sizeof *m + sizeof(node) + sizeof(entry) +
+			       (kept ? x->delta_bytes[(x->level + 1) & 1] / kept : 0);
+		if (visited_bytes(&x->v) + x->det_rest + cands * per > x->limit) {
+			x->over = 1;
+			return -1;
+		}
+	} else if (fixed + x->grown > x->limit) {
 		x->over = 1;
 		return -1;
 	}
@@ -667,8 +713,11 @@ static int step_level(search *x)
 	if (x->failed)
 		return -1;
 	check_result *r = x->r;
+	x->level_trans = 0;
 	for (uint32_t i = 0; i < x->nw; i++) {
 		worker *k = &x->wk[i];
+		x->level_trans += k->fresh;
+		k->fresh = 0;
 		r->transitions += k->transitions;
 		r->folded += k->folded;
 		r->terminals += k->terminals;

@@ -63,6 +63,15 @@ sim "$ring" --check --quiet --fix none --check-memory 16 > "$t/mem.out" 2> "$t/m
 [ $? -eq 1 ] || fail "a search past --check-memory did not exit 1"
 grep -q 'INCOMPLETE: past --check-memory' "$t/mem.out" || fail "the memory cut is not said"
 grep -q 'needs more than 16 MiB (--check-memory)' "$t/mem.err" || fail "no message on stderr for it"
+# on several threads the cut does not depend on which thread met what: the
+# same for -j 2, 3 and 4 (buffers grown per thread would cut elsewhere)
+for j in 2 3 4; do
+  sim scenarios/check/ring-user-bit.scn --check --quiet --fix none --check-memory 16 -j $j --json \
+    > "$t/mem.j$j" 2> /dev/null
+done
+grep -q '"complete": false' "$t/mem.j2" || fail "ring-user-bit was not cut at 16 MiB"
+cmp -s "$t/mem.j2" "$t/mem.j3" && cmp -s "$t/mem.j2" "$t/mem.j4" ||
+  fail "the --check-memory cut differs between -j 2, 3 and 4"
 grep -q '^  overrun  *reachable' "$t/mem.out" || fail "the overrun met before the cut was not kept"
 
 # 2. counterexamples are timed scenarios that replay, as printed, and take
