@@ -109,3 +109,16 @@ static int verdicts_ok(const scn_file *f, const check_result *r, int n)
 	}
 	return check_expect_failures(f, r, n, NULL) == 0;
 }
+
+void check_cex_expect(scn_file *c, int fix, int inv, scn_expect *e)
+{
+	free(c->checks);
+	c->checks = NULL;
+	c->nchecks = 0;
+	free(c->expects);
+	*e = (scn_expect){ .fix = -1, .metric = check_inv_metric(inv), .op = SCN_GE, .value = 1 };
+	snprintf(e->text, sizeof e->text, "%s>=1", check_inv_name(inv));
+	c->expects = e;
+	c->nexpects = 1;
+	c->fix = fix;
+}

@@ -95,6 +95,11 @@ uint64_t check_memory_limit(const check_opts *o);
 void check_conclude(check_result *r, int failed, int over, uint64_t limit, double omission);
 void check_result_free(check_result *r);
 
+/* A counterexample's scenario, either form: c's `check` lines dropped,
+ * one `expect INV>=1` line (e, the caller's allocation, c's from now on) in
+ * place of its own, and this fix. */
+void check_cex_expect(scn_file *c, int fix, int inv, scn_expect *e);
+
 /* check_timed.c: r's counterexample of inv as a timed scenario in *out --
  * stall lines and one arrival time a packet that make a plain run take the
  * path's steps in its order -- found and checked by running it.  0; or -1

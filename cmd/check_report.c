@@ -106,15 +106,7 @@ static int replay_form(const scn_file *f, const check_result *r, int inv, scn_fi
 	free(c->replay);
 	c->replay = steps;
 	c->nreplay = r->cex_len[inv];
-	free(c->checks);
-	c->checks = NULL;
-	c->nchecks = 0;
-	free(c->expects);
-	*e = (scn_expect){ .fix = -1, .metric = check_inv_metric(inv), .op = SCN_GE, .value = 1 };
-	snprintf(e->text, sizeof e->text, "%s>=1", check_inv_name(inv));
-	c->expects = e;
-	c->nexpects = 1;
-	c->fix = r->fix;
+	check_cex_expect(c, r->fix, inv, e);
 	return 0;
 }
 

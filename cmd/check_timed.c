@@ -235,15 +235,7 @@ static int build(const scn_file *f, const plan *p, int fix, int inv, scn_file *c
 	free(c->replay);
 	c->replay = NULL;
 	c->nreplay = 0;
-	free(c->checks);
-	c->checks = NULL;
-	c->nchecks = 0;
-	free(c->expects);
-	*e = (scn_expect){ .fix = -1, .metric = check_inv_metric(inv), .op = SCN_GE, .value = 1 };
-	snprintf(e->text, sizeof e->text, "%s>=1", check_inv_name(inv));
-	c->expects = e;
-	c->nexpects = 1;
-	c->fix = fix;
+	check_cex_expect(c, fix, inv, e);
 	c->jitter_pct = 0;
 	return 0;
 }
