@@ -407,7 +407,18 @@ sim_answer ring_tpacket_rcv_step(sim *s, uint32_t c, sim_frame *f)
  *  - C, owner_map, before v5.3: the head moves under the lock and only
  *    lock holders read it (from v5.3 the room check reads it without); the
  *    claim's ghost bookkeeping is the frame's, which its rx_owner_map bit
- *    (set at D') gives to this writer alone. */
+ *    (set at D') gives to this writer alone;
+ *  - F and J_unlock, owner_map, when nobody waits for the lock: a release
+ *    is a left mover (Lipton).  No other context holds the lock, so the
+ *    only steps it does not commute with are attempts to take it, and an
+ *    attempt before the release (the attempter spins, the release hands
+ *    it the lock) reaches the state the attempt after it does (it takes
+ *    the lock at once): the same owner, an empty queue, the attempter at
+ *    its next step; the hand-off's wait and hold times are accounting.
+ *    With a waiter the release picks who gets the lock: a choice, not
+ *    local.  The steps between A and F (B, D', C, E) and between J_lock
+ *    and J_unlock (J) are then one transition with the acquisition, or
+ *    two: the critical section taken at once. */
 static int ring_local(const sim *s, uint32_t c, const sim_frame *f)
 {
 	(void)c;
@@ -420,6 +431,8 @@ static int ring_local(const sim *s, uint32_t c, const sim_frame *f)
 		if (f->pc == PC_B)
 			return ring_frames((world *)w, f->a)[w->ring[f->a].head].status ==
 			       TP_STATUS_KERNEL;
+		if (f->pc == PC_F || f->pc == PC_J_UNLOCK)
+			return w->spin[rq_lock(w, f)].nwait == 0;
 	}
 	return f->pc == PC_I || f->pc == PC_DP ||
 	       (f->pc == PC_E && w->scn->kernel < SCN_KERNEL(5, 3));

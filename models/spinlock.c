@@ -76,7 +76,6 @@ int spin_lock_take(world *w, uint32_t ctx, uint32_t lock, int mode)
 	x->held++;
 	if (l->owner == SIM_NONE) {
 		l->owner = ctx;
-		l->owner_mode = (uint32_t)mode;
 		l->acquired_at = sim_now(s);
 		l->acquisitions++;
 		if (sim_tracing(s))

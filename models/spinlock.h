@@ -27,8 +27,7 @@ typedef struct spin_state {
 	uint32_t owner;             /* ctx, or SIM_NONE */
 	uint32_t head, tail;        /* FIFO of spinning ctxs, linked through world.spin_next */
 	uint32_t nwait;
-	uint32_t owner_mode;        /* how the owner took it (SPIN_PLAIN/BH/IRQ) */
-	uint32_t pad;
+	uint32_t pad[2];
 	uint64_t acquired_at;
 	uint64_t acquisitions, contended;
 	uint64_t wait_total, wait_max, hold_total, hold_max;
