@@ -252,11 +252,30 @@ static void consumer_reset(world *w)
 	}
 }
 
-/* spins: futile polls in all, a statistic (`futile` is read again) */
+/* spins: futile polls in all, a statistic (`futile` is read again).  And
+ * what a V1/V2 reader's frame holds that no later step reads: poll()'s
+ * "woken" flag (c) outside the poll (set by step_poll or step_woken, read
+ * by step_poll_done), its "readable" (d) but at step_poll_done, and the
+ * frame's write count taken at the read (ghost's read_gen) but between
+ * the read and the release that compares it. */
 static void consumer_canon(const world *w, unsigned char *copy)
 {
-	for (size_t i = 0; i < w->scn->nconsumers; i++)
+	for (size_t i = 0; i < w->scn->nconsumers; i++) {
 		((consumer_state *)WORLD_IN_COPY(w, copy, &w->cons[i]))->spins = 0;
+		if (w->scn->sockets[w->scn->consumers[i].socket].version == 3)
+			continue;       /* consumer_v3.c's */
+		const sim_ctx *x = &w->s.ctx[w->nsctasks + i];
+		if (x->depth != 1 || x->f[0].fn != w->fn_consumer)
+			continue;
+		sim_frame *f = &((sim_ctx *)WORLD_IN_COPY(w, copy, x))->f[0];
+		uint16_t pc = x->f[0].pc;
+		if (pc != PC_POLL_LOCK && pc != PC_POLL_UNLOCK && pc != PC_POLL_DONE)
+			f->c = 0;
+		if (pc != PC_POLL_DONE)
+			f->d = 0;
+		if (pc != PC_RELEASE)
+			*(uint64_t *)WORLD_IN_COPY(w, copy, &w->read_gen[i]) = 0;
+	}
 }
 
 const model_ops consumer_ops = { "consumer", consumer_reserve, consumer_bind, consumer_reset, NULL,

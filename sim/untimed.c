@@ -244,6 +244,11 @@ uint64_t sim_canon(const sim *s, unsigned char *copy)
 		cc->stall_until = ahead(c->stall_until, now);
 		cc->softirq_end = 0;    /* never runs out untimed (cpu.c) */
 		cc->run_since = cc->min_vruntime = 0;
+		/* __do_softirq()'s restarts left: set when one begins, read
+		 * only while it runs (its restart decision is taken in the
+		 * step its last handler ends) */
+		if (!c->in_softirq)
+			cc->softirq_restart = 0;
 	}
 	uint32_t nctx = s->ntasks + 2 * s->ncpus;
 	for (uint32_t i = 0; i < nctx; i++) {
