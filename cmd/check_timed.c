@@ -114,7 +114,7 @@ typedef struct plan {
 	uint64_t work;              /* steps recorded in all tries (TIMED_MAX_WORK) */
 	size_t *last;               /* [ncpus]: fit's scan: the CPU's last place, SIZE_MAX none */
 	step_sink path;             /* the untimed run's steps */
-	char (*label)[SCN_NAME_MAX];    /* [nlabels] label names */
+	const char **label;         /* [nlabels] label names (static strings) */
 } plan;
 
 static uint64_t slot(const plan *p, uint32_t i) { return p->at[i]; }
@@ -191,12 +191,8 @@ static int build(const scn_file *f, const plan *p, int fix, int inv, scn_file *c
 	scn_stall *st = calloc(p->nstall + 1, sizeof *st);
 	scn_expect *e = calloc(1, sizeof *e);
 	if (!fl || !st || !e) {
-		free(fl);
-		free(st);
-		free(e);
-		scn_free(c);
 		snprintf(why, whylen, "out of memory");
-		return -1;
+		goto fail;
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < f->nflows; i++) {
@@ -214,11 +210,7 @@ static int build(const scn_file *f, const plan *p, int fix, int inv, scn_file *c
 			    (size_t)snprintf(x->name, sizeof x->name, "%s-%" PRIu64, o->name, j) >=
 				    sizeof x->name) {
 				snprintf(why, whylen, "flow %s: a packet's flow name is too long", o->name);
-				free(fl);
-				free(st);
-				free(e);
-				scn_free(c);
-				return -1;
+				goto fail;
 			}
 		}
 	}
@@ -238,6 +230,12 @@ static int build(const scn_file *f, const plan *p, int fix, int inv, scn_file *c
 	check_cex_expect(c, fix, inv, e);
 	c->jitter_pct = 0;
 	return 0;
+fail:
+	free(fl);
+	free(st);
+	free(e);
+	scn_free(c);
+	return -1;
 }
 
 /* Write c, parse it back as `./sim` would and run it, its steps recorded
@@ -313,13 +311,16 @@ static int record_path(const scn_file *f, const check_result *r, int inv, plan *
 		return -1;
 	}
 	for (uint32_t l = 0; l < w->s.nlabels; l++)
-		snprintf(p->label[l], sizeof p->label[l], "%s", w->s.labels[l].name);
+		p->label[l] = w->s.labels[l].name;
 	for (size_t i = 0; i < f->nflows; i++)
 		p->pkt_base[i + 1] = p->pkt_base[i] +
 				     (f->flows[i].source == SCN_SOURCE_NIC ? f->flows[i].count : 0);
-	p->arrive = calloc(p->pkt_base[f->nflows] + 1, sizeof *p->arrive);
+	size_t total = p->pkt_base[f->nflows];
+	p->arrive = calloc(total + 1, sizeof *p->arrive);
+	p->trans_of = calloc(total + 1, sizeof *p->trans_of);
+	p->pkt_cpu = calloc(total + 1, sizeof *p->pkt_cpu);
 	uint64_t *sent = calloc(f->nflows + 1, sizeof *sent);
-	int ok = p->arrive && sent;
+	int ok = p->arrive && p->trans_of && p->pkt_cpu && sent;
 	for (uint32_t i = 0; ok && i < p->n; i++) {
 		size_t before = p->path.n;
 		p->path.trans = i;
@@ -334,7 +335,7 @@ static int record_path(const scn_file *f, const check_result *r, int inv, plan *
 		/* a NIC packet: the flow's timer */
 		for (size_t fi = 0; fi < f->nflows; fi++)
 			if (f->flows[fi].source == SCN_SOURCE_NIC && w->flow_timer[fi] == r->cex[inv][i])
-				p->arrive[p->pkt_base[fi] + sent[fi]++] = i;   /* a transition, for now */
+				p->trans_of[p->pkt_base[fi] + sent[fi]++] = i;
 	}
 	if (ok && p->path.oom) {
 		snprintf(why, whylen, "out of memory");
@@ -342,8 +343,11 @@ static int record_path(const scn_file *f, const check_result *r, int inv, plan *
 	}
 	/* packets the path does not take: flows not yet sent */
 	for (size_t fi = 0; ok && fi < f->nflows; fi++)
-		for (uint64_t j = sent[fi]; j < p->pkt_base[fi + 1] - p->pkt_base[fi]; j++)
-			p->arrive[p->pkt_base[fi] + j] = UINT64_MAX;
+		for (uint64_t j = p->pkt_base[fi]; j < p->pkt_base[fi + 1]; j++) {
+			p->pkt_cpu[j] = f->flows[fi].cpu;
+			if (j >= p->pkt_base[fi] + sent[fi])
+				p->trans_of[j] = UINT64_MAX;
+		}
 	free(sent);
 	world_delete(w);
 	if (!ok && !why[0])
@@ -368,13 +372,12 @@ static void set_arrivals(plan *p, size_t total)
 	}
 }
 
-/* The first transition that steps CPU c, or n. */
+/* The first transition that steps CPU c, or n (a transition's actor is
+ * the CPU of its first step). */
 static uint32_t first_of(const plan *p, uint32_t c)
 {
-	uint32_t i = 0;
-	while (i < p->n && p->actor[i] != (int32_t)c)
-		i++;
-	return i;
+	uint32_t i = p->first_on[c];
+	return i < p->path.n ? p->path.v[i].trans : p->n;
 }
 
 /* Slots q apart; every CPU waits from time 0 for its first transition, or
@@ -616,22 +619,14 @@ int check_timed_cex(const scn_file *f, const check_result *r, int inv, scn_file 
 	plan p = { .q = 1000 };
 	int res = record_path(f, r, inv, &p, why, whylen);
 	if (res == 0) {
-		size_t total = p.pkt_base[f->nflows];
-		p.trans_of = malloc((total + 1) * sizeof *p.trans_of);
-		p.pkt_cpu = malloc((total + 1) * sizeof *p.pkt_cpu);
 		p.at = malloc((p.n + 1) * sizeof *p.at);
 		p.stall = calloc(f->cpus + p.path.n + 1, sizeof *p.stall);
 		p.place = calloc(f->cpus + p.path.n + 1, sizeof *p.place);
 		p.last = calloc(f->cpus + 1, sizeof *p.last);
-		if (!p.trans_of || !p.pkt_cpu || !p.at || !p.stall || !p.place || !p.last ||
-		    index_path(&p, f->cpus) != 0) {
+		if (!p.at || !p.stall || !p.place || !p.last || index_path(&p, f->cpus) != 0) {
 			snprintf(why, whylen, "out of memory");
 			res = -1;
 		} else {
-			memcpy(p.trans_of, p.arrive, total * sizeof *p.trans_of);
-			for (size_t fi = 0; fi < f->nflows; fi++)
-				for (uint64_t i = p.pkt_base[fi]; i < p.pkt_base[fi + 1]; i++)
-					p.pkt_cpu[i] = f->flows[fi].cpu;
 			plan_init(f, &p);
 			res = fit(f, &p, r->fix, inv, out, why, whylen);
 			if (res == 0)
